@@ -1,0 +1,56 @@
+package fake
+
+import (
+	"net/http"
+	"strings"
+)
+
+func campaignID(req *apiRequest, param string) string { return strings.ToLower(req.vars[param]) }
+
+func (s *Server) listCampaigns(w http.ResponseWriter, req *apiRequest) error {
+	p, err := s.pageRequestOf(req)
+	if err != nil {
+		return err
+	}
+	campaigns, res, err := s.store.FindCampaigns(req.orgID, p)
+	if err != nil {
+		return err
+	}
+	writeList(w, req, campaigns, res)
+	return nil
+}
+
+func (s *Server) createCampaign(w http.ResponseWriter, req *apiRequest) error {
+	c, err := s.store.CreateCampaign(req.orgID, *stringField(req.body, "name"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, c)
+	return nil
+}
+
+func (s *Server) retrieveCampaign(w http.ResponseWriter, req *apiRequest) error {
+	c, err := s.store.FindCampaign(req.orgID, campaignID(req, "id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, c)
+	return nil
+}
+
+func (s *Server) updateCampaign(w http.ResponseWriter, req *apiRequest) error {
+	c, err := s.store.UpdateCampaign(req.orgID, campaignID(req, "id"), campaignUpdate{name: stringField(req.body, "name")})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, c)
+	return nil
+}
+
+func (s *Server) destroyCampaign(w http.ResponseWriter, req *apiRequest) error {
+	if err := s.store.DeleteCampaign(req.orgID, campaignID(req, "id")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

@@ -1,0 +1,172 @@
+package fake
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// errorCode is the closed set of failures the fake reports. The store speaks
+// in codes; only writeError turns them into HTTP.
+type errorCode int
+
+const (
+	codeInvalid errorCode = iota + 1
+	codeUnauthorized
+	codeForbidden
+	codeNotFound
+	codeMethodNotAllowed
+	codeNotAcceptable
+	codeTooLarge
+	codeUnsupportedMediaType
+	codeThrottled
+	codeInternal
+)
+
+var statusOfCode = map[errorCode]int{
+	codeInvalid:              http.StatusBadRequest,
+	codeUnauthorized:         http.StatusUnauthorized,
+	codeForbidden:            http.StatusForbidden,
+	codeNotFound:             http.StatusNotFound,
+	codeMethodNotAllowed:     http.StatusMethodNotAllowed,
+	codeNotAcceptable:        http.StatusNotAcceptable,
+	codeTooLarge:             http.StatusRequestEntityTooLarge,
+	codeUnsupportedMediaType: http.StatusUnsupportedMediaType,
+	codeThrottled:            http.StatusTooManyRequests,
+	codeInternal:             http.StatusInternalServerError,
+}
+
+// fieldErrors is DRF's validation shape for one object: field name to
+// messages, with "non_field_errors" for what belongs to no single field.
+type fieldErrors map[string][]string
+
+func (f fieldErrors) add(field, message string) {
+	f[field] = append(f[field], message)
+}
+
+// apiError is the one error type handlers and the store return. Exactly one
+// of detail, fields and items describes the failure; the body follows DRF.
+type apiError struct {
+	code   errorCode
+	detail string
+	fields fieldErrors   // {"name": ["This field is required."]}
+	items  []fieldErrors // [{}, {"email": ["Enter a valid email address."]}]
+	header http.Header
+	// reason is the validator's own text, for the X-Fake-Validation header
+	// and the log; it never goes into the body.
+	reason string
+}
+
+func (e *apiError) Error() string {
+	switch {
+	case e.detail != "":
+		return e.detail
+	case e.reason != "":
+		return e.reason
+	case e.fields != nil:
+		return fmt.Sprint(map[string][]string(e.fields))
+	default:
+		return fmt.Sprint(e.items)
+	}
+}
+
+func (e *apiError) body() any {
+	switch {
+	case e.fields != nil:
+		return e.fields
+	case e.items != nil:
+		out := make([]fieldErrors, len(e.items))
+		for i, item := range e.items {
+			if item == nil {
+				item = fieldErrors{}
+			}
+			out[i] = item
+		}
+		return out
+	default:
+		return map[string]string{"detail": e.detail}
+	}
+}
+
+// The DRF texts below are copied from Django REST framework so that clients
+// matching on them behave the same against the fake and the real server.
+const (
+	detailNotFound         = "Not found."
+	detailInvalidPage      = "Invalid page."
+	detailNotAuthenticated = "Authentication credentials were not provided."
+	detailInvalidToken     = "Invalid token."
+	detailNoCredentials    = "Invalid token header. No credentials provided."
+	detailTokenSpaces      = "Invalid token header. Token string should not contain spaces."
+	detailForbidden        = "You do not have permission to perform this action."
+	detailInvalidVersion   = `Invalid version in "Accept" header.`
+	detailTooLarge         = "Request body exceeds the limit of 2.5 MiB."
+	detailInternal         = "A server error occurred."
+)
+
+func errNotFound() *apiError { return &apiError{code: codeNotFound, detail: detailNotFound} }
+
+func errInvalidPage() *apiError { return &apiError{code: codeNotFound, detail: detailInvalidPage} }
+
+func errForbidden() *apiError { return &apiError{code: codeForbidden, detail: detailForbidden} }
+
+func errUnauthorized(detail string) *apiError {
+	return &apiError{code: codeUnauthorized, detail: detail, header: http.Header{"Www-Authenticate": {"Token"}}}
+}
+
+func errMethodNotAllowed(method string, allow []string) *apiError {
+	return &apiError{
+		code:   codeMethodNotAllowed,
+		detail: fmt.Sprintf("Method %q not allowed.", method),
+		header: http.Header{"Allow": {strings.Join(allow, ", ")}},
+	}
+}
+
+func errUnsupportedMediaType(mediaType string) *apiError {
+	return &apiError{code: codeUnsupportedMediaType, detail: fmt.Sprintf("Unsupported media type %q in request.", mediaType)}
+}
+
+func errInvalidFields(fields fieldErrors) *apiError {
+	return &apiError{code: codeInvalid, fields: fields}
+}
+
+func errInvalidField(field, message string) *apiError {
+	return errInvalidFields(fieldErrors{field: {message}})
+}
+
+// asAPIError turns any error into an apiError; an error that is not one is a
+// bug in the fake and answers 500 rather than leaking its text.
+func asAPIError(err error) *apiError {
+	var apiErr *apiError
+	if errors.As(err, &apiErr) {
+		return apiErr
+	}
+	return &apiError{code: codeInternal, detail: detailInternal, reason: err.Error()}
+}
+
+// writeError writes err in the real API's body shape.
+func writeError(w http.ResponseWriter, err error) {
+	apiErr := asAPIError(err)
+	for key, values := range apiErr.header {
+		w.Header()[key] = values
+	}
+	if apiErr.reason != "" {
+		w.Header().Set("X-Fake-Validation", sanitizeHeader(apiErr.reason))
+	}
+	writeJSON(w, statusOfCode[apiErr.code], apiErr.body())
+}
+
+// sanitizeHeader keeps a header value on one line and of a sane length.
+func sanitizeHeader(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, s)
+	const max = 512
+	if len(s) > max {
+		s = s[:max]
+	}
+	return s
+}

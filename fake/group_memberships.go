@@ -1,0 +1,72 @@
+package fake
+
+import (
+	"net/http"
+	"strings"
+)
+
+func (s *Server) listGroupMemberships(w http.ResponseWriter, req *apiRequest) error {
+	p, err := s.pageRequestOf(req)
+	if err != nil {
+		return err
+	}
+	members, res, err := s.store.FindGroupMemberships(groupID(req, "group_pk"), p)
+	if err != nil {
+		return err
+	}
+	writeList(w, req, members, res)
+	return nil
+}
+
+func memberItemsOf(body any) ([]memberItem, bool) {
+	objects, asList := bodyItems(body)
+	items := make([]memberItem, len(objects))
+	for i, object := range objects {
+		if id := stringField(object, "user_id"); id != nil {
+			items[i].userID = *id
+		}
+		if email := stringField(object, "email"); email != nil {
+			items[i].email = *email
+		}
+	}
+	return items, asList
+}
+
+// createGroupMemberships adds people; 201 with one membership per item.
+func (s *Server) createGroupMemberships(w http.ResponseWriter, req *apiRequest) error {
+	items, asList := memberItemsOf(req.body)
+	members, itemErrs, err := s.store.AddGroupMembers(groupID(req, "group_pk"), items)
+	if err != nil {
+		return err
+	}
+	if itemErrs != nil {
+		return itemsError(itemErrs, asList)
+	}
+	writeItems(w, http.StatusCreated, members, asList)
+	return nil
+}
+
+// replaceGroupMemberships replaces the group's people; 200 with the whole
+// resulting list.
+func (s *Server) replaceGroupMemberships(w http.ResponseWriter, req *apiRequest) error {
+	items, asList := memberItemsOf(req.body)
+	requireCampaign := booleanFilter(req.URL.Query().Get("require_campaign"))
+	members, itemErrs, err := s.store.ReplaceGroupMembers(groupID(req, "group_pk"), items, requireCampaign != nil && *requireCampaign)
+	if err != nil {
+		return err
+	}
+	if itemErrs != nil {
+		return itemsError(itemErrs, asList)
+	}
+	writeJSON(w, http.StatusOK, members)
+	return nil
+}
+
+func (s *Server) destroyGroupMembership(w http.ResponseWriter, req *apiRequest) error {
+	err := s.store.DeleteGroupMembership(groupID(req, "group_pk"), strings.ToLower(req.vars["id"]))
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

@@ -1,0 +1,57 @@
+package fake
+
+import (
+	"net/http"
+	"strings"
+)
+
+func groupID(req *apiRequest, param string) string { return strings.ToLower(req.vars[param]) }
+
+func (s *Server) listGroups(w http.ResponseWriter, req *apiRequest) error {
+	p, err := s.pageRequestOf(req)
+	if err != nil {
+		return err
+	}
+	groups, res, err := s.store.FindGroups(req.orgID, p)
+	if err != nil {
+		return err
+	}
+	writeList(w, req, groups, res)
+	return nil
+}
+
+func (s *Server) createGroup(w http.ResponseWriter, req *apiRequest) error {
+	g, err := s.store.CreateGroup(req.orgID, *stringField(req.body, "name"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, g)
+	return nil
+}
+
+func (s *Server) retrieveGroup(w http.ResponseWriter, req *apiRequest) error {
+	g, err := s.store.FindGroup(groupID(req, "id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, g)
+	return nil
+}
+
+// updateGroup serves PUT and PATCH; the schema makes name required for PUT.
+func (s *Server) updateGroup(w http.ResponseWriter, req *apiRequest) error {
+	g, err := s.store.UpdateGroup(groupID(req, "id"), groupUpdate{name: stringField(req.body, "name")})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, g)
+	return nil
+}
+
+func (s *Server) destroyGroup(w http.ResponseWriter, req *apiRequest) error {
+	if err := s.store.DeleteGroup(groupID(req, "id")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

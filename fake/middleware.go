@@ -1,0 +1,344 @@
+package fake
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// maxBodyBytes is Django's default DATA_UPLOAD_MAX_MEMORY_SIZE.
+const maxBodyBytes = 2_621_440
+
+// allowedVersions are the API versions the real server accepts.
+var allowedVersions = []string{"1.0", "1.1", "2.0"}
+
+// apiRequest is a request on its way through the pipeline; each step fills
+// in what the next ones need.
+type apiRequest struct {
+	*http.Request
+	route   *pathRoute
+	scope   pathScope
+	vars    map[string]string
+	op      *openapi3.Operation // nil when the path does not serve the method
+	version string
+	caller  *caller // nil for anonymous requests
+	orgID   string  // the team the path's object belongs to, if any
+	body    any     // the decoded JSON body, once validated
+}
+
+// ServeHTTP serves one request: recover, then the API pipeline, then the log.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	rec := &statusRecorder{ResponseWriter: w}
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.logger.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", v)
+			if !rec.wroteHeader {
+				writeError(rec, &apiError{code: codeInternal, detail: detailInternal})
+			}
+		}
+		s.logger.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
+			"duration", time.Since(start), "request_id", rec.Header().Get("X-Request-Id"))
+	}()
+	rec.Header().Set("X-Request-Id", s.nextRequestID())
+	s.serveAPI(rec, r)
+}
+
+// serveAPI runs the checks in the real server's order (Django's routing, then
+// DRF's): the first failure answers.
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
+	route, vars := s.spec.match(r.URL.Path)
+	if route == nil {
+		s.notFoundOrRedirect(w, r)
+		return
+	}
+	req := &apiRequest{Request: r, route: route, scope: pathScopes[route.template], vars: vars, op: route.operation(r.Method)}
+	steps := []func(*apiRequest) error{
+		s.negotiateVersion,
+		s.authenticate,
+		s.checkVisibility,
+		s.checkRole,
+		s.checkMethod,
+		s.decodeBody,
+	}
+	for _, step := range steps {
+		if err := step(req); err != nil {
+			writeError(w, err)
+			return
+		}
+	}
+	if err := operations[req.op.OperationID].handle(s, w, req); err != nil {
+		writeError(w, err)
+	}
+}
+
+// notFoundOrRedirect answers a path no route matches: Django's APPEND_SLASH
+// redirects it when the slashed path exists (for every method, so a POST
+// loses its body, as it does for real), else 404.
+func (s *Server) notFoundOrRedirect(w http.ResponseWriter, r *http.Request) {
+	if !strings.HasSuffix(r.URL.Path, "/") {
+		if route, _ := s.spec.match(r.URL.Path + "/"); route != nil {
+			location := r.URL.Path + "/"
+			if r.URL.RawQuery != "" {
+				location += "?" + r.URL.RawQuery
+			}
+			w.Header().Set("Location", location)
+			w.WriteHeader(http.StatusMovedPermanently)
+			return
+		}
+	}
+	writeError(w, errNotFound())
+}
+
+// negotiateVersion reads the version parameter of the Accept media type DRF
+// would pick (the most specific one JSON satisfies).
+func (s *Server) negotiateVersion(req *apiRequest) error {
+	version, ok := acceptedVersion(req.Header.Values("Accept"))
+	if !ok {
+		return &apiError{code: codeNotAcceptable, detail: "Could not satisfy the request Accept header."}
+	}
+	versions := req.scope.versions
+	if versions == nil {
+		versions = allowedVersions
+	}
+	if version == "" {
+		version = "1.0"
+	}
+	if !slices.Contains(versions, version) {
+		return &apiError{code: codeNotAcceptable, detail: detailInvalidVersion}
+	}
+	req.version = version
+	return nil
+}
+
+// acceptedVersion returns the version parameter of the best Accept entry
+// that a JSON response satisfies, and false when none does.
+func acceptedVersion(accept []string) (string, bool) {
+	var ranges []string
+	for _, header := range accept {
+		ranges = append(ranges, strings.Split(header, ",")...)
+	}
+	if len(ranges) == 0 || strings.TrimSpace(strings.Join(ranges, "")) == "" {
+		return "", true
+	}
+	bestPrecedence, version := -1, ""
+	for _, raw := range ranges {
+		mediaType, params, err := mime.ParseMediaType(strings.TrimSpace(raw))
+		if err != nil {
+			continue
+		}
+		var precedence int
+		switch mediaType {
+		case "application/json", "application/vnd.pixiebrix.api+json":
+			precedence = 2
+		case "application/*":
+			precedence = 1
+		case "*/*":
+			precedence = 0
+		default:
+			continue
+		}
+		if len(params) > 0 && !(len(params) == 1 && params["q"] != "") {
+			precedence += 3 // DRF ranks media types with parameters first
+		}
+		if precedence > bestPrecedence {
+			bestPrecedence, version = precedence, params["version"]
+		}
+	}
+	return version, bestPrecedence >= 0
+}
+
+// authenticate applies DRF's TokenAuthentication. A header with another
+// keyword is not this scheme's, so the request stays anonymous.
+func (s *Server) authenticate(req *apiRequest) error {
+	need := req.access()
+	if need == accessAnyone {
+		return nil
+	}
+	fields := strings.Fields(req.Header.Get("Authorization"))
+	if len(fields) == 0 || !strings.EqualFold(fields[0], "token") {
+		if need != accessOptional {
+			return errUnauthorized(detailNotAuthenticated)
+		}
+		return nil
+	}
+	switch {
+	case len(fields) == 1:
+		return errUnauthorized(detailNoCredentials)
+	case len(fields) > 2:
+		return errUnauthorized(detailTokenSpaces)
+	}
+	c, ok := s.store.authenticate(fields[1])
+	if !ok {
+		return errUnauthorized(detailInvalidToken)
+	}
+	req.caller = &c
+	return nil
+}
+
+// access is what the operation needs; for a method the path does not serve,
+// the least its operations need, and at least the management right on a
+// team's objects (DRF checks permissions before it answers 405).
+func (req *apiRequest) access() access {
+	if req.op != nil {
+		return operations[req.op.OperationID].access
+	}
+	least := accessAdmin
+	for _, op := range req.route.item.Operations() {
+		least = min(least, operations[op.OperationID].access)
+	}
+	if req.scope.kind != scopeNone {
+		least = max(least, accessManage)
+	}
+	return least
+}
+
+// checkVisibility hides objects of teams the caller is not in: they are
+// 404s, never 403s.
+func (s *Server) checkVisibility(req *apiRequest) error {
+	if req.scope.kind == scopeNone {
+		return nil
+	}
+	param := req.vars[req.scope.param]
+	var orgID string
+	var found bool
+	switch req.scope.kind {
+	case scopeOrg:
+		orgID, found = param, true
+	case scopeMembership:
+		id, err := strconv.Atoi(param)
+		if err != nil || id < 1 {
+			return errNotFound()
+		}
+		orgID, found = s.store.orgOfMembership(id)
+	case scopeGroup:
+		orgID, found = s.store.orgOfGroup(strings.ToLower(param))
+	}
+	if !found || req.caller == nil {
+		return errNotFound()
+	}
+	if _, member := s.store.roleIn(orgID, *req.caller); !member {
+		return errNotFound()
+	}
+	req.orgID = orgID
+	return nil
+}
+
+// checkRole applies the team-management rights of the roles. A method the
+// path does not serve needs the management right before it earns its 405,
+// because DRF checks permissions before it dispatches on the method.
+func (s *Server) checkRole(req *apiRequest) error {
+	need := req.access()
+	if need < accessManage || req.orgID == "" {
+		return nil
+	}
+	role, _ := s.store.roleIn(req.orgID, *req.caller)
+	if role == RoleAdmin || (need == accessManage && role == RoleManager) {
+		return nil
+	}
+	return errForbidden()
+}
+
+func (s *Server) checkMethod(req *apiRequest) error {
+	if req.op == nil {
+		return errMethodNotAllowed(req.Method, req.route.allow)
+	}
+	return nil
+}
+
+// decodeBody reads, parses and validates the JSON body of operations that
+// take one, reading at most maxBodyBytes.
+func (s *Server) decodeBody(req *apiRequest) error {
+	if req.op.RequestBody == nil {
+		return nil
+	}
+	if req.ContentLength > maxBodyBytes {
+		return &apiError{code: codeTooLarge, detail: detailTooLarge}
+	}
+	data, err := io.ReadAll(io.LimitReader(req.Body, maxBodyBytes+1))
+	if err != nil {
+		return &apiError{code: codeInvalid, detail: "The request body could not be read."}
+	}
+	if len(data) > maxBodyBytes {
+		return &apiError{code: codeTooLarge, detail: detailTooLarge}
+	}
+	if len(data) == 0 {
+		// DRF reads an empty body as empty data, whatever its content type.
+		req.body = map[string]any{}
+	} else {
+		contentType := req.Header.Get("Content-Type")
+		mediaType, _, err := mime.ParseMediaType(contentType)
+		if err != nil || (mediaType != "application/json" && !strings.HasSuffix(mediaType, "+json")) {
+			return errUnsupportedMediaType(contentType)
+		}
+		body, err := decodeJSON(data)
+		if err != nil {
+			return &apiError{code: codeInvalid, detail: "JSON parse error - " + err.Error()}
+		}
+		req.body = body
+	}
+	return validateBody(req.op, req.body)
+}
+
+func decodeJSON(data []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, errors.New("extra data after the JSON value")
+	}
+	return v, nil
+}
+
+// writeJSON writes v as DRF's renderer does: compact, no HTML escaping.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		status = http.StatusInternalServerError
+		buf.Reset()
+		buf.WriteString(`{"detail":"` + detailInternal + `"}`)
+	}
+	body := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// statusRecorder remembers the status written, for the log.
+type statusRecorder struct {
+	http.ResponseWriter
+	status      int
+	wroteHeader bool
+}
+
+func (r *statusRecorder) WriteHeader(status int) {
+	if !r.wroteHeader {
+		r.status, r.wroteHeader = status, true
+	}
+	r.ResponseWriter.WriteHeader(status)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	if !r.wroteHeader {
+		r.WriteHeader(http.StatusOK)
+	}
+	return r.ResponseWriter.Write(b)
+}

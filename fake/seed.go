@@ -1,0 +1,435 @@
+package fake
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net/mail"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/brianvoe/gofakeit/v6"
+)
+
+var scopePattern = regexp.MustCompile(`^@[a-z0-9][a-z0-9._-]*$`)
+
+// seeder fills a store from a fixture. Its faker and random source are its
+// own, seeded from the server's seed, so generated data depends on the seed
+// and the fixture alone.
+type seeder struct {
+	st    *store
+	faker *gofakeit.Faker
+	rng   *rand.Rand
+}
+
+// seedStore loads a fixture into an empty store, or names the first place in
+// the fixture that breaks a rule.
+func seedStore(st *store, f *Fixture, seed int64) error {
+	rng := newRand(seed, streamFaker)
+	// gofakeit treats seed 0 as "seed from crypto/rand": never hand it 0.
+	fakerSeed := int64(rng.Uint64()>>1) | 1
+	sd := &seeder{st: st, faker: gofakeit.NewUnlocked(fakerSeed), rng: rng}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for i := range f.Organizations {
+		o := &f.Organizations[i]
+		place := fmt.Sprintf("organizations[%d]", i)
+		if o.Name != "" {
+			place += fmt.Sprintf(" (%s)", o.Name)
+		}
+		if err := sd.organization(o); err != nil {
+			return fmt.Errorf("%s: %w", place, err)
+		}
+	}
+	return nil
+}
+
+// placed prefixes an error with where in the fixture it was found.
+func placed(err error, format string, args ...any) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf(format+": %w", append(args, err)...)
+}
+
+func (sd *seeder) organization(o *FixtureOrganization) error {
+	switch {
+	case strings.TrimSpace(o.Name) == "":
+		return fmt.Errorf("name is required")
+	case len([]rune(o.Name)) > 128:
+		return fmt.Errorf("name is longer than 128 characters")
+	case o.Scope != nil && !scopePattern.MatchString(*o.Scope):
+		return fmt.Errorf("scope %q does not match %s", *o.Scope, scopePattern)
+	case o.ID != "" && !isUUID(o.ID):
+		return fmt.Errorf("id %q is not a UUID", o.ID)
+	}
+	for _, other := range sd.st.orgs {
+		if other.name == o.Name {
+			return fmt.Errorf("another organization is named %q", o.Name)
+		}
+	}
+	defaultRole := o.DefaultRole
+	if defaultRole == 0 {
+		defaultRole = RoleRestricted // the real default role
+	}
+	for i, d := range o.VerifiedDomains {
+		if d = strings.TrimSpace(d); d == "" || strings.ContainsAny(d, "@ ") {
+			return fmt.Errorf("verified_domains[%d]: %q is not a domain", i, d)
+		}
+	}
+	org, err := sd.st.addOrganizationLocked(strings.ToLower(o.ID), o.Name, o.Scope, defaultRole, o.VerifiedDomains)
+	if err != nil {
+		return err
+	}
+	for i := range o.Members {
+		m := &o.Members[i]
+		if err := sd.member(org, m); err != nil {
+			return placed(err, "members[%d] (%s)", i, m.Email)
+		}
+	}
+	gen := FixtureGenerate{}
+	if o.Generate != nil {
+		gen = *o.Generate
+	}
+	if gen.Members < 0 || gen.Groups < 0 || gen.Campaigns < 0 {
+		return fmt.Errorf("generate: counts may not be negative")
+	}
+	if err := sd.generateMembers(org, gen.Members); err != nil {
+		return placed(err, "generate.members")
+	}
+	for i := range o.Groups {
+		if err := sd.group(org, &o.Groups[i]); err != nil {
+			return placed(err, "groups[%d] (%s)", i, o.Groups[i].Name)
+		}
+	}
+	if err := sd.generateGroups(org, gen.Groups); err != nil {
+		return placed(err, "generate.groups")
+	}
+	for i := range o.Campaigns {
+		if err := sd.campaign(org, &o.Campaigns[i]); err != nil {
+			return placed(err, "campaigns[%d] (%s)", i, o.Campaigns[i].Name)
+		}
+	}
+	return placed(sd.generateCampaigns(org, gen.Campaigns), "generate.campaigns")
+}
+
+func validEmail(email string) bool {
+	addr, err := mail.ParseAddress(email)
+	return err == nil && addr.Address == email && strings.Contains(email, "@")
+}
+
+func (sd *seeder) member(org *organization, m *FixtureMember) error {
+	if m.Email == "" {
+		return fmt.Errorf("email is required")
+	}
+	if !validEmail(m.Email) {
+		return fmt.Errorf("email %q is not a valid address", m.Email)
+	}
+	if m.UserID != "" && !isUUID(m.UserID) {
+		return fmt.Errorf("user_id %q is not a UUID", m.UserID)
+	}
+	if m.MembershipID < 0 {
+		return fmt.Errorf("membership_id must be positive")
+	}
+	if strings.ContainsAny(m.Token, " \t\r\n") {
+		return fmt.Errorf("token may not contain white space")
+	}
+	name := m.Name
+	if name == "" {
+		name = nameFromEmail(m.Email)
+	}
+	joined := sd.pastTime(730)
+	if m.DateJoined != nil {
+		joined = m.DateJoined.UTC()
+	}
+	u, err := sd.st.putUserLocked(userSpec{
+		id: strings.ToLower(m.UserID), name: name, email: m.Email, token: m.Token,
+		serviceAccount: m.ServiceAccount, deploymentKeyAccount: m.DeploymentKeyAccount, dateJoined: joined,
+	})
+	if err != nil {
+		return err
+	}
+	role := m.Role
+	if role == 0 {
+		role = org.defaultRole
+	}
+	_, err = sd.st.addMemberLocked(org, u, role, m.MembershipID, utcTime(m.LastActiveAt), utcTime(m.LastLoginAt))
+	return err
+}
+
+func utcTime(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+// nameFromEmail makes "Ada Lovelace" of "ada.lovelace@…".
+func nameFromEmail(email string) string {
+	local, _, _ := strings.Cut(email, "@")
+	words := strings.FieldsFunc(local, func(r rune) bool { return r == '.' || r == '_' || r == '-' || r == '+' })
+	for i, w := range words {
+		words[i] = strings.ToUpper(w[:1]) + w[1:]
+	}
+	return strings.Join(words, " ")
+}
+
+func (sd *seeder) group(org *organization, fg *FixtureGroup) error {
+	if fg.ID != "" && !isUUID(fg.ID) {
+		return fmt.Errorf("id %q is not a UUID", fg.ID)
+	}
+	createdAt := sd.pastTime(365)
+	if fg.CreatedAt != nil {
+		createdAt = fg.CreatedAt.UTC()
+	}
+	g, err := sd.st.addGroupLocked(org, strings.ToLower(fg.ID), fg.Name, createdAt)
+	if err != nil {
+		return fixtureError(err)
+	}
+	for i, fm := range fg.Members {
+		if err := sd.groupMember(org, g, fm); err != nil {
+			return placed(err, "members[%d] (%s)", i, fm.Email)
+		}
+	}
+	return nil
+}
+
+// fixtureError words the store's API errors for a fixture's reader.
+func fixtureError(err error) error {
+	apiErr, ok := err.(*apiError)
+	if !ok {
+		return err
+	}
+	for field, messages := range apiErr.fields {
+		return fmt.Errorf("%s: %s", field, strings.Join(messages, " "))
+	}
+	return err
+}
+
+func (sd *seeder) groupMember(org *organization, g *group, fm FixtureGroupMember) error {
+	if fm.ID != "" && !isUUID(fm.ID) {
+		return fmt.Errorf("id %q is not a UUID", fm.ID)
+	}
+	target, err := sd.eligible(org, fm.Email)
+	if err != nil {
+		return err
+	}
+	if g.find(target) != nil {
+		return fmt.Errorf("%s is listed twice in the group", fm.Email)
+	}
+	createdAt := maxTime(g.createdAt, sd.pastTime(180))
+	if fm.CreatedAt != nil {
+		createdAt = fm.CreatedAt.UTC()
+	}
+	_, err = sd.st.addGroupMembershipLocked(g, target, strings.ToLower(fm.ID), createdAt, utcTime(fm.LastActiveAt))
+	return err
+}
+
+// eligible applies the API's rule to a fixture: a member of the team, or an
+// email of one of its verified domains.
+func (sd *seeder) eligible(org *organization, email string) (memberTarget, error) {
+	if email == "" {
+		return memberTarget{}, fmt.Errorf("email is required")
+	}
+	if !validEmail(email) {
+		return memberTarget{}, fmt.Errorf("email %q is not a valid address", email)
+	}
+	if u := org.memberByEmailLocked(sd.st, email); u != nil {
+		return memberTarget{user: u, email: u.email}, nil
+	}
+	if org.verifiedDomain(email) {
+		return memberTarget{email: email}, nil
+	}
+	return memberTarget{}, fmt.Errorf("%s is not a member of the team and its domain is not one of the team's verified_domains", email)
+}
+
+func (sd *seeder) campaign(org *organization, fc *FixtureCampaign) error {
+	if fc.ID != "" && !isUUID(fc.ID) {
+		return fmt.Errorf("id %q is not a UUID", fc.ID)
+	}
+	createdAt := sd.pastTime(365)
+	if fc.CreatedAt != nil {
+		createdAt = fc.CreatedAt.UTC()
+	}
+	updatedAt := createdAt
+	if fc.UpdatedAt != nil {
+		updatedAt = fc.UpdatedAt.UTC()
+	}
+	c, err := sd.st.addCampaignLocked(org, strings.ToLower(fc.ID), fc.Name, createdAt, updatedAt)
+	if err != nil {
+		return fixtureError(err)
+	}
+	for i, fm := range fc.Members {
+		if err := sd.campaignMember(org, c, fm); err != nil {
+			return placed(err, "members[%d] (%s)", i, fm.Email)
+		}
+	}
+	return nil
+}
+
+func (sd *seeder) campaignMember(org *organization, c *campaign, fm FixtureCampaignMember) error {
+	if fm.ID != "" && !isUUID(fm.ID) {
+		return fmt.Errorf("id %q is not a UUID", fm.ID)
+	}
+	if len([]rune(fm.Email)) > maxCampaignEmailLength {
+		return fmt.Errorf("email is longer than %d characters", maxCampaignEmailLength)
+	}
+	if _, err := sd.eligible(org, fm.Email); err != nil {
+		return err
+	}
+	if _, dup := c.byEmail[emailKey(fm.Email)]; dup {
+		return fmt.Errorf("%s is listed twice in the campaign", fm.Email)
+	}
+	data := fm.Data
+	if data == nil {
+		data = map[string]any{}
+	}
+	createdAt := maxTime(c.createdAt, sd.pastTime(180))
+	if fm.CreatedAt != nil {
+		createdAt = fm.CreatedAt.UTC()
+	}
+	updatedAt := createdAt
+	if fm.UpdatedAt != nil {
+		updatedAt = fm.UpdatedAt.UTC()
+	}
+	_, err := sd.st.addCampaignMemberLocked(c, strings.ToLower(fm.ID), fm.Email, data, createdAt, updatedAt, utcTime(fm.LastActiveAt))
+	return err
+}
+
+// --- generated data ---
+
+// pastTime is a whole second within the given number of days before epoch.
+func (sd *seeder) pastTime(days int) time.Time {
+	return epoch.Add(-time.Duration(sd.rng.Int64N(int64(days)*86400)+1) * time.Second)
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// generatedRoles weights the roles of generated people toward the ones real
+// teams have most of.
+var generatedRoles = []Role{
+	RoleRestricted, RoleRestricted, RoleRestricted, RoleRestricted, RoleRestricted, RoleRestricted,
+	RoleMember, RoleMember, RoleDeveloper, RoleManager,
+}
+
+// generatedDomain is where generated people's emails live: the team's first
+// verified domain, else one made of its name.
+func generatedDomain(org *organization) string {
+	if len(org.verifiedDomains) > 0 {
+		return org.verifiedDomains[0]
+	}
+	slug := emailWord(org.name)
+	if slug == "" {
+		slug = "team"
+	}
+	return slug + ".test"
+}
+
+func (sd *seeder) generateMembers(org *organization, n int) error {
+	domain := generatedDomain(org)
+	for i := 0; i < n; i++ {
+		first, last := sd.faker.FirstName(), sd.faker.LastName()
+		email := fmt.Sprintf("%s.%s@%s", emailWord(first), emailWord(last), domain)
+		if _, taken := sd.st.usersByEmail[emailKey(email)]; taken {
+			email = fmt.Sprintf("%s.%s.%d@%s", emailWord(first), emailWord(last), i+1, domain)
+		}
+		joined := sd.pastTime(730)
+		u, err := sd.st.putUserLocked(userSpec{name: first + " " + last, email: email, dateJoined: joined})
+		if err != nil {
+			return err
+		}
+		var lastLogin, lastActive *time.Time
+		if sd.rng.IntN(10) < 7 { // most people have logged in; some never did
+			login := maxTime(joined, sd.pastTime(60))
+			active := maxTime(login, sd.pastTime(30))
+			lastLogin, lastActive = &login, &active
+		}
+		role := generatedRoles[sd.rng.IntN(len(generatedRoles))]
+		if _, err := sd.st.addMemberLocked(org, u, role, 0, lastActive, lastLogin); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// emailWord keeps the lower-cased ASCII letters and digits of s.
+func emailWord(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			return r
+		case r >= 'A' && r <= 'Z':
+			return r + 'a' - 'A'
+		}
+		return -1
+	}, s)
+}
+
+// sampleMembers picks up to n distinct members of org at random, in team order.
+func (sd *seeder) sampleMembers(org *organization, n int) []*membership {
+	total := len(org.members)
+	n = min(n, total)
+	picked := make(map[int]bool, n)
+	for len(picked) < n {
+		picked[sd.rng.IntN(total)] = true
+	}
+	out := make([]*membership, 0, n)
+	for i, m := range org.members {
+		if picked[i] {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func (sd *seeder) uniqueName(base string, taken func(string) bool) string {
+	name := base
+	for i := 2; taken(name); i++ {
+		name = fmt.Sprintf("%s %d", base, i)
+	}
+	return name
+}
+
+func (sd *seeder) generateGroups(org *organization, n int) error {
+	for i := 0; i < n; i++ {
+		base := sd.faker.JobDescriptor() + " " + sd.faker.JobLevel()
+		name := sd.uniqueName(base, func(s string) bool { return org.groupNamed(s) != nil })
+		g, err := sd.st.addGroupLocked(org, "", name, sd.pastTime(365))
+		if err != nil {
+			return err
+		}
+		for _, m := range sd.sampleMembers(org, sd.rng.IntN(25)+1) {
+			t := memberTarget{user: m.user, email: m.user.email}
+			if _, err := sd.st.addGroupMembershipLocked(g, t, "", maxTime(g.createdAt, sd.pastTime(180)), nil); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (sd *seeder) generateCampaigns(org *organization, n int) error {
+	for i := 0; i < n; i++ {
+		base := fmt.Sprintf("%s Q%d Rollout", sd.faker.BuzzWord(), sd.rng.IntN(4)+1)
+		name := sd.uniqueName(strings.ToUpper(base[:1])+base[1:], func(s string) bool { return org.campaignNamed(s) != nil })
+		created := sd.pastTime(365)
+		c, err := sd.st.addCampaignLocked(org, "", name, created, created)
+		if err != nil {
+			return err
+		}
+		for _, m := range sd.sampleMembers(org, sd.rng.IntN(25)+1) {
+			data := map[string]any{"Location": sd.faker.City() + ", " + sd.faker.StateAbr()}
+			at := maxTime(created, sd.pastTime(180))
+			if _, err := sd.st.addCampaignMemberLocked(c, "", m.user.email, data, at, at, nil); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,256 @@
+package fake
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/gorilla/mux"
+
+	pixiebrixfake "github.com/pixiebrix-fake/pixiebrix-fake"
+)
+
+// apiSpec is openapi.yaml, loaded once: the path table the fake routes by and
+// the schemas request bodies are validated against.
+type apiSpec struct {
+	doc    *openapi3.T
+	router *mux.Router
+	paths  map[string]*pathRoute // by path template
+}
+
+// pathRoute is one path of the spec and the methods it serves.
+type pathRoute struct {
+	template string
+	item     *openapi3.PathItem
+	allow    []string // for the Allow header, in DRF's order
+}
+
+// drfMethodOrder is the order DRF lists allowed methods in.
+var drfMethodOrder = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodHead}
+
+func loadSpec(data []byte) (*apiSpec, error) {
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromData(data)
+	if err != nil {
+		return nil, fmt.Errorf("openapi.yaml: %w", err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		return nil, fmt.Errorf("openapi.yaml: %w", err)
+	}
+	// The spec names the real host; the fake answers on any host and port.
+	doc.Servers = nil
+	spec := &apiSpec{doc: doc, router: mux.NewRouter(), paths: map[string]*pathRoute{}}
+	for template, item := range doc.Paths.Map() {
+		route := &pathRoute{template: template, item: item}
+		for _, method := range drfMethodOrder {
+			if item.GetOperation(method) != nil || (method == http.MethodHead && item.Get != nil) {
+				route.allow = append(route.allow, method)
+			}
+		}
+		spec.paths[template] = route
+		spec.router.NewRoute().Path(template).Name(template)
+	}
+	return spec, nil
+}
+
+// match finds the spec path that urlPath is an instance of, with its
+// parameters. Methods play no part: a wrong method is a 405, found later.
+func (sp *apiSpec) match(urlPath string) (*pathRoute, map[string]string) {
+	req := &http.Request{Method: http.MethodGet, URL: &url.URL{Path: urlPath}, Header: http.Header{}}
+	var m mux.RouteMatch
+	if !sp.router.Match(req, &m) || m.Route == nil {
+		return nil, nil
+	}
+	return sp.paths[m.Route.GetName()], m.Vars
+}
+
+// operation returns the spec's operation for a method on the path; HEAD is
+// served as GET.
+func (r *pathRoute) operation(method string) *openapi3.Operation {
+	if method == http.MethodHead {
+		method = http.MethodGet
+	}
+	return r.item.GetOperation(method)
+}
+
+// formatOptions makes kin-openapi check the formats the contract uses.
+var formatOptions = []openapi3.SchemaValidationOption{
+	openapi3.MultiErrors(),
+	openapi3.VisitAsRequest(),
+	openapi3.DisableReadOnlyValidation(), // DRF ignores read-only fields a client sends
+	openapi3.WithStringFormatValidator("uuid", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForUUIDOfRFC4122)),
+	openapi3.WithStringFormatValidator("email", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForEmail)),
+}
+
+// bodySchemas returns the schema a request body must match. For bodies that
+// take a list of items or a single item (oneOf an object and an array of it),
+// it returns the item schema and listOK.
+func bodySchemas(op *openapi3.Operation) (item *openapi3.Schema, listOK bool) {
+	if op.RequestBody == nil || op.RequestBody.Value == nil {
+		return nil, false
+	}
+	media := op.RequestBody.Value.Content.Get("application/json")
+	if media == nil || media.Schema == nil {
+		return nil, false
+	}
+	schema := media.Schema.Value
+	for _, alt := range schema.OneOf {
+		if alt.Value.Type.Is("array") && alt.Value.Items != nil {
+			return alt.Value.Items.Value, true
+		}
+	}
+	return schema, false
+}
+
+// validateBody checks a decoded JSON body against the operation's schema and
+// reports failures in DRF's shapes: field errors for an object, one error
+// object per item for a list.
+func validateBody(op *openapi3.Operation, body any) error {
+	schema, listOK := bodySchemas(op)
+	if schema == nil {
+		return nil
+	}
+	if list, isList := body.([]any); isList && listOK {
+		items := make([]fieldErrors, len(list))
+		var reasons []string
+		failed := false
+		for i, item := range list {
+			items[i], reasons = validateObject(schema, item, reasons)
+			failed = failed || len(items[i]) > 0
+		}
+		if failed {
+			return &apiError{code: codeInvalid, items: items, reason: strings.Join(reasons, "; ")}
+		}
+		return nil
+	}
+	fields, reasons := validateObject(schema, body, nil)
+	if len(fields) > 0 {
+		return &apiError{code: codeInvalid, fields: fields, reason: strings.Join(reasons, "; ")}
+	}
+	return nil
+}
+
+func validateObject(schema *openapi3.Schema, value any, reasons []string) (fieldErrors, []string) {
+	fields := fieldErrors{}
+	if _, ok := value.(map[string]any); !ok {
+		fields.add("non_field_errors", fmt.Sprintf("Invalid data. Expected a dictionary, but got %s.", pythonTypeName(value)))
+		return fields, append(reasons, "body is not an object")
+	}
+	err := schema.VisitJSON(value, formatOptions...)
+	if err == nil {
+		return fields, reasons
+	}
+	var multi openapi3.MultiError
+	if !errors.As(err, &multi) {
+		multi = openapi3.MultiError{err}
+	}
+	for _, e := range multi {
+		var schemaErr *openapi3.SchemaError
+		if !errors.As(e, &schemaErr) {
+			fields.add("non_field_errors", "Invalid data.")
+			reasons = append(reasons, e.Error())
+			continue
+		}
+		field := "non_field_errors"
+		if path := schemaErr.JSONPointer(); len(path) > 0 {
+			field = path[0]
+		}
+		fields.add(field, drfMessage(schemaErr))
+		reasons = append(reasons, schemaErr.Error())
+	}
+	return fields, reasons
+}
+
+// drfMessage words a schema failure as DRF's serializer fields would.
+func drfMessage(e *openapi3.SchemaError) string {
+	s := e.Schema
+	switch e.SchemaField {
+	case "required":
+		return "This field is required."
+	case "nullable":
+		return "This field may not be null."
+	case "minLength":
+		return "This field may not be blank."
+	case "maxLength":
+		if s.MaxLength != nil {
+			return fmt.Sprintf("Ensure this field has no more than %d characters.", *s.MaxLength)
+		}
+	case "format":
+		switch s.Format {
+		case "email":
+			return "Enter a valid email address."
+		case "uuid":
+			return "Must be a valid UUID."
+		}
+	case "enum":
+		return fmt.Sprintf("%q is not a valid choice.", fmt.Sprint(e.Value))
+	case "type":
+		if e.Value == nil {
+			return "This field may not be null."
+		}
+		switch {
+		case s.Type.Is("string"):
+			return "Not a valid string."
+		case s.Type.Is("integer"):
+			return "A valid integer is required."
+		case s.Type.Is("boolean"):
+			return "Must be a valid boolean."
+		case s.Type.Is("object"):
+			return fmt.Sprintf("Expected a dictionary of items but got type %q.", pythonTypeName(e.Value))
+		case s.Type.Is("array"):
+			return fmt.Sprintf("Expected a list of items but got type %q.", pythonTypeName(e.Value))
+		}
+	}
+	return "Invalid value."
+}
+
+// pythonTypeName names a JSON value's type as DRF's messages do.
+func pythonTypeName(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return "NoneType"
+	case bool:
+		return "bool"
+	case string:
+		return "str"
+	case []any:
+		return "list"
+	case map[string]any:
+		return "dict"
+	default:
+		if s := fmt.Sprint(v); strings.ContainsAny(s, ".eE") {
+			return "float"
+		}
+		return "int"
+	}
+}
+
+// operations lists every operation of the spec by id, for the route table's
+// completeness check.
+func (sp *apiSpec) operations() map[string]string {
+	ops := map[string]string{}
+	for template, item := range sp.doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			ops[op.OperationID] = method + " " + template
+		}
+	}
+	return ops
+}
+
+// embeddedSpec is openapi.yaml as built into the binary, loaded once per
+// process: every server shares it read-only, which keeps New cheap.
+var embeddedSpec = sync.OnceValues(func() (*apiSpec, error) {
+	spec, err := loadSpec(pixiebrixfake.OpenAPI)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkRouteTable(spec); err != nil {
+		return nil, err
+	}
+	return spec, nil
+})

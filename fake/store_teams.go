@@ -1,0 +1,281 @@
+package fake
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Me describes the caller's own account.
+func (s *store) Me(c caller) (Me, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	u, ok := s.users[c.userID]
+	if !ok {
+		return Me{}, errNotFound()
+	}
+	me := Me{
+		ID:                      u.id,
+		Email:                   u.email,
+		Name:                    u.name,
+		ServiceAccount:          u.serviceAccount,
+		DeploymentKeyAccount:    u.deploymentKeyAccount,
+		OrganizationMemberships: []MeOrganizationMembership{},
+		GroupMemberships:        []GroupRef{},
+		Flags:                   []string{},
+	}
+	for i, m := range u.memberships {
+		if i == 0 { // the team joined first is the primary one
+			me.Organization = &MeOrganization{ID: m.org.id, Name: m.org.name, Scope: copyString(m.org.scope)}
+		}
+		me.OrganizationMemberships = append(me.OrganizationMemberships, MeOrganizationMembership{
+			Organization:     m.org.id,
+			OrganizationName: m.org.name,
+			Role:             m.role,
+			Scope:            copyString(m.org.scope),
+		})
+		me.GroupMemberships = append(me.GroupMemberships, s.groupsOfUserLocked(m.org, u)...)
+	}
+	return me, nil
+}
+
+// FindOrganizations lists the caller's teams by name.
+func (s *store) FindOrganizations(c caller, p pageRequest) ([]Organization, pageResult, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	u, ok := s.users[c.userID]
+	if !ok {
+		return nil, pageResult{}, errNotFound()
+	}
+	orgs := make([]*organization, 0, len(u.memberships))
+	for _, m := range u.memberships {
+		orgs = append(orgs, m.org)
+	}
+	slices.SortFunc(orgs, func(a, b *organization) int { return compareByName(a.name, a.id, b.name, b.id) })
+	return paginate(orgs, nil, p, s.organizationViewLocked)
+}
+
+// FindOrganization returns one team.
+func (s *store) FindOrganization(id string) (Organization, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	org, ok := s.orgs[id]
+	if !ok {
+		return Organization{}, errNotFound()
+	}
+	return s.organizationViewLocked(org), nil
+}
+
+// MembershipFilter narrows the team membership list; nil and empty fields
+// match everything.
+type membershipFilter struct {
+	role                 *Role
+	roleIn               []Role
+	userID               string
+	groupIDs             []string
+	query                string // lower-cased
+	serviceAccount       *bool
+	deploymentKeyAccount *bool
+}
+
+func (f membershipFilter) empty() bool {
+	return f.role == nil && f.roleIn == nil && f.userID == "" && f.groupIDs == nil &&
+		f.query == "" && f.serviceAccount == nil && f.deploymentKeyAccount == nil
+}
+
+func (f membershipFilter) keep(m *membership) bool {
+	u := m.user
+	switch {
+	case f.role != nil && m.role != *f.role,
+		f.roleIn != nil && !slices.Contains(f.roleIn, m.role),
+		f.userID != "" && !strings.EqualFold(u.id, f.userID),
+		f.serviceAccount != nil && u.serviceAccount != *f.serviceAccount,
+		f.deploymentKeyAccount != nil && u.deploymentKeyAccount != *f.deploymentKeyAccount,
+		f.query != "" && !strings.Contains(strings.ToLower(u.name), f.query) && !strings.Contains(emailKey(u.email), f.query):
+		return false
+	}
+	if f.groupIDs != nil {
+		return slices.ContainsFunc(m.org.groups, func(g *group) bool {
+			_, in := g.byUser[u.id]
+			return in && slices.Contains(f.groupIDs, g.id)
+		})
+	}
+	return true
+}
+
+// FindMemberships lists a team's memberships by id.
+func (s *store) FindMemberships(orgID string, f membershipFilter, p pageRequest) ([]Membership, pageResult, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	org, ok := s.orgs[orgID]
+	if !ok {
+		return nil, pageResult{}, errNotFound()
+	}
+	var keep func(*membership) bool
+	if !f.empty() {
+		keep = f.keep
+	}
+	return paginate(org.members, keep, p, s.membershipViewLocked)
+}
+
+// FindMembership returns one team membership.
+func (s *store) FindMembership(id int) (Membership, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	m, ok := s.memberships[id]
+	if !ok {
+		return Membership{}, errNotFound()
+	}
+	return s.membershipViewLocked(m), nil
+}
+
+// UpdateMembershipRole changes a member's role, the one writable field.
+func (s *store) UpdateMembershipRole(id int, role *Role) (Membership, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, ok := s.memberships[id]
+	if !ok {
+		return Membership{}, errNotFound()
+	}
+	if role != nil {
+		m.role = *role
+	}
+	return s.membershipViewLocked(m), nil
+}
+
+// DeleteMembership removes a user from a team and from all of the team's
+// groups. Campaign members stay: they are keyed by email, and their account
+// turns null because it is derived from team membership.
+func (s *store) DeleteMembership(id int) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, ok := s.memberships[id]
+	if !ok {
+		return errNotFound()
+	}
+	s.removeMembershipLocked(m)
+	return nil
+}
+
+func (s *store) removeMembershipLocked(m *membership) {
+	org, u := m.org, m.user
+	for _, g := range org.groups {
+		if gm, ok := g.byUser[u.id]; ok {
+			s.removeGroupMembershipLocked(gm)
+		}
+	}
+	i, found := slices.BinarySearchFunc(org.members, m.id, func(a *membership, id int) int { return a.id - id })
+	if found {
+		org.members = slices.Delete(org.members, i, i+1)
+	}
+	delete(org.memberByUser, u.id)
+	delete(s.memberships, m.id)
+	u.memberships = removeItem(u.memberships, m)
+}
+
+// --- writes used by seeding and the Go helpers ---
+
+// userSpec describes a user to put in the store.
+type userSpec struct {
+	id                   string
+	name                 string
+	email                string
+	token                string
+	serviceAccount       bool
+	deploymentKeyAccount bool
+	dateJoined           time.Time
+}
+
+// putUserLocked returns the user with spec's email, creating it if needed:
+// the same email in two teams is one user.
+func (s *store) putUserLocked(spec userSpec) (*user, error) {
+	key := emailKey(spec.email)
+	if u, ok := s.usersByEmail[key]; ok {
+		if spec.token != "" && u.token != "" && spec.token != u.token {
+			return nil, fmt.Errorf("user %s already has token %q", spec.email, u.token)
+		}
+		if spec.token != "" && u.token == "" {
+			if other, taken := s.usersByToken[spec.token]; taken {
+				return nil, fmt.Errorf("token %q is already the token of %s", spec.token, other.email)
+			}
+			u.token = spec.token
+			s.usersByToken[spec.token] = u
+		}
+		return u, nil
+	}
+	if spec.token != "" {
+		if other, taken := s.usersByToken[spec.token]; taken {
+			return nil, fmt.Errorf("token %q is already the token of %s", spec.token, other.email)
+		}
+	}
+	if spec.id == "" {
+		spec.id = s.ids.uuid()
+	} else if _, taken := s.users[spec.id]; taken {
+		return nil, fmt.Errorf("user id %s is used twice", spec.id)
+	}
+	u := &user{
+		id:                   spec.id,
+		name:                 spec.name,
+		email:                spec.email,
+		token:                spec.token,
+		serviceAccount:       spec.serviceAccount,
+		deploymentKeyAccount: spec.deploymentKeyAccount,
+		dateJoined:           spec.dateJoined,
+	}
+	s.users[u.id] = u
+	s.usersByEmail[key] = u
+	if u.token != "" {
+		s.usersByToken[u.token] = u
+	}
+	return u, nil
+}
+
+// addOrganizationLocked creates an empty team.
+func (s *store) addOrganizationLocked(id, name string, scope *string, defaultRole Role, domains []string) (*organization, error) {
+	if id == "" {
+		id = s.ids.uuid()
+	} else if _, taken := s.orgs[id]; taken {
+		return nil, fmt.Errorf("organization id %s is used twice", id)
+	}
+	org := &organization{
+		id:           id,
+		name:         name,
+		scope:        scope,
+		defaultRole:  defaultRole,
+		memberByUser: map[string]*membership{},
+	}
+	for _, d := range domains {
+		org.verifiedDomains = append(org.verifiedDomains, strings.ToLower(strings.TrimPrefix(strings.TrimSpace(d), "@")))
+	}
+	s.orgs[id] = org
+	return org, nil
+}
+
+// addMemberLocked adds u to org. id 0 takes the next free membership id.
+// Pending group memberships of u's email are linked to the account.
+func (s *store) addMemberLocked(org *organization, u *user, role Role, id int, lastActive, lastLogin *time.Time) (*membership, error) {
+	if _, ok := org.memberByUser[u.id]; ok {
+		return nil, fmt.Errorf("%s is listed twice in the team", u.email)
+	}
+	if id == 0 {
+		id = s.nextMembershipID
+	} else if _, taken := s.memberships[id]; taken {
+		return nil, fmt.Errorf("membership id %d is used twice", id)
+	}
+	s.nextMembershipID = max(s.nextMembershipID, id+1)
+	m := &membership{id: id, org: org, user: u, role: role, lastActiveAt: lastActive, lastLoginAt: lastLogin}
+	i, _ := slices.BinarySearchFunc(org.members, id, func(a *membership, id int) int { return a.id - id })
+	org.members = slices.Insert(org.members, i, m)
+	org.memberByUser[u.id] = m
+	s.memberships[id] = m
+	u.memberships = append(u.memberships, m)
+	key := emailKey(u.email)
+	for _, g := range org.groups {
+		if gm, ok := g.byEmail[key]; ok && gm.user == nil {
+			gm.user = u
+			g.byUser[u.id] = gm
+		}
+	}
+	return m, nil
+}
