@@ -1,9 +1,9 @@
 package fake
 
 import (
-	"regexp"
 	"fmt"
 	"math/rand/v2"
+	"regexp"
 	"time"
 )
 
