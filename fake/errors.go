@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -41,8 +42,12 @@ var statusOfCode = map[errorCode]int{
 // messages, with "non_field_errors" for what belongs to no single field.
 type fieldErrors map[string][]string
 
+// add appends a message to a field's, once: two schema checks may word
+// one failure the same way.
 func (f fieldErrors) add(field, message string) {
-	f[field] = append(f[field], message)
+	if !slices.Contains(f[field], message) {
+		f[field] = append(f[field], message)
+	}
 }
 
 // apiError is the one error type handlers and the store return. Exactly one

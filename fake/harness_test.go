@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -195,6 +196,19 @@ func validateResponse(req *http.Request, r *response) error {
 	router, err := contract()
 	if err != nil {
 		return err
+	}
+	if req.Method == http.MethodHead {
+		// HEAD is served as GET without a body; the contract lists GET only,
+		// so a HEAD answer is checked for being body-less on a GET route.
+		if len(r.Body) > 0 {
+			return errors.New("HEAD response has a body")
+		}
+		get := req.Clone(req.Context())
+		get.Method = http.MethodGet
+		if _, _, err := router.FindRoute(get); err != nil && r.Status < 300 {
+			return fmt.Errorf("HEAD answered %d on a path without GET: %w", r.Status, err)
+		}
+		return nil
 	}
 	route, pathParams, err := router.FindRoute(req)
 	if err != nil {

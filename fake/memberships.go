@@ -30,32 +30,32 @@ func (s *Server) listMemberships(w http.ResponseWriter, req *apiRequest) error {
 func membershipFilterOf(req *apiRequest) (membershipFilter, error) {
 	query := req.URL.Query()
 	var f membershipFilter
-	f.serviceAccount = booleanFilter(query.Get("user__service_account"))
-	f.deploymentKeyAccount = booleanFilter(query.Get("user__deployment_key_account"))
-	if raw := query.Get("role"); raw != "" {
-		role, err := parseRoleFilter(raw)
+	f.serviceAccount = booleanFilter(queryValue(query, "user__service_account"))
+	f.deploymentKeyAccount = booleanFilter(queryValue(query, "user__deployment_key_account"))
+	if raw := queryValue(query, "role"); raw != "" {
+		role, err := parseRoleFilter("role", raw)
 		if err != nil {
-			return f, errInvalidField("role", err.Error())
+			return f, err
 		}
 		f.role = &role
 	}
-	if raw := query.Get("role__in"); raw != "" {
+	if raw := queryValue(query, "role__in"); raw != "" {
 		f.roleIn = []Role{}
 		for _, part := range strings.Split(raw, ",") {
-			role, err := parseRoleFilter(strings.TrimSpace(part))
+			role, err := parseRoleFilter("role__in", strings.TrimSpace(part))
 			if err != nil {
-				return f, errInvalidField("role__in", err.Error())
+				return f, err
 			}
 			f.roleIn = append(f.roleIn, role)
 		}
 	}
-	if raw := query.Get("user__id"); raw != "" {
+	if raw := queryValue(query, "user__id"); raw != "" {
 		if !isUUID(raw) {
 			return f, errInvalidField("user__id", "Enter a valid UUID.")
 		}
 		f.userID = raw
 	}
-	if raw := query.Get("groups"); raw != "" {
+	if raw := queryValue(query, "groups"); raw != "" {
 		f.groupIDs = []string{}
 		for _, part := range strings.Split(raw, ",") {
 			part = strings.ToLower(strings.TrimSpace(part))
@@ -65,7 +65,7 @@ func membershipFilterOf(req *apiRequest) (membershipFilter, error) {
 			f.groupIDs = append(f.groupIDs, part)
 		}
 	}
-	f.query = strings.ToLower(strings.TrimSpace(query.Get("q")))
+	f.query = strings.ToLower(strings.TrimSpace(queryValue(query, "q")))
 	return f, nil
 }
 
@@ -82,10 +82,12 @@ func booleanFilter(raw string) *bool {
 	return &b
 }
 
-func parseRoleFilter(raw string) (Role, error) {
+// parseRoleFilter reads a role of the role filters; a bad one is
+// django-filter's choice error on that parameter.
+func parseRoleFilter(param, raw string) (Role, error) {
 	n, err := strconv.Atoi(raw)
 	if err != nil || !Role(n).valid() {
-		return 0, fmt.Errorf("Select a valid choice. %s is not one of the available choices.", raw)
+		return 0, errInvalidField(param, fmt.Sprintf("Select a valid choice. %s is not one of the available choices.", raw))
 	}
 	return Role(n), nil
 }
@@ -111,7 +113,9 @@ func (s *Server) updateMembership(w http.ResponseWriter, req *apiRequest) error 
 	if raw, ok := req.body.(map[string]any)["role"]; ok {
 		n, err := strconv.Atoi(fmt.Sprint(raw))
 		if err != nil {
-			return errInvalidField("role", "A valid integer is required.")
+			// 2.0 passes the schema's integer check; for DRF's
+			// ChoiceField it is the text "2.0", no choice.
+			return errInvalidField("role", fmt.Sprintf("%q is not a valid choice.", pythonStr(raw)))
 		}
 		r := Role(n)
 		role = &r

@@ -16,13 +16,13 @@ func (s *Server) pageRequestOf(req *apiRequest) (pageRequest, error) {
 	}
 	query := req.URL.Query()
 	p := pageRequest{number: 1, size: s.pageSize}
-	if raw := query.Get("page_size"); raw != "" {
+	if raw := queryValue(query, "page_size"); raw != "" {
 		// A bad page_size falls back to the default; a large one is clamped.
 		if n, err := strconv.Atoi(raw); err == nil && n > 0 {
 			p.size = min(n, MaxPageSize)
 		}
 	}
-	switch raw := query.Get("page"); raw {
+	switch raw := queryValue(query, "page"); raw {
 	case "":
 	case "last":
 		p.number = 0
@@ -34,6 +34,15 @@ func (s *Server) pageRequestOf(req *apiRequest) (pageRequest, error) {
 		p.number = n
 	}
 	return p, nil
+}
+
+// queryValue reads a query parameter as Django's QueryDict.get does: a
+// repeated parameter counts with its last value.
+func queryValue(query url.Values, key string) string {
+	if values := query[key]; len(values) > 0 {
+		return values[len(values)-1]
+	}
+	return ""
 }
 
 // writeList writes one page of a list with the pagination headers of

@@ -2,10 +2,13 @@ package fake
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -137,10 +140,12 @@ func validateBody(op *openapi3.Operation, body any) error {
 
 func validateObject(schema *openapi3.Schema, value any, reasons []string) (fieldErrors, []string) {
 	fields := fieldErrors{}
-	if _, ok := value.(map[string]any); !ok {
+	object, ok := value.(map[string]any)
+	if !ok {
 		fields.add("non_field_errors", fmt.Sprintf("Invalid data. Expected a dictionary, but got %s.", pythonTypeName(value)))
 		return fields, append(reasons, "body is not an object")
 	}
+	coerceChoices(schema, object)
 	err := schema.VisitJSON(value, formatOptions...)
 	if err == nil {
 		return fields, reasons
@@ -166,9 +171,31 @@ func validateObject(schema *openapi3.Schema, value any, reasons []string) (field
 	return fields, reasons
 }
 
+// coerceChoices turns integer choices sent as text ("2") into numbers:
+// DRF's ChoiceField looks up the text of what it is sent among the text of
+// its choices, so the real server takes {"role": "2"}.
+func coerceChoices(schema *openapi3.Schema, object map[string]any) {
+	for name, prop := range schema.Properties {
+		text, isText := object[name].(string)
+		if !isText || prop.Value == nil || !prop.Value.Type.Is("integer") {
+			continue
+		}
+		for _, choice := range prop.Value.Enum {
+			if fmt.Sprint(choice) == text {
+				object[name] = json.Number(text)
+				break
+			}
+		}
+	}
+}
+
 // drfMessage words a schema failure as DRF's serializer fields would.
 func drfMessage(e *openapi3.SchemaError) string {
 	s := e.Schema
+	if len(s.Enum) > 0 && e.Value != nil && (e.SchemaField == "enum" || e.SchemaField == "type") {
+		// A ChoiceField checks nothing but membership, whatever the type.
+		return fmt.Sprintf("%q is not a valid choice.", pythonStr(e.Value))
+	}
 	switch e.SchemaField {
 	case "required":
 		return "This field is required."
@@ -188,7 +215,10 @@ func drfMessage(e *openapi3.SchemaError) string {
 			return "Must be a valid UUID."
 		}
 	case "enum":
-		return fmt.Sprintf("%q is not a valid choice.", fmt.Sprint(e.Value))
+		if e.Value == nil {
+			return "This field may not be null."
+		}
+		return fmt.Sprintf("%q is not a valid choice.", pythonStr(e.Value))
 	case "type":
 		if e.Value == nil {
 			return "This field may not be null."
@@ -207,6 +237,45 @@ func drfMessage(e *openapi3.SchemaError) string {
 		}
 	}
 	return "Invalid value."
+}
+
+// pythonStr writes a JSON value as Python's str() writes what json.loads
+// made of it, as DRF's messages quote it: True, None, 2.0.
+func pythonStr(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return "None"
+	case bool:
+		if v {
+			return "True"
+		}
+		return "False"
+	case json.Number:
+		if !strings.ContainsAny(string(v), ".eE") {
+			return string(v)
+		}
+		f, err := v.Float64()
+		if err != nil {
+			return string(v)
+		}
+		return pythonFloat(f)
+	case float64:
+		return pythonFloat(v)
+	}
+	return fmt.Sprint(v)
+}
+
+// pythonFloat is Python's repr of a float: the shortest digits, a ".0" on
+// whole numbers, and exponents outside 1e-4 to 1e16.
+func pythonFloat(f float64) string {
+	if a := math.Abs(f); a != 0 && (a < 1e-4 || a >= 1e16) {
+		return strconv.FormatFloat(f, 'e', -1, 64)
+	}
+	s := strconv.FormatFloat(f, 'f', -1, 64)
+	if !strings.Contains(s, ".") {
+		s += ".0"
+	}
+	return s
 }
 
 // pythonTypeName names a JSON value's type as DRF's messages do.

@@ -188,8 +188,8 @@ func (s *store) roleIn(orgID string, c caller) (Role, bool) {
 	return m.role, true
 }
 
-// orgOfMembership, orgOfGroup and orgOfCampaign name the team an object
-// belongs to, for the visibility check.
+// orgOfMembership and orgOfGroup name the team an object belongs to, for
+// the visibility check. Campaigns need none: their paths name the team.
 func (s *store) orgOfMembership(id int) (string, bool) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -208,16 +208,6 @@ func (s *store) orgOfGroup(id string) (string, bool) {
 		return "", false
 	}
 	return g.org.id, true
-}
-
-func (s *store) orgOfCampaign(id string) (string, bool) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	c, ok := s.campaigns[id]
-	if !ok {
-		return "", false
-	}
-	return c.org.id, true
 }
 
 // --- views: state to resources, under the lock ---
@@ -323,7 +313,7 @@ func (p pageRequest) bounds(total int) (lo, hi int, res pageResult, err error) {
 // keeps count; without, the page costs the page, not the index.
 func paginate[T, V any](items []T, keep func(T) bool, p pageRequest, view func(T) V) ([]V, pageResult, error) {
 	if keep != nil {
-		kept := make([]T, 0, len(items))
+		var kept []T // as long as the matches, not the index
 		for _, item := range items {
 			if keep(item) {
 				kept = append(kept, item)

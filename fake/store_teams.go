@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Me describes the caller's own account.
@@ -92,7 +93,7 @@ func (f membershipFilter) keep(m *membership) bool {
 		f.userID != "" && !strings.EqualFold(u.id, f.userID),
 		f.serviceAccount != nil && u.serviceAccount != *f.serviceAccount,
 		f.deploymentKeyAccount != nil && u.deploymentKeyAccount != *f.deploymentKeyAccount,
-		f.query != "" && !strings.Contains(strings.ToLower(u.name), f.query) && !strings.Contains(emailKey(u.email), f.query):
+		f.query != "" && !containsFold(u.name, f.query) && !containsFold(u.email, f.query):
 		return false
 	}
 	if f.groupIDs != nil {
@@ -100,6 +101,30 @@ func (f membershipFilter) keep(m *membership) bool {
 			_, in := g.byUser[u.id]
 			return in && slices.Contains(f.groupIDs, g.id)
 		})
+	}
+	return true
+}
+
+// containsFold reports whether lower, a lower-cased search term, is a
+// substring of s in any case. It allocates nothing for ASCII text, which
+// keeps a search of a large team cheap.
+func containsFold(s, lower string) bool {
+	if !isASCII(s) || !isASCII(lower) {
+		return strings.Contains(strings.ToLower(s), lower)
+	}
+	for i := 0; i+len(lower) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(lower)], lower) {
+			return true
+		}
+	}
+	return false
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
 	}
 	return true
 }
@@ -116,7 +141,38 @@ func (s *store) FindMemberships(orgID string, f membershipFilter, p pageRequest)
 	if !f.empty() {
 		keep = f.keep
 	}
-	return paginate(org.members, keep, p, s.membershipViewLocked)
+	return paginate(s.membershipCandidatesLocked(org, f), keep, p, s.membershipViewLocked)
+}
+
+// membershipCandidatesLocked narrows a team's ordered index with the filters
+// that have an index of their own, user__id and groups, so that such a list
+// costs the matches, not the team. The rest of the filter still applies.
+func (s *store) membershipCandidatesLocked(org *organization, f membershipFilter) []*membership {
+	switch {
+	case f.userID != "":
+		if m, ok := org.memberByUser[strings.ToLower(f.userID)]; ok {
+			return []*membership{m}
+		}
+		return nil
+	case f.groupIDs != nil:
+		var found []*membership
+		seen := map[int]bool{}
+		for _, id := range f.groupIDs {
+			g, ok := s.groups[id]
+			if !ok || g.org != org {
+				continue
+			}
+			for userID := range g.byUser {
+				if m, ok := org.memberByUser[userID]; ok && !seen[m.id] {
+					seen[m.id] = true
+					found = append(found, m)
+				}
+			}
+		}
+		slices.SortFunc(found, func(a, b *membership) int { return a.id - b.id })
+		return found
+	}
+	return org.members
 }
 
 // FindMembership returns one team membership.
