@@ -1,6 +1,7 @@
 package fake
 
 import (
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"strings"
@@ -180,10 +181,13 @@ func (s *store) checkCampaignItemsLocked(org *organization, items []campaignMemb
 	failed := false
 	for i, item := range items {
 		errs[i] = fieldErrors{}
-		if org.memberByEmailLocked(s, item.email) == nil && !org.verifiedDomain(item.email) {
+		switch {
+		case !validEmail(strings.TrimSpace(item.email)):
+			errs[i].add("email", messageInvalidEmail)
+		case org.memberByEmailLocked(s, item.email) == nil && !org.verifiedDomain(item.email):
 			errs[i].add("email", messageNotEligible)
-			failed = true
 		}
+		failed = failed || len(errs[i]) > 0
 	}
 	if failed {
 		return errs
@@ -196,7 +200,7 @@ func (s *store) checkCampaignItemsLocked(org *organization, items []campaignMemb
 func (s *store) upsertCampaignMemberLocked(c *campaign, item campaignMemberItem, now time.Time) (*campaignMember, error) {
 	key := emailKey(item.email)
 	if cm, ok := c.byEmail[key]; ok {
-		if !reflect.DeepEqual(cm.data, item.data) {
+		if !sameJSON(cm.data, item.data) {
 			cm.data = copyJSONObject(item.data)
 			cm.updatedAt = now
 		}
@@ -235,19 +239,35 @@ func (s *store) UpsertCampaignMembers(orgID, campaignID string, items []campaign
 		return nil, errs, nil
 	}
 	now := s.now()
-	members := make([]*campaignMember, 0, len(items))
-	for _, item := range items {
-		cm, err := s.upsertCampaignMemberLocked(c, item, now)
-		if err != nil {
+	for _, item := range lastItemPerEmail(items) {
+		if _, err := s.upsertCampaignMemberLocked(c, item, now); err != nil {
 			return nil, nil, err
 		}
-		members = append(members, cm)
 	}
-	out := make([]CampaignMember, 0, len(members))
-	for _, cm := range members {
-		out = append(out, s.campaignMemberViewLocked(cm))
+	out := make([]CampaignMember, 0, len(items))
+	for _, item := range items {
+		out = append(out, s.campaignMemberViewLocked(c.byEmail[emailKey(item.email)]))
 	}
 	return out, nil, nil
+}
+
+// lastItemPerEmail folds the items of one payload that name the same email
+// (in any case) into one, at the place of the first, with the data of the
+// last: the payload is applied as a whole, so a member's updated_at moves
+// only when the request leaves its data different from before.
+func lastItemPerEmail(items []campaignMemberItem) []campaignMemberItem {
+	index := make(map[string]int, len(items))
+	out := make([]campaignMemberItem, 0, len(items))
+	for _, item := range items {
+		key := emailKey(item.email)
+		if i, seen := index[key]; seen {
+			out[i].data = item.data
+			continue
+		}
+		index[key] = len(out)
+		out = append(out, item)
+	}
+	return out
 }
 
 // ReplaceCampaignMembers makes the campaign hold exactly the listed emails,
@@ -277,7 +297,7 @@ func (s *store) ReplaceCampaignMembers(orgID, campaignID string, items []campaig
 	}
 	c.members = kept
 	now := s.now()
-	for _, item := range items {
+	for _, item := range lastItemPerEmail(items) {
 		if _, err := s.upsertCampaignMemberLocked(c, item, now); err != nil {
 			return nil, nil, err
 		}
@@ -287,6 +307,28 @@ func (s *store) ReplaceCampaignMembers(orgID, campaignID string, items []campaig
 		out = append(out, s.campaignMemberViewLocked(cm))
 	}
 	return out, nil, nil
+}
+
+// sameJSON reports whether two JSON objects hold the same value as JSON
+// sees it: 3, 3.0 and a fixture's int 3 are one number, as they are to the
+// real server's Python comparison, so writing back the same data does not
+// count as a change.
+func sameJSON(a, b map[string]any) bool {
+	return reflect.DeepEqual(normalJSON(a), normalJSON(b))
+}
+
+// normalJSON round-trips v through encoding/json, which turns every number,
+// whatever its Go type or spelling, into a float64.
+func normalJSON(v any) any {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return v
+	}
+	var out any
+	if err := json.Unmarshal(data, &out); err != nil {
+		return v
+	}
+	return out
 }
 
 // copyJSONObject deep-copies a decoded JSON object so that no caller shares

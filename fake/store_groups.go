@@ -203,6 +203,9 @@ func (t memberTarget) key() string {
 const (
 	messageExactlyOne  = "Provide exactly one of user_id or email."
 	messageNotEligible = "This email is neither a member of the team nor in one of the team's verified domains."
+	// messageInvalidEmail is Django's EmailValidator message: the schema's
+	// email format lets through addresses Django refuses ("a b@x.test").
+	messageInvalidEmail = "Enter a valid email address."
 )
 
 // memberByEmailLocked returns the member of org with that email, if any.
@@ -239,6 +242,8 @@ func (s *store) resolveItemsLocked(org *organization, items []memberItem) ([]mem
 				break
 			}
 			targets[i] = memberTarget{user: u, email: u.email}
+		case !validEmail(strings.TrimSpace(item.email)):
+			errs[i].add("email", messageInvalidEmail)
 		default:
 			if u := org.memberByEmailLocked(s, item.email); u != nil {
 				targets[i] = memberTarget{user: u, email: u.email}
