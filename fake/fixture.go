@@ -2,9 +2,11 @@ package fake
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -82,34 +84,420 @@ type FixtureCampaign struct {
 	Members   []FixtureCampaignMember `yaml:"members,omitempty" json:"members,omitempty"`
 }
 
-// FixtureCampaignMember is an email enrolled in a campaign.
+// FixtureCampaignMember is an email enrolled in a campaign. Data is free-form
+// JSON; absent, it is {} (and JSON always writes it, as the API does).
 type FixtureCampaignMember struct {
 	Email        string         `yaml:"email" json:"email"`
-	Data         map[string]any `yaml:"data,omitempty" json:"data,omitempty"`
+	Data         map[string]any `yaml:"data,omitempty" json:"data"`
 	ID           string         `yaml:"id,omitempty" json:"id,omitempty"`
 	CreatedAt    *time.Time     `yaml:"created_at,omitempty" json:"created_at,omitempty"`
 	UpdatedAt    *time.Time     `yaml:"updated_at,omitempty" json:"updated_at,omitempty"`
 	LastActiveAt *time.Time     `yaml:"last_active_at,omitempty" json:"last_active_at,omitempty"`
 }
 
-// ParseFixture reads a fixture in YAML or JSON (JSON is YAML). It is strict:
-// an unknown key, a duplicate key, an unknown role or a value of the wrong
-// type is an error that names its line.
+// ParseFixture reads a fixture in YAML or JSON. It is strict: an unknown or
+// repeated key, a value of the wrong type, an unknown role, a second YAML
+// document or an empty file is an error that names its line and, where it
+// can, its path (organizations[0] (Acme Corp): members[2] (x@acme.test): …).
+// Absent campaign member data is {}; times are in UTC.
 func ParseFixture(data []byte) (*Fixture, error) {
+	if json.Valid(data) {
+		// JSON is YAML but for a few string escapes (\/, surrogate pairs);
+		// rewriting its strings keeps every line where it was.
+		data = yamlCompatibleJSON(data)
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	var f Fixture
-	if err := dec.Decode(&f); err != nil {
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
-			return nil, errors.New("the fixture is empty (write `organizations: []` for a fake with no data)")
+			return nil, errEmptyFixture
 		}
-		return nil, err
+		return nil, yamlError(err)
 	}
 	var extra yaml.Node
-	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
-		return nil, errors.New("the fixture holds more than one YAML document")
+	switch err := dec.Decode(&extra); {
+	case errors.Is(err, io.EOF):
+	case err != nil:
+		return nil, fmt.Errorf("the fixture holds more than one YAML document: %w", yamlError(err))
+	default:
+		return nil, fmt.Errorf("line %d: a second YAML document starts here; a fixture is one document", extra.Line)
 	}
+	if len(doc.Content) == 0 || doc.Content[0].ShortTag() == "!!null" {
+		return nil, errEmptyFixture
+	}
+	c := fixtureChecker{checked: map[*yaml.Node]bool{}}
+	if err := c.check(doc.Content[0], reflect.TypeFor[Fixture](), ""); err != nil {
+		return nil, err
+	}
+	var f Fixture
+	if err := doc.Decode(&f); err != nil {
+		return nil, yamlError(err)
+	}
+	f.normalize()
 	return &f, nil
+}
+
+var errEmptyFixture = errors.New("the fixture is empty (write `organizations: []` for a fake with no data)")
+
+// yamlError puts yaml.v3's errors on one line, each with its line number.
+func yamlError(err error) error {
+	var typeErr *yaml.TypeError
+	if errors.As(err, &typeErr) {
+		return errors.New(strings.Join(typeErr.Errors, "; "))
+	}
+	return errors.New(strings.TrimPrefix(err.Error(), "yaml: "))
+}
+
+// normalize writes what absence means: data {} and times in UTC, so that a
+// fixture survives a round trip through JSON or YAML unchanged.
+func (f *Fixture) normalize() {
+	for i := range f.Organizations {
+		o := &f.Organizations[i]
+		for j := range o.Members {
+			m := &o.Members[j]
+			m.DateJoined, m.LastActiveAt, m.LastLoginAt = utcTime(m.DateJoined), utcTime(m.LastActiveAt), utcTime(m.LastLoginAt)
+		}
+		for j := range o.Groups {
+			g := &o.Groups[j]
+			g.CreatedAt = utcTime(g.CreatedAt)
+			for k := range g.Members {
+				gm := &g.Members[k]
+				gm.CreatedAt, gm.LastActiveAt = utcTime(gm.CreatedAt), utcTime(gm.LastActiveAt)
+			}
+		}
+		for j := range o.Campaigns {
+			c := &o.Campaigns[j]
+			c.CreatedAt, c.UpdatedAt = utcTime(c.CreatedAt), utcTime(c.UpdatedAt)
+			for k := range c.Members {
+				cm := &c.Members[k]
+				cm.CreatedAt, cm.UpdatedAt, cm.LastActiveAt = utcTime(cm.CreatedAt), utcTime(cm.UpdatedAt), utcTime(cm.LastActiveAt)
+				if cm.Data == nil {
+					cm.Data = map[string]any{}
+				}
+			}
+		}
+	}
+}
+
+// fixtureChecker walks a parsed document along the Go type it will decode
+// into, before decoding, so that an unknown or repeated key is reported with
+// its line and its path. yaml.v3 alone would miss keys under custom
+// unmarshalers and name Go types instead of places.
+type fixtureChecker struct {
+	checked map[*yaml.Node]bool // alias targets already walked
+}
+
+var (
+	timeType         = reflect.TypeFor[time.Time]()
+	roleType         = reflect.TypeFor[Role]()
+	yamlUnmarshaler  = reflect.TypeFor[yaml.Unmarshaler]()
+	freeFormDataType = reflect.TypeFor[map[string]any]()
+)
+
+func (c *fixtureChecker) check(n *yaml.Node, t reflect.Type, path string) error {
+	if n.Kind == yaml.AliasNode {
+		if c.checked[n.Alias] {
+			return nil
+		}
+		c.checked[n.Alias] = true
+		return c.check(n.Alias, t, path)
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" {
+		return nil
+	}
+	switch {
+	case t == timeType, t == roleType:
+		return nil // their decoders check their values
+	case t == freeFormDataType:
+		if n.Kind != yaml.MappingNode {
+			return placeError(n, path, "expected a mapping, found %s", nodeKind(n))
+		}
+		return c.checkData(n, path)
+	case t.Kind() == reflect.Struct:
+		if n.Kind == yaml.ScalarNode && reflect.PointerTo(t).Implements(yamlUnmarshaler) {
+			return nil // the short form, e.g. a group member's bare email
+		}
+		return c.checkStruct(n, t, path)
+	case t.Kind() == reflect.Slice:
+		if n.Kind != yaml.SequenceNode {
+			return placeError(n, path, "expected a list, found %s", nodeKind(n))
+		}
+		for i, item := range n.Content {
+			if err := c.check(item, t.Elem(), fmt.Sprintf("%s[%d]%s", path, i, itemLabel(item))); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if n.Kind != yaml.ScalarNode {
+		return placeError(n, path, "expected a single value, found %s", nodeKind(n))
+	}
+	return nil
+}
+
+func (c *fixtureChecker) checkStruct(n *yaml.Node, t reflect.Type, path string) error {
+	if n.Kind != yaml.MappingNode {
+		return placeError(n, path, "expected a mapping, found %s", nodeKind(n))
+	}
+	fields := yamlFields(t)
+	seen := map[string]int{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		key, value := n.Content[i], n.Content[i+1]
+		if key.ShortTag() == "!!merge" { // <<: *defaults
+			if err := c.checkMerged(value, t, path); err != nil {
+				return err
+			}
+			continue
+		}
+		if first, dup := seen[key.Value]; dup {
+			return placeError(key, path, "key %q is repeated (first at line %d)", key.Value, first)
+		}
+		seen[key.Value] = key.Line
+		field, ok := fields[key.Value]
+		if !ok {
+			return placeError(key, path, "unknown key %q (known keys: %s)", key.Value, strings.Join(fieldNames(t), ", "))
+		}
+		if err := c.check(value, field.Type, joinPath(path, key.Value)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkMerged checks what a merge key brings in: a mapping, or a list of them.
+func (c *fixtureChecker) checkMerged(n *yaml.Node, t reflect.Type, path string) error {
+	if n.Kind == yaml.AliasNode {
+		if c.checked[n.Alias] {
+			return nil
+		}
+		c.checked[n.Alias] = true
+		n = n.Alias
+	}
+	if n.Kind == yaml.SequenceNode {
+		for _, item := range n.Content {
+			if err := c.checkMerged(item, t, path); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return c.checkStruct(n, t, path)
+}
+
+// checkData keeps free-form data to what JSON can carry: string keys, no
+// repeated keys, finite numbers. Plain dates stay the strings they were
+// written as instead of turning into times.
+func (c *fixtureChecker) checkData(n *yaml.Node, path string) error {
+	switch n.Kind {
+	case yaml.AliasNode:
+		if c.checked[n.Alias] {
+			return nil
+		}
+		c.checked[n.Alias] = true
+		return c.checkData(n.Alias, path)
+	case yaml.MappingNode:
+		seen := map[string]int{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			key, value := n.Content[i], n.Content[i+1]
+			if key.ShortTag() == "!!merge" {
+				if err := c.checkData(value, path); err != nil {
+					return err
+				}
+				continue
+			}
+			if key.Kind != yaml.ScalarNode {
+				return placeError(key, path, "a data key is a string, found %s", nodeKind(key))
+			}
+			if first, dup := seen[key.Value]; dup {
+				return placeError(key, path, "key %q is repeated (first at line %d)", key.Value, first)
+			}
+			seen[key.Value] = key.Line
+			key.Tag = "!!str" // JSON keys are strings: 1: x is "1": x
+			if err := c.checkData(value, path+"."+key.Value); err != nil {
+				return err
+			}
+		}
+	case yaml.SequenceNode:
+		for i, item := range n.Content {
+			if err := c.checkData(item, fmt.Sprintf("%s[%d]", path, i)); err != nil {
+				return err
+			}
+		}
+	case yaml.ScalarNode:
+		switch n.ShortTag() {
+		case "!!timestamp":
+			n.Tag = "!!str"
+		case "!!float":
+			if v := strings.ToLower(n.Value); strings.Contains(v, "inf") || strings.Contains(v, "nan") {
+				return placeError(n, path, "%s is not a number JSON can hold", n.Value)
+			}
+		}
+	}
+	return nil
+}
+
+func placeError(n *yaml.Node, path, format string, args ...any) error {
+	msg := fmt.Sprintf(format, args...)
+	if path != "" {
+		msg = path + ": " + msg
+	}
+	return fmt.Errorf("line %d: %s", n.Line, msg)
+}
+
+// joinPath extends a path by a key: "organizations[0] (Acme Corp): members".
+func joinPath(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + ": " + key
+}
+
+// itemLabel names a list item by its name or email, as seeding errors do.
+func itemLabel(n *yaml.Node) string {
+	if n.Kind == yaml.ScalarNode {
+		return label(n.Value)
+	}
+	if n.Kind != yaml.MappingNode {
+		return ""
+	}
+	for _, key := range []string{"name", "email"} {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == key && n.Content[i+1].Kind == yaml.ScalarNode {
+				return label(n.Content[i+1].Value)
+			}
+		}
+	}
+	return ""
+}
+
+// label is " (text)", or nothing for an empty text.
+func label(text string) string {
+	if text == "" {
+		return ""
+	}
+	return " (" + text + ")"
+}
+
+func nodeKind(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.AliasNode:
+		return "an alias"
+	}
+	return fmt.Sprintf("%q", n.Value)
+}
+
+// yamlFields maps the YAML keys of a struct type to its fields.
+func yamlFields(t reflect.Type) map[string]reflect.StructField {
+	fields := map[string]reflect.StructField{}
+	for f := range t.Fields() {
+		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if name != "" && name != "-" {
+			fields[name] = f
+		}
+	}
+	return fields
+}
+
+func fieldNames(t reflect.Type) []string {
+	var names []string
+	for f := range t.Fields() {
+		if name, _, _ := strings.Cut(f.Tag.Get("yaml"), ","); name != "" && name != "-" {
+			names = append(names, name)
+		}
+	}
+	return names
+}
+
+// yamlCompatibleJSON rewrites the strings of a valid JSON document as YAML
+// double-quoted strings. JSON is YAML except for a few escapes (\/, UTF-16
+// surrogate pairs) and raw characters YAML forbids; strings hold no line
+// breaks, so every line stays where it was for error messages.
+func yamlCompatibleJSON(data []byte) []byte {
+	var out bytes.Buffer
+	out.Grow(len(data))
+	for i := 0; i < len(data); {
+		if data[i] != '"' {
+			out.WriteByte(data[i])
+			i++
+			continue
+		}
+		end := i + 1
+		for data[end] != '"' {
+			if data[end] == '\\' {
+				end++
+			}
+			end++
+		}
+		literal := data[i : end+1]
+		i = end + 1
+		if plainYAMLString(literal) {
+			out.Write(literal)
+			continue
+		}
+		var s string
+		if err := json.Unmarshal(literal, &s); err != nil {
+			out.Write(literal) // cannot happen in valid JSON; let YAML report it
+			continue
+		}
+		writeYAMLString(&out, s)
+	}
+	return out.Bytes()
+}
+
+// plainYAMLString reports whether a JSON string literal means the same in
+// YAML: no escapes, only characters YAML allows raw.
+func plainYAMLString(literal []byte) bool {
+	for _, r := range string(literal) {
+		if r == '\\' || !yamlPlain(r) {
+			return false
+		}
+	}
+	return true
+}
+
+func writeYAMLString(out *bytes.Buffer, s string) {
+	out.WriteByte('"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			out.WriteByte('\\')
+			out.WriteRune(r)
+		case yamlPlain(r):
+			out.WriteRune(r)
+		case r <= 0xff:
+			fmt.Fprintf(out, "\\x%02x", r)
+		case r <= 0xffff:
+			fmt.Fprintf(out, "\\u%04x", r)
+		default:
+			fmt.Fprintf(out, "\\U%08x", r)
+		}
+	}
+	out.WriteByte('"')
+}
+
+// yamlPlain reports whether r stands for itself inside a YAML double-quoted
+// string: printable, and neither a control character nor a line break
+// (YAML folds NEL, LS and PS like a newline).
+func yamlPlain(r rune) bool {
+	return r >= 0x20 && r != 0x85 && r != 0x2028 && r != 0x2029 && yamlPrintable(r)
+}
+
+// yamlPrintable is YAML 1.1's set of characters a stream may hold raw.
+func yamlPrintable(r rune) bool {
+	switch {
+	case r == 0x09, r == 0x0a, r == 0x0d, r >= 0x20 && r <= 0x7e, r == 0x85:
+		return true
+	case r >= 0xa0 && r <= 0xd7ff, r >= 0xe000 && r <= 0xfffd && r != 0xfeff:
+		return true
+	}
+	return r >= 0x10000 && r <= 0x10ffff
 }
 
 // UnmarshalYAML reads a role by name (admin, manager, developer, member,
@@ -132,7 +520,8 @@ func (r *Role) UnmarshalYAML(node *yaml.Node) error {
 	return fmt.Errorf("line %d: unknown role %q (one of admin, manager, developer, member, restricted, or 1 to 5)", node.Line, node.Value)
 }
 
-// MarshalYAML writes a role by name.
+// MarshalYAML writes a role by name. In JSON a role stays the API's number,
+// which a fixture accepts as well.
 func (r Role) MarshalYAML() (any, error) { return r.String(), nil }
 
 // UnmarshalYAML accepts a bare email or the object form.
@@ -141,28 +530,20 @@ func (m *FixtureGroupMember) UnmarshalYAML(node *yaml.Node) error {
 		*m = FixtureGroupMember{Email: node.Value}
 		return nil
 	}
-	type plain FixtureGroupMember
-	if err := checkKnownKeys(node, "email", "id", "created_at", "last_active_at"); err != nil {
+	// The decoder does not pass its strictness on to custom unmarshalers.
+	c := fixtureChecker{checked: map[*yaml.Node]bool{}}
+	if err := c.checkStruct(node, reflect.TypeFor[FixtureGroupMember](), "group member"); err != nil {
 		return err
 	}
+	type plain FixtureGroupMember
 	return node.Decode((*plain)(m))
 }
 
-// checkKnownKeys keeps custom unmarshalers as strict as the decoder, which
-// does not pass KnownFields on to them.
-func checkKnownKeys(node *yaml.Node, known ...string) error {
-	if node.Kind != yaml.MappingNode {
-		return nil
+// MarshalYAML writes a group member that is only an email as the bare email.
+func (m FixtureGroupMember) MarshalYAML() (any, error) {
+	if m.ID == "" && m.CreatedAt == nil && m.LastActiveAt == nil {
+		return m.Email, nil
 	}
-	for i := 0; i < len(node.Content); i += 2 {
-		key := node.Content[i]
-		found := false
-		for _, k := range known {
-			found = found || key.Value == k
-		}
-		if !found {
-			return fmt.Errorf("line %d: field %s not found in a group member (one of %s)", key.Line, key.Value, strings.Join(known, ", "))
-		}
-	}
-	return nil
+	type plain FixtureGroupMember
+	return plain(m), nil
 }

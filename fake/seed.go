@@ -1,10 +1,14 @@
 package fake
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"net/mail"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -13,6 +17,10 @@ import (
 
 var scopePattern = regexp.MustCompile(`^@[a-z0-9][a-z0-9._-]*$`)
 
+// maxGenerate bounds each generate count, so that a slip of the keyboard
+// is an error rather than a fake that never starts.
+const maxGenerate = 1_000_000
+
 // seeder fills a store from a fixture. Its faker and random source are its
 // own, seeded from the server's seed, so generated data depends on the seed
 // and the fixture alone.
@@ -20,6 +28,18 @@ type seeder struct {
 	st    *store
 	faker *gofakeit.Faker
 	rng   *rand.Rand
+
+	// reserved holds the membership ids the fixture names, so that ids
+	// given to members listed earlier never take them.
+	reserved map[int]bool
+	// given records what the fixture said of a user, so that a second
+	// listing of the same email (in another team) may fill in what the first
+	// left out but may not contradict it.
+	given map[*user]userGiven
+}
+
+type userGiven struct {
+	name, dateJoined bool
 }
 
 // seedStore loads a fixture into an empty store, or names the first place in
@@ -28,20 +48,58 @@ func seedStore(st *store, f *Fixture, seed int64) error {
 	rng := newRand(seed, streamFaker)
 	// gofakeit treats seed 0 as "seed from crypto/rand": never hand it 0.
 	fakerSeed := int64(rng.Uint64()>>1) | 1
-	sd := &seeder{st: st, faker: gofakeit.NewUnlocked(fakerSeed), rng: rng}
+	sd := &seeder{
+		st: st, faker: gofakeit.NewUnlocked(fakerSeed), rng: rng,
+		reserved: map[int]bool{}, given: map[*user]userGiven{},
+	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	sd.prepare(f)
 	for i := range f.Organizations {
 		o := &f.Organizations[i]
-		place := fmt.Sprintf("organizations[%d]", i)
-		if o.Name != "" {
-			place += fmt.Sprintf(" (%s)", o.Name)
-		}
 		if err := sd.organization(o); err != nil {
-			return fmt.Errorf("%s: %w", place, err)
+			return fmt.Errorf("organizations[%d]%s: %w", i, label(o.Name), err)
 		}
 	}
 	return nil
+}
+
+// prepare reserves the fixture's membership ids and sizes the store's
+// indexes for the people to come: growing maps one by one is most of the
+// cost of a large generated team.
+func (sd *seeder) prepare(f *Fixture) {
+	people := 0
+	for _, o := range f.Organizations {
+		people += len(o.Members)
+		if o.Generate != nil {
+			people += min(max(o.Generate.Members, 0), maxGenerate)
+		}
+		for _, m := range o.Members {
+			if m.MembershipID > 0 {
+				sd.reserved[m.MembershipID] = true
+			}
+		}
+	}
+	people = min(people, 4*maxGenerate)
+	st := sd.st
+	if len(st.users) == 0 && len(st.memberships) == 0 {
+		st.users = make(map[string]*user, people)
+		st.usersByEmail = make(map[string]*user, people)
+		st.memberships = make(map[int]*membership, people)
+	}
+}
+
+// membershipID is the fixture's id for a membership, else the next one that
+// no member of the fixture names.
+func (sd *seeder) membershipID(given int) int {
+	if given != 0 {
+		return given
+	}
+	id := sd.st.nextMembershipID
+	for sd.reserved[id] {
+		id++
+	}
+	return id
 }
 
 // placed prefixes an error with where in the fixture it was found.
@@ -62,6 +120,8 @@ func (sd *seeder) organization(o *FixtureOrganization) error {
 		return fmt.Errorf("scope %q does not match %s", *o.Scope, scopePattern)
 	case o.ID != "" && !isUUID(o.ID):
 		return fmt.Errorf("id %q is not a UUID", o.ID)
+	case o.DefaultRole != 0 && !o.DefaultRole.valid():
+		return fmt.Errorf("default_role %d is not a role (1 to 5)", o.DefaultRole)
 	}
 	for _, other := range sd.st.orgs {
 		if other.name == o.Name {
@@ -77,40 +137,50 @@ func (sd *seeder) organization(o *FixtureOrganization) error {
 			return fmt.Errorf("verified_domains[%d]: %q is not a domain", i, d)
 		}
 	}
-	org, err := sd.st.addOrganizationLocked(strings.ToLower(o.ID), o.Name, o.Scope, defaultRole, o.VerifiedDomains)
-	if err != nil {
-		return err
-	}
-	for i := range o.Members {
-		m := &o.Members[i]
-		if err := sd.member(org, m); err != nil {
-			return placed(err, "members[%d] (%s)", i, m.Email)
-		}
-	}
 	gen := FixtureGenerate{}
 	if o.Generate != nil {
 		gen = *o.Generate
 	}
-	if gen.Members < 0 || gen.Groups < 0 || gen.Campaigns < 0 {
-		return fmt.Errorf("generate: counts may not be negative")
+	for _, count := range []struct {
+		key string
+		n   int
+	}{{"members", gen.Members}, {"groups", gen.Groups}, {"campaigns", gen.Campaigns}} {
+		switch {
+		case count.n < 0:
+			return fmt.Errorf("generate: %s: %d is negative", count.key, count.n)
+		case count.n > maxGenerate:
+			return fmt.Errorf("generate: %s: %d is more than %d", count.key, count.n, maxGenerate)
+		}
+	}
+	org, err := sd.st.addOrganizationLocked(strings.ToLower(o.ID), o.Name, o.Scope, defaultRole, o.VerifiedDomains)
+	if err != nil {
+		return err
+	}
+	org.members = make([]*membership, 0, len(o.Members)+gen.Members)
+	org.memberByUser = make(map[string]*membership, len(o.Members)+gen.Members)
+	for i := range o.Members {
+		m := &o.Members[i]
+		if err := sd.member(org, m); err != nil {
+			return placed(err, "members[%d]%s", i, label(m.Email))
+		}
 	}
 	if err := sd.generateMembers(org, gen.Members); err != nil {
-		return placed(err, "generate.members")
+		return placed(err, "generate: members")
 	}
 	for i := range o.Groups {
 		if err := sd.group(org, &o.Groups[i]); err != nil {
-			return placed(err, "groups[%d] (%s)", i, o.Groups[i].Name)
+			return placed(err, "groups[%d]%s", i, label(o.Groups[i].Name))
 		}
 	}
 	if err := sd.generateGroups(org, gen.Groups); err != nil {
-		return placed(err, "generate.groups")
+		return placed(err, "generate: groups")
 	}
 	for i := range o.Campaigns {
 		if err := sd.campaign(org, &o.Campaigns[i]); err != nil {
-			return placed(err, "campaigns[%d] (%s)", i, o.Campaigns[i].Name)
+			return placed(err, "campaigns[%d]%s", i, label(o.Campaigns[i].Name))
 		}
 	}
-	return placed(sd.generateCampaigns(org, gen.Campaigns), "generate.campaigns")
+	return placed(sd.generateCampaigns(org, gen.Campaigns), "generate: campaigns")
 }
 
 func validEmail(email string) bool {
@@ -119,20 +189,27 @@ func validEmail(email string) bool {
 }
 
 func (sd *seeder) member(org *organization, m *FixtureMember) error {
-	if m.Email == "" {
+	switch {
+	case m.Email == "":
 		return fmt.Errorf("email is required")
-	}
-	if !validEmail(m.Email) {
+	case !validEmail(m.Email):
 		return fmt.Errorf("email %q is not a valid address", m.Email)
-	}
-	if m.UserID != "" && !isUUID(m.UserID) {
+	case m.UserID != "" && !isUUID(m.UserID):
 		return fmt.Errorf("user_id %q is not a UUID", m.UserID)
-	}
-	if m.MembershipID < 0 {
+	case m.MembershipID < 0:
 		return fmt.Errorf("membership_id must be positive")
-	}
-	if strings.ContainsAny(m.Token, " \t\r\n") {
+	case m.Role != 0 && !m.Role.valid():
+		return fmt.Errorf("role %d is not a role (1 to 5)", m.Role)
+	case strings.ContainsAny(m.Token, " \t\r\n"):
 		return fmt.Errorf("token may not contain white space")
+	}
+	if u, ok := sd.st.usersByEmail[emailKey(m.Email)]; ok {
+		if org.memberByUser[u.id] != nil {
+			return fmt.Errorf("%s is listed twice in the team", m.Email)
+		}
+		if err := sd.sameUser(u, m); err != nil {
+			return err
+		}
 	}
 	name := m.Name
 	if name == "" {
@@ -149,12 +226,40 @@ func (sd *seeder) member(org *organization, m *FixtureMember) error {
 	if err != nil {
 		return err
 	}
+	// A later listing fills in what earlier ones left out.
+	given := sd.given[u]
+	if m.Name != "" && !given.name {
+		u.name, given.name = m.Name, true
+	}
+	if m.DateJoined != nil && !given.dateJoined {
+		u.dateJoined, given.dateJoined = joined, true
+	}
+	sd.given[u] = given
+	u.serviceAccount = u.serviceAccount || m.ServiceAccount
+	u.deploymentKeyAccount = u.deploymentKeyAccount || m.DeploymentKeyAccount
+
 	role := m.Role
 	if role == 0 {
 		role = org.defaultRole
 	}
-	_, err = sd.st.addMemberLocked(org, u, role, m.MembershipID, utcTime(m.LastActiveAt), utcTime(m.LastLoginAt))
+	_, err = sd.st.addMemberLocked(org, u, role, sd.membershipID(m.MembershipID), utcTime(m.LastActiveAt), utcTime(m.LastLoginAt))
 	return err
+}
+
+// sameUser refuses a listing of an existing user that contradicts what an
+// earlier listing said: the same email in two teams is one user.
+func (sd *seeder) sameUser(u *user, m *FixtureMember) error {
+	given := sd.given[u]
+	switch {
+	case m.UserID != "" && !strings.EqualFold(m.UserID, u.id):
+		return fmt.Errorf("user_id %s differs from %s, the id this user has in an earlier team (the same email is one user)", m.UserID, u.id)
+	case m.Name != "" && given.name && m.Name != u.name:
+		return fmt.Errorf("name %q differs from %q, the name this user has in an earlier team (the same email is one user)", m.Name, u.name)
+	case m.DateJoined != nil && given.dateJoined && !m.DateJoined.Equal(u.dateJoined):
+		return fmt.Errorf("date_joined %s differs from %s, this user's date in an earlier team (the same email is one user)",
+			m.DateJoined.UTC().Format(time.RFC3339), u.dateJoined.Format(time.RFC3339))
+	}
+	return nil
 }
 
 func utcTime(t *time.Time) *time.Time {
@@ -176,6 +281,9 @@ func nameFromEmail(email string) string {
 }
 
 func (sd *seeder) group(org *organization, fg *FixtureGroup) error {
+	if strings.TrimSpace(fg.Name) == "" {
+		return fmt.Errorf("name is required")
+	}
 	if fg.ID != "" && !isUUID(fg.ID) {
 		return fmt.Errorf("id %q is not a UUID", fg.ID)
 	}
@@ -187,9 +295,10 @@ func (sd *seeder) group(org *organization, fg *FixtureGroup) error {
 	if err != nil {
 		return fixtureError(err)
 	}
+	times := sd.creationTimes(g.createdAt, len(fg.Members))
 	for i, fm := range fg.Members {
-		if err := sd.groupMember(org, g, fm); err != nil {
-			return placed(err, "members[%d] (%s)", i, fm.Email)
+		if err := sd.groupMember(org, g, fm, times[i]); err != nil {
+			return placed(err, "members[%d]%s", i, label(fm.Email))
 		}
 	}
 	return nil
@@ -207,7 +316,9 @@ func fixtureError(err error) error {
 	return err
 }
 
-func (sd *seeder) groupMember(org *organization, g *group, fm FixtureGroupMember) error {
+// groupMember adds one listed person to a group, created at drawn unless the
+// fixture says when.
+func (sd *seeder) groupMember(org *organization, g *group, fm FixtureGroupMember, drawn time.Time) error {
 	if fm.ID != "" && !isUUID(fm.ID) {
 		return fmt.Errorf("id %q is not a UUID", fm.ID)
 	}
@@ -218,7 +329,10 @@ func (sd *seeder) groupMember(org *organization, g *group, fm FixtureGroupMember
 	if g.find(target) != nil {
 		return fmt.Errorf("%s is listed twice in the group", fm.Email)
 	}
-	createdAt := maxTime(g.createdAt, sd.pastTime(180))
+	createdAt := drawn
+	if n := len(g.members); n > 0 {
+		createdAt = maxTime(createdAt, g.members[n-1].createdAt) // after a listed time
+	}
 	if fm.CreatedAt != nil {
 		createdAt = fm.CreatedAt.UTC()
 	}
@@ -245,6 +359,9 @@ func (sd *seeder) eligible(org *organization, email string) (memberTarget, error
 }
 
 func (sd *seeder) campaign(org *organization, fc *FixtureCampaign) error {
+	if strings.TrimSpace(fc.Name) == "" {
+		return fmt.Errorf("name is required")
+	}
 	if fc.ID != "" && !isUUID(fc.ID) {
 		return fmt.Errorf("id %q is not a UUID", fc.ID)
 	}
@@ -260,15 +377,18 @@ func (sd *seeder) campaign(org *organization, fc *FixtureCampaign) error {
 	if err != nil {
 		return fixtureError(err)
 	}
+	times := sd.creationTimes(c.createdAt, len(fc.Members))
 	for i, fm := range fc.Members {
-		if err := sd.campaignMember(org, c, fm); err != nil {
-			return placed(err, "members[%d] (%s)", i, fm.Email)
+		if err := sd.campaignMember(org, c, fm, times[i]); err != nil {
+			return placed(err, "members[%d]%s", i, label(fm.Email))
 		}
 	}
 	return nil
 }
 
-func (sd *seeder) campaignMember(org *organization, c *campaign, fm FixtureCampaignMember) error {
+// campaignMember enrolls one listed email in a campaign, created at drawn
+// unless the fixture says when.
+func (sd *seeder) campaignMember(org *organization, c *campaign, fm FixtureCampaignMember, drawn time.Time) error {
 	if fm.ID != "" && !isUUID(fm.ID) {
 		return fmt.Errorf("id %q is not a UUID", fm.ID)
 	}
@@ -281,11 +401,14 @@ func (sd *seeder) campaignMember(org *organization, c *campaign, fm FixtureCampa
 	if _, dup := c.byEmail[emailKey(fm.Email)]; dup {
 		return fmt.Errorf("%s is listed twice in the campaign", fm.Email)
 	}
-	data := fm.Data
-	if data == nil {
-		data = map[string]any{}
+	data, err := jsonObject(fm.Data)
+	if err != nil {
+		return fmt.Errorf("data: %w", err)
 	}
-	createdAt := maxTime(c.createdAt, sd.pastTime(180))
+	createdAt := drawn
+	if n := len(c.members); n > 0 {
+		createdAt = maxTime(createdAt, c.members[n-1].createdAt) // after a listed time
+	}
 	if fm.CreatedAt != nil {
 		createdAt = fm.CreatedAt.UTC()
 	}
@@ -293,8 +416,25 @@ func (sd *seeder) campaignMember(org *organization, c *campaign, fm FixtureCampa
 	if fm.UpdatedAt != nil {
 		updatedAt = fm.UpdatedAt.UTC()
 	}
-	_, err := sd.st.addCampaignMemberLocked(c, strings.ToLower(fm.ID), fm.Email, data, createdAt, updatedAt, utcTime(fm.LastActiveAt))
+	_, err = sd.st.addCampaignMemberLocked(c, strings.ToLower(fm.ID), fm.Email, data, createdAt, updatedAt, utcTime(fm.LastActiveAt))
 	return err
+}
+
+// jsonObject turns free-form fixture data into what a request body would
+// have made of it (json.Number for numbers), or says why JSON cannot hold it.
+func jsonObject(data map[string]any) (map[string]any, error) {
+	if len(data) == 0 {
+		return map[string]any{}, nil
+	}
+	raw, err := json.Marshal(data)
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var out map[string]any
+	err = dec.Decode(&out)
+	return out, err
 }
 
 // --- generated data ---
@@ -302,6 +442,21 @@ func (sd *seeder) campaignMember(org *organization, c *campaign, fm FixtureCampa
 // pastTime is a whole second within the given number of days before epoch.
 func (sd *seeder) pastTime(days int) time.Time {
 	return epoch.Add(-time.Duration(sd.rng.Int64N(int64(days)*86400)+1) * time.Second)
+}
+
+// creationTimes draws n whole-second times after from and up to epoch, in
+// order: lists are in creation order, so their times must not go back.
+func (sd *seeder) creationTimes(from time.Time, n int) []time.Time {
+	times := make([]time.Time, n)
+	span := int64(epoch.Sub(from) / time.Second)
+	for i := range times {
+		times[i] = from
+		if span > 0 {
+			times[i] = from.Add(time.Duration(sd.rng.Int64N(span)+1) * time.Second)
+		}
+	}
+	slices.SortFunc(times, time.Time.Compare)
+	return times
 }
 
 func maxTime(a, b time.Time) time.Time {
@@ -332,12 +487,16 @@ func generatedDomain(org *organization) string {
 }
 
 func (sd *seeder) generateMembers(org *organization, n int) error {
-	domain := generatedDomain(org)
+	domain := "@" + generatedDomain(org)
 	for i := 0; i < n; i++ {
 		first, last := sd.faker.FirstName(), sd.faker.LastName()
-		email := fmt.Sprintf("%s.%s@%s", emailWord(first), emailWord(last), domain)
-		if _, taken := sd.st.usersByEmail[emailKey(email)]; taken {
-			email = fmt.Sprintf("%s.%s.%d@%s", emailWord(first), emailWord(last), i+1, domain)
+		local := emailWord(first) + "." + emailWord(last)
+		if local == "." {
+			local = "user"
+		}
+		email := local + domain
+		for k := i + 1; sd.emailTaken(email); k++ {
+			email = local + "." + strconv.Itoa(k) + domain
 		}
 		joined := sd.pastTime(730)
 		u, err := sd.st.putUserLocked(userSpec{name: first + " " + last, email: email, dateJoined: joined})
@@ -351,11 +510,16 @@ func (sd *seeder) generateMembers(org *organization, n int) error {
 			lastLogin, lastActive = &login, &active
 		}
 		role := generatedRoles[sd.rng.IntN(len(generatedRoles))]
-		if _, err := sd.st.addMemberLocked(org, u, role, 0, lastActive, lastLogin); err != nil {
+		if _, err := sd.st.addMemberLocked(org, u, role, sd.membershipID(0), lastActive, lastLogin); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+func (sd *seeder) emailTaken(email string) bool {
+	_, taken := sd.st.usersByEmail[emailKey(email)]
+	return taken
 }
 
 // emailWord keeps the lower-cased ASCII letters and digits of s.
@@ -376,14 +540,17 @@ func (sd *seeder) sampleMembers(org *organization, n int) []*membership {
 	total := len(org.members)
 	n = min(n, total)
 	picked := make(map[int]bool, n)
-	for len(picked) < n {
-		picked[sd.rng.IntN(total)] = true
-	}
-	out := make([]*membership, 0, n)
-	for i, m := range org.members {
-		if picked[i] {
-			out = append(out, m)
+	indexes := make([]int, 0, n)
+	for len(indexes) < n {
+		if i := sd.rng.IntN(total); !picked[i] {
+			picked[i] = true
+			indexes = append(indexes, i)
 		}
+	}
+	slices.Sort(indexes)
+	out := make([]*membership, 0, n)
+	for _, i := range indexes {
+		out = append(out, org.members[i])
 	}
 	return out
 }
@@ -404,9 +571,11 @@ func (sd *seeder) generateGroups(org *organization, n int) error {
 		if err != nil {
 			return err
 		}
-		for _, m := range sd.sampleMembers(org, sd.rng.IntN(25)+1) {
+		members := sd.sampleMembers(org, sd.rng.IntN(25)+1)
+		times := sd.creationTimes(g.createdAt, len(members))
+		for i, m := range members {
 			t := memberTarget{user: m.user, email: m.user.email}
-			if _, err := sd.st.addGroupMembershipLocked(g, t, "", maxTime(g.createdAt, sd.pastTime(180)), nil); err != nil {
+			if _, err := sd.st.addGroupMembershipLocked(g, t, "", times[i], nil); err != nil {
 				return err
 			}
 		}
@@ -423,9 +592,11 @@ func (sd *seeder) generateCampaigns(org *organization, n int) error {
 		if err != nil {
 			return err
 		}
-		for _, m := range sd.sampleMembers(org, sd.rng.IntN(25)+1) {
+		members := sd.sampleMembers(org, sd.rng.IntN(25)+1)
+		times := sd.creationTimes(created, len(members))
+		for i, m := range members {
 			data := map[string]any{"Location": sd.faker.City() + ", " + sd.faker.StateAbr()}
-			at := maxTime(created, sd.pastTime(180))
+			at := times[i]
 			if _, err := sd.st.addCampaignMemberLocked(c, "", m.user.email, data, at, at, nil); err != nil {
 				return err
 			}

@@ -37,8 +37,10 @@ Usage:
   pixiebrix-fake [flags]
 
 Once it serves, it prints one JSON line on stdout:
-  {"ready": true, "url": "http://127.0.0.1:PORT", "tokens": {"<email>": "<token>", ...}}
-and logs each request on stderr. SIGINT or SIGTERM shut it down gracefully.
+  {"ready":true,"url":"http://127.0.0.1:PORT","tokens":{"<email>":"<token>",...}}
+and logs each request on stderr (log/slog text: method, path, status).
+SIGINT or SIGTERM shut it down gracefully (exit 0). Exit status 2 means a
+bad flag or environment variable, 1 a bad fixture or an address in use.
 
 Every flag may also be set by the environment variable named beside it; a
 flag given on the command line wins.
@@ -54,49 +56,86 @@ type options struct {
 	pageSize int
 	logLevel string
 	clock    string
+
+	fromEnv map[string]string // flag name → variable, for flags the environment set
 }
 
-func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (options, error) {
-	var o options
+// envVar names the environment variable of a flag: --page-size is
+// PIXIEBRIX_FAKE_PAGE_SIZE.
+func envVar(flagName string) string {
+	return "PIXIEBRIX_FAKE_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+func newFlagSet(o *options) *flag.FlagSet {
 	fs := flag.NewFlagSet("pixiebrix-fake", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, usage)
-		fs.PrintDefaults()
-	}
+	fs.SetOutput(io.Discard) // run reports errors itself, on one line
+	fs.Usage = func() {}
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "address to listen on; port 0 picks a free port [PIXIEBRIX_FAKE_ADDR]")
 	fs.StringVar(&o.fixtures, "fixtures", "", "fixture file (YAML or JSON) to seed from instead of the embedded default [PIXIEBRIX_FAKE_FIXTURES]")
 	fs.Int64Var(&o.seed, "seed", fake.DefaultSeed, "seed of all generated names, emails, ids and times [PIXIEBRIX_FAKE_SEED]")
 	fs.IntVar(&o.pageSize, "page-size", fake.DefaultPageSize, fmt.Sprintf("default page size of version 2.0 lists, 1 to %d [PIXIEBRIX_FAKE_PAGE_SIZE]", fake.MaxPageSize))
 	fs.StringVar(&o.logLevel, "log-level", "info", "log level on stderr: debug, info, warn or error [PIXIEBRIX_FAKE_LOG_LEVEL]")
 	fs.StringVar(&o.clock, "clock", "step", `clock that stamps writes: "step" (from 2026-01-01T00:00:00Z, one second per write: deterministic), "wall" (real time) or an RFC 3339 time to freeze at [PIXIEBRIX_FAKE_CLOCK]`)
+	return fs
+}
 
-	// Environment first, so that flags given on the command line override it.
-	var envErrs []string
-	fs.VisitAll(func(f *flag.Flag) {
-		name := "PIXIEBRIX_FAKE_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
-		if value := getenv(name); value != "" {
-			if err := f.Value.Set(value); err != nil {
-				envErrs = append(envErrs, fmt.Sprintf("%s=%q: %v", name, value, err))
-			}
-		}
-	})
-	if len(envErrs) > 0 {
-		return o, errors.New(strings.Join(envErrs, "; "))
-	}
+func parseFlags(args []string, getenv func(string) string) (options, error) {
+	o := options{fromEnv: map[string]string{}}
+	fs := newFlagSet(&o)
 	if err := fs.Parse(args); err != nil {
-		return o, err
+		if errors.Is(err, flag.ErrHelp) {
+			return o, err
+		}
+		return o, fmt.Errorf("%v (see --help)", err)
 	}
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected argument %q (see --help)", fs.Arg(0))
 	}
+	// The environment fills in the flags the command line left out: a flag
+	// given wins, even over a variable that would not parse.
+	onCommandLine := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { onCommandLine[f.Name] = true })
+	var envErrs []string
+	fs.VisitAll(func(f *flag.Flag) {
+		name := envVar(f.Name)
+		value := getenv(name)
+		if value == "" || onCommandLine[f.Name] {
+			return
+		}
+		if err := f.Value.Set(value); err != nil {
+			envErrs = append(envErrs, fmt.Sprintf("invalid value %q for %s: %v", value, name, err))
+		}
+		o.fromEnv[f.Name] = name
+	})
+	if len(envErrs) > 0 {
+		return o, errors.New(strings.Join(envErrs, "; "))
+	}
+	if o.pageSize < 1 || o.pageSize > fake.MaxPageSize {
+		return o, fmt.Errorf("%s %d: use 1 to %d", o.source("page-size"), o.pageSize, fake.MaxPageSize)
+	}
 	return o, nil
+}
+
+// source names where a flag's value came from, for error messages.
+func (o options) source(flagName string) string {
+	if name, ok := o.fromEnv[flagName]; ok {
+		return name
+	}
+	return "--" + flagName
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprint(w, usage)
+	var o options
+	fs := newFlagSet(&o)
+	fs.SetOutput(w)
+	fs.PrintDefaults()
 }
 
 func (o options) logger(stderr io.Writer) (*slog.Logger, error) {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(o.logLevel)); err != nil {
-		return nil, fmt.Errorf("--log-level %q: use debug, info, warn or error", o.logLevel)
+		return nil, fmt.Errorf("%s %q: use debug, info, warn or error", o.source("log-level"), o.logLevel)
 	}
 	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})), nil
 }
@@ -110,14 +149,39 @@ func (o options) clockOption() (fake.Option, error) {
 	}
 	frozen, err := time.Parse(time.RFC3339, o.clock)
 	if err != nil {
-		return nil, fmt.Errorf(`--clock %q: use "step", "wall" or an RFC 3339 time such as 2026-01-01T00:00:00Z`, o.clock)
+		return nil, fmt.Errorf(`%s %q: use "step", "wall" or an RFC 3339 time such as 2026-01-01T00:00:00Z`, o.source("clock"), o.clock)
 	}
 	return fake.WithClock(func() time.Time { return frozen }), nil
 }
 
+// fakeOptions turns the command's options into the fake's.
+func (o options) fakeOptions(logger *slog.Logger) ([]fake.Option, error) {
+	opts := []fake.Option{fake.WithSeed(o.seed), fake.WithPageSize(o.pageSize), fake.WithLogger(logger)}
+	if o.fixtures != "" {
+		opts = append(opts, fake.WithFixtureFile(o.fixtures))
+	}
+	clock, err := o.clockOption()
+	if err != nil {
+		return nil, err
+	}
+	if clock != nil {
+		opts = append(opts, clock)
+	}
+	return opts, nil
+}
+
+// readyLine is the one line the command prints on stdout once it serves;
+// a struct, so that its keys keep this order.
+type readyLine struct {
+	Ready  bool              `json:"ready"`
+	URL    string            `json:"url"`
+	Tokens map[string]string `json:"tokens"`
+}
+
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	o, err := parseFlags(args, getenv, stderr)
-	if errors.Is(err, flag.ErrHelp) {
+	o, err := parseFlags(args, getenv)
+	if errors.Is(err, flag.ErrHelp) { // asked for: on stdout, and a success
+		printUsage(stdout)
 		return 0
 	}
 	if err != nil {
@@ -129,17 +193,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintln(stderr, "pixiebrix-fake:", err)
 		return 2
 	}
-	opts := []fake.Option{fake.WithSeed(o.seed), fake.WithPageSize(o.pageSize), fake.WithLogger(logger)}
-	if o.fixtures != "" {
-		opts = append(opts, fake.WithFixtureFile(o.fixtures))
-	}
-	clock, err := o.clockOption()
+	opts, err := o.fakeOptions(logger)
 	if err != nil {
 		fmt.Fprintln(stderr, "pixiebrix-fake:", err)
 		return 2
-	}
-	if clock != nil {
-		opts = append(opts, clock)
 	}
 	srv, err := fake.New(opts...)
 	if err != nil {
@@ -148,7 +205,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	listener, err := net.Listen("tcp", o.addr)
 	if err != nil {
-		fmt.Fprintln(stderr, "pixiebrix-fake:", err)
+		fmt.Fprintf(stderr, "pixiebrix-fake: %s %q: %v\n", o.source("addr"), o.addr, err)
 		return 1
 	}
 	httpServer := &http.Server{
@@ -161,12 +218,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	served := make(chan error, 1)
 	go func() { served <- httpServer.Serve(listener) }()
 
-	ready, _ := json.Marshal(map[string]any{
-		"ready":  true,
-		"url":    "http://" + listener.Addr().String(),
-		"tokens": srv.Tokens(),
-	})
-	fmt.Fprintln(stdout, string(ready))
+	ready, err := json.Marshal(readyLine{Ready: true, URL: "http://" + listener.Addr().String(), Tokens: srv.Tokens()})
+	if err == nil {
+		_, err = fmt.Fprintln(stdout, string(ready))
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "pixiebrix-fake: writing the ready line:", err)
+		httpServer.Close()
+		return 1
+	}
+	logger.Info("serving", "url", "http://"+listener.Addr().String())
 
 	select {
 	case err := <-served:
@@ -175,6 +236,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down")
+	srv.Close() // ends requests held by a delay or hang fault, which Shutdown would wait for
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := httpServer.Shutdown(shutdownCtx); err != nil {

@@ -1,0 +1,638 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+)
+
+// TestMain checks that every run leaves no goroutine behind.
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// waitLimit bounds every wait for the command; reaching it fails the test.
+const waitLimit = 30 * time.Second
+
+const (
+	acmeID    = "0a000000-0000-4000-8000-000000000001"
+	acmeAdmin = "acme-admin-token"
+)
+
+// defaultTokens are the tokens of the embedded default fixture.
+var defaultTokens = map[string]string{
+	"ada@acme.test":        "acme-admin-token",
+	"max@acme.test":        "acme-manager-token",
+	"dev@acme.test":        "acme-developer-token",
+	"mel@acme.test":        "acme-member-token",
+	"rae@acme.test":        "acme-restricted-token",
+	"sync-bot@acme.test":   "acme-service-token",
+	"deploy-key@acme.test": "acme-deployment-key-token",
+	"sam@consult.test":     "sam-token",
+	"hank@globex.test":     "globex-admin-token",
+}
+
+// syncBuffer is a writer that tests may read while run writes to it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func envFunc(env map[string]string) func(string) string {
+	return func(name string) string { return env[name] }
+}
+
+// instance is the command run in this process, serving.
+type instance struct {
+	t      *testing.T
+	line   string // the ready line, with its newline
+	ready  readyLine
+	stderr *syncBuffer
+	client *http.Client
+	cancel context.CancelFunc
+	done   chan int
+	rest   chan string // stdout after the ready line, once run returned
+
+	stopOnce sync.Once
+	code     int
+	extra    string
+}
+
+// start runs the command and waits, within waitLimit, for its ready line.
+// The test's end stops it.
+func start(t *testing.T, args []string, env map[string]string) *instance {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	stdoutR, stdoutW := io.Pipe()
+	in := &instance{
+		t: t, stderr: &syncBuffer{}, cancel: cancel, done: make(chan int, 1), rest: make(chan string, 1),
+		client: &http.Client{Transport: &http.Transport{}, Timeout: waitLimit},
+	}
+	go func() {
+		code := run(ctx, args, envFunc(env), stdoutW, in.stderr)
+		stdoutW.Close()
+		in.done <- code
+	}()
+	lines := make(chan string, 1)
+	go func() {
+		r := bufio.NewReader(stdoutR)
+		line, _ := r.ReadString('\n')
+		lines <- line
+		rest, _ := io.ReadAll(r)
+		in.rest <- string(rest)
+	}()
+	t.Cleanup(func() { in.stop() })
+	select {
+	case line := <-lines:
+		if line == "" {
+			in.stopOnce.Do(func() { in.code, in.extra = <-in.done, <-in.rest })
+			t.Fatalf("run %q exited %d before serving; stderr:\n%s", args, in.code, in.stderr)
+		}
+		in.line = line
+	case <-time.After(waitLimit):
+		t.Fatalf("run %q printed no ready line within %v; stderr:\n%s", args, waitLimit, in.stderr)
+	}
+	if err := json.Unmarshal([]byte(in.line), &in.ready); err != nil {
+		t.Fatalf("ready line %q: %v", in.line, err)
+	}
+	return in
+}
+
+// stop cancels the command's context, as SIGINT and SIGTERM do, and
+// returns its exit code and what it printed on stdout after the ready line.
+func (in *instance) stop() (code int, extra string) {
+	in.stopOnce.Do(func() {
+		in.cancel()
+		select {
+		case in.code = <-in.done:
+			in.extra = <-in.rest
+		case <-time.After(waitLimit):
+			in.t.Errorf("run did not return within %v of the cancel; stderr:\n%s", waitLimit, in.stderr)
+			in.code = -1
+		}
+		in.client.CloseIdleConnections()
+	})
+	return in.code, in.extra
+}
+
+// get sends a request to the running command.
+func (in *instance) get(method, path, token, accept, body string) (int, http.Header, string) {
+	in.t.Helper()
+	var reader io.Reader
+	if body != "" {
+		reader = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, in.ready.URL+path, reader)
+	if err != nil {
+		in.t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Token "+token)
+	}
+	if accept != "" {
+		req.Header.Set("Accept", accept)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := in.client.Do(req)
+	if err != nil {
+		in.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		in.t.Fatal(err)
+	}
+	return resp.StatusCode, resp.Header, string(data)
+}
+
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// jsonKeys lists the keys of a JSON object in the order they are written.
+func jsonKeys(t *testing.T, object string) []string {
+	t.Helper()
+	dec := json.NewDecoder(strings.NewReader(object))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		t.Fatalf("%q is not an object: %v", object, err)
+	}
+	var keys []string
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys = append(keys, key.(string))
+		var value json.RawMessage
+		if err := dec.Decode(&value); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return keys
+}
+
+func TestReadyLine(t *testing.T) {
+	t.Parallel()
+	in := start(t, []string{"--addr", "127.0.0.1:0"}, nil)
+
+	if keys := jsonKeys(t, in.line); !reflect.DeepEqual(keys, []string{"ready", "url", "tokens"}) {
+		t.Errorf("ready line keys %v, want ready, url, tokens: %s", keys, in.line)
+	}
+	if !strings.HasPrefix(in.line, `{"ready":true,"url":"http://127.0.0.1:`) || !strings.HasSuffix(in.line, "}}\n") {
+		t.Errorf("ready line %q", in.line)
+	}
+	u, err := url.Parse(in.ready.URL)
+	if err != nil || u.Hostname() != "127.0.0.1" || u.Port() == "" || u.Port() == "0" || u.Path != "" {
+		t.Errorf("url %q: want http://127.0.0.1:<the port picked>, no trailing slash", in.ready.URL)
+	}
+	if !reflect.DeepEqual(in.ready.Tokens, defaultTokens) {
+		t.Errorf("tokens %v\nwant %v", in.ready.Tokens, defaultTokens)
+	}
+
+	status, _, body := in.get("GET", "/api/health/", "", "", "")
+	if status != 200 || body != `{"status":"ok"}` {
+		t.Errorf("GET /api/health/: %d %s", status, body)
+	}
+	status, _, body = in.get("GET", "/api/organizations/"+acmeID+"/groups/", acmeAdmin, "", "")
+	if status != 200 || !strings.Contains(body, `"name":"Support Agents"`) {
+		t.Errorf("GET groups: %d %s", status, body)
+	}
+	status, _, _ = in.get("GET", "/api/me/", "no-such-token", "", "")
+	if status != 401 {
+		t.Errorf("GET /api/me/ with a bad token: %d", status)
+	}
+
+	code, extra := in.stop()
+	if code != 0 {
+		t.Errorf("exit %d after the cancel, want 0; stderr:\n%s", code, in.stderr)
+	}
+	if extra != "" {
+		t.Errorf("stdout holds more than the ready line: %q", extra)
+	}
+	logged := in.stderr.String()
+	for _, want := range []string{
+		"level=INFO msg=request method=GET path=/api/health/ status=200 ",
+		"level=INFO msg=request method=GET path=/api/organizations/" + acmeID + "/groups/ status=200 ",
+		"level=INFO msg=request method=GET path=/api/me/ status=401 ",
+		`level=INFO msg="shutting down"`,
+	} {
+		if !strings.Contains(logged, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, logged)
+		}
+	}
+}
+
+// membershipsBody is Acme's first page of memberships, which holds
+// generated people: it shows the seed.
+func membershipsBody(t *testing.T, in *instance) string {
+	t.Helper()
+	status, _, body := in.get("GET", "/api/organizations/"+acmeID+"/memberships/", acmeAdmin, "", "")
+	if status != 200 {
+		t.Fatalf("memberships: %d %s", status, body)
+	}
+	return body
+}
+
+func TestEnvironment(t *testing.T) {
+	t.Parallel()
+	loopback := []string{"--addr", "127.0.0.1:0"}
+	fixture := writeFile(t, "env.yaml", "organizations:\n  - name: Env\n    members: [{email: e@env.test, role: admin, token: env-token}]\n")
+	seedBody := func(t *testing.T, seed string) string {
+		in := start(t, append(loopback, "--seed", seed), nil)
+		return membershipsBody(t, in)
+	}
+	pageLength := func(t *testing.T, in *instance) int {
+		status, header, body := in.get("GET", "/api/organizations/"+acmeID+"/memberships/", acmeAdmin, "application/json; version=2.0", "")
+		var items []json.RawMessage
+		if err := json.Unmarshal([]byte(body), &items); status != 200 || err != nil || header.Get("X-Total-Count") != "32" {
+			t.Fatalf("memberships: %d %v %s", status, err, body)
+		}
+		return len(items)
+	}
+	createdAt := func(t *testing.T, in *instance) string {
+		status, _, body := in.get("POST", "/api/organizations/"+acmeID+"/groups/", acmeAdmin, "", `{"name": "Clocked"}`)
+		var group struct {
+			CreatedAt string `json:"created_at"`
+		}
+		if err := json.Unmarshal([]byte(body), &group); status != 201 || err != nil {
+			t.Fatalf("create group: %d %v %s", status, err, body)
+		}
+		return group.CreatedAt
+	}
+	requestLogged := func(t *testing.T, in *instance) bool {
+		in.get("GET", "/api/health/", "", "", "")
+		if code, _ := in.stop(); code != 0 {
+			t.Fatalf("exit %d", code)
+		}
+		return strings.Contains(in.stderr.String(), "msg=request method=GET path=/api/health/ status=200")
+	}
+	cases := []struct {
+		name  string
+		env   map[string]string
+		args  []string
+		check func(t *testing.T, in *instance)
+	}{
+		{"addr/env", map[string]string{"PIXIEBRIX_FAKE_ADDR": "127.0.0.1:0"}, nil, func(t *testing.T, in *instance) {
+			if u, _ := url.Parse(in.ready.URL); u.Port() == "8080" || u.Port() == "0" {
+				t.Errorf("url %s: the variable's port 0 was not used", in.ready.URL)
+			}
+			if status, _, _ := in.get("GET", "/api/health/", "", "", ""); status != 200 {
+				t.Errorf("health: %d", status)
+			}
+		}},
+		{"addr/flag-wins", map[string]string{"PIXIEBRIX_FAKE_ADDR": "no-such-host.invalid:99999"}, loopback, func(t *testing.T, in *instance) {
+			if !strings.HasPrefix(in.ready.URL, "http://127.0.0.1:") {
+				t.Errorf("url %s", in.ready.URL)
+			}
+		}},
+		{"fixtures/env", map[string]string{"PIXIEBRIX_FAKE_FIXTURES": fixture}, loopback, func(t *testing.T, in *instance) {
+			if want := map[string]string{"e@env.test": "env-token"}; !reflect.DeepEqual(in.ready.Tokens, want) {
+				t.Errorf("tokens %v, want %v", in.ready.Tokens, want)
+			}
+		}},
+		{"fixtures/flag-wins", map[string]string{"PIXIEBRIX_FAKE_FIXTURES": "/no/such/fixture.yaml"}, append(loopback, "--fixtures", fixture), func(t *testing.T, in *instance) {
+			if _, ok := in.ready.Tokens["e@env.test"]; !ok || len(in.ready.Tokens) != 1 {
+				t.Errorf("tokens %v", in.ready.Tokens)
+			}
+		}},
+		{"seed/env", map[string]string{"PIXIEBRIX_FAKE_SEED": "7"}, loopback, func(t *testing.T, in *instance) {
+			if got := membershipsBody(t, in); got != seedBody(t, "7") {
+				t.Errorf("PIXIEBRIX_FAKE_SEED=7 serves other data than --seed 7")
+			}
+			if membershipsBody(t, in) == seedBody(t, "1") {
+				t.Errorf("PIXIEBRIX_FAKE_SEED=7 serves the data of seed 1")
+			}
+		}},
+		{"seed/flag-wins", map[string]string{"PIXIEBRIX_FAKE_SEED": "7"}, append(loopback, "--seed", "8"), func(t *testing.T, in *instance) {
+			if got := membershipsBody(t, in); got != seedBody(t, "8") || got == seedBody(t, "7") {
+				t.Errorf("--seed 8 did not win over PIXIEBRIX_FAKE_SEED=7")
+			}
+		}},
+		{"page-size/env", map[string]string{"PIXIEBRIX_FAKE_PAGE_SIZE": "5"}, loopback, func(t *testing.T, in *instance) {
+			if n := pageLength(t, in); n != 5 {
+				t.Errorf("page of %d, want 5", n)
+			}
+		}},
+		{"page-size/flag-wins", map[string]string{"PIXIEBRIX_FAKE_PAGE_SIZE": "5"}, append(loopback, "--page-size", "3"), func(t *testing.T, in *instance) {
+			if n := pageLength(t, in); n != 3 {
+				t.Errorf("page of %d, want 3", n)
+			}
+		}},
+		{"log-level/env", map[string]string{"PIXIEBRIX_FAKE_LOG_LEVEL": "warn"}, loopback, func(t *testing.T, in *instance) {
+			if requestLogged(t, in) {
+				t.Errorf("PIXIEBRIX_FAKE_LOG_LEVEL=warn logged a request:\n%s", in.stderr)
+			}
+		}},
+		{"log-level/flag-wins", map[string]string{"PIXIEBRIX_FAKE_LOG_LEVEL": "warn"}, append(loopback, "--log-level", "debug"), func(t *testing.T, in *instance) {
+			if !requestLogged(t, in) {
+				t.Errorf("--log-level debug logged no request:\n%s", in.stderr)
+			}
+		}},
+		{"clock/env", map[string]string{"PIXIEBRIX_FAKE_CLOCK": "2030-01-02T03:04:05Z"}, loopback, func(t *testing.T, in *instance) {
+			if got := createdAt(t, in); got != "2030-01-02T03:04:05Z" {
+				t.Errorf("created_at %s", got)
+			}
+		}},
+		{"clock/flag-wins", map[string]string{"PIXIEBRIX_FAKE_CLOCK": "not a clock"}, append(loopback, "--clock", "2031-05-06T07:08:09+02:00"), func(t *testing.T, in *instance) {
+			if got := createdAt(t, in); got != "2031-05-06T05:08:09Z" {
+				t.Errorf("created_at %s", got)
+			}
+		}},
+		{"clock/default-steps", nil, loopback, func(t *testing.T, in *instance) {
+			if first, second := createdAt(t, in), createdAt2(t, in); first != "2026-01-01T00:00:01Z" || second != "2026-01-01T00:00:02Z" {
+				t.Errorf("created_at %s then %s, want one second apart from 2026-01-01", first, second)
+			}
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			c.check(t, start(t, c.args, c.env))
+		})
+	}
+}
+
+// createdAt2 creates a second group, for the stepping clock's second tick.
+func createdAt2(t *testing.T, in *instance) string {
+	status, _, body := in.get("POST", "/api/organizations/"+acmeID+"/groups/", acmeAdmin, "", `{"name": "Clocked Again"}`)
+	var group struct {
+		CreatedAt string `json:"created_at"`
+	}
+	if err := json.Unmarshal([]byte(body), &group); status != 201 || err != nil {
+		t.Fatalf("create group: %d %v %s", status, err, body)
+	}
+	return group.CreatedAt
+}
+
+func TestRefused(t *testing.T) {
+	t.Parallel()
+	badFixture := writeFile(t, "bad.yaml", "organizations:\n  - name: Acme\n    colour: red\n")
+	ineligible := writeFile(t, "ineligible.yaml", "organizations:\n  - name: Acme\n    groups:\n      - {name: Sales, members: [eve@evil.test]}\n")
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { busy.Close() })
+	loopback := []string{"--addr", "127.0.0.1:0"}
+
+	cases := []struct {
+		name string
+		args []string
+		env  map[string]string
+		code int
+		want string // on stderr
+	}{
+		{name: "flag/unknown", args: []string{"--bogus"}, code: 2,
+			want: "pixiebrix-fake: flag provided but not defined: -bogus (see --help)"},
+		{name: "flag/bad-seed", args: []string{"--seed", "seven"}, code: 2,
+			want: `pixiebrix-fake: invalid value "seven" for flag -seed: parse error (see --help)`},
+		{name: "flag/missing-value", args: []string{"--addr"}, code: 2,
+			want: "pixiebrix-fake: flag needs an argument: -addr (see --help)"},
+		{name: "flag/argument", args: []string{"serve"}, code: 2,
+			want: `pixiebrix-fake: unexpected argument "serve" (see --help)`},
+		{name: "page-size/zero", args: []string{"--page-size", "0"}, code: 2,
+			want: "pixiebrix-fake: --page-size 0: use 1 to 1000"},
+		{name: "page-size/too-large", args: []string{"--page-size", "5000"}, code: 2,
+			want: "pixiebrix-fake: --page-size 5000: use 1 to 1000"},
+		{name: "log-level/unknown", args: []string{"--log-level", "loud"}, code: 2,
+			want: `pixiebrix-fake: --log-level "loud": use debug, info, warn or error`},
+		{name: "clock/unknown", args: []string{"--clock", "tomorrow"}, code: 2,
+			want: `pixiebrix-fake: --clock "tomorrow": use "step", "wall" or an RFC 3339 time such as 2026-01-01T00:00:00Z`},
+		{name: "env/seed", env: map[string]string{"PIXIEBRIX_FAKE_SEED": "abc"}, code: 2,
+			want: `pixiebrix-fake: invalid value "abc" for PIXIEBRIX_FAKE_SEED: parse error`},
+		{name: "env/page-size/not-a-number", env: map[string]string{"PIXIEBRIX_FAKE_PAGE_SIZE": "ten"}, code: 2,
+			want: `pixiebrix-fake: invalid value "ten" for PIXIEBRIX_FAKE_PAGE_SIZE: parse error`},
+		{name: "env/page-size/zero", env: map[string]string{"PIXIEBRIX_FAKE_PAGE_SIZE": "0"}, code: 2,
+			want: "pixiebrix-fake: PIXIEBRIX_FAKE_PAGE_SIZE 0: use 1 to 1000"},
+		{name: "env/log-level", env: map[string]string{"PIXIEBRIX_FAKE_LOG_LEVEL": "chatty"}, code: 2,
+			want: `pixiebrix-fake: PIXIEBRIX_FAKE_LOG_LEVEL "chatty": use debug, info, warn or error`},
+		{name: "env/clock", env: map[string]string{"PIXIEBRIX_FAKE_CLOCK": "soon"}, code: 2,
+			want: `pixiebrix-fake: PIXIEBRIX_FAKE_CLOCK "soon": use "step", "wall" or an RFC 3339 time`},
+		{name: "env/two-bad", env: map[string]string{"PIXIEBRIX_FAKE_SEED": "x", "PIXIEBRIX_FAKE_PAGE_SIZE": "y"}, code: 2,
+			want: `pixiebrix-fake: invalid value "y" for PIXIEBRIX_FAKE_PAGE_SIZE: parse error; invalid value "x" for PIXIEBRIX_FAKE_SEED: parse error`},
+		{name: "env/fixtures/missing", env: map[string]string{"PIXIEBRIX_FAKE_FIXTURES": "/no/such/fixture.yaml"}, args: loopback, code: 1,
+			want: "pixiebrix-fake: fixture: open /no/such/fixture.yaml: no such file or directory"},
+		{name: "env/addr", env: map[string]string{"PIXIEBRIX_FAKE_ADDR": "nonsense"}, code: 1,
+			want: `pixiebrix-fake: PIXIEBRIX_FAKE_ADDR "nonsense": listen tcp: address nonsense: missing port in address`},
+		{name: "fixtures/unknown-key", args: append(loopback, "--fixtures", badFixture), code: 1,
+			want: "pixiebrix-fake: fixture " + badFixture + `: line 3: organizations[0] (Acme): unknown key "colour"`},
+		{name: "fixtures/ineligible", args: append(loopback, "--fixtures", ineligible), code: 1,
+			want: "organizations[0] (Acme): groups[0] (Sales): members[0] (eve@evil.test): eve@evil.test is not a member of the team"},
+		{name: "addr/in-use", args: []string{"--addr", busy.Addr().String()}, code: 1,
+			want: `pixiebrix-fake: --addr "` + busy.Addr().String() + `": listen tcp ` + busy.Addr().String() + `: bind: address already in use`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			// An already cancelled context: should run serve instead of
+			// failing, it stops at once with 0 rather than hanging.
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			var stdout, stderr bytes.Buffer
+			code := run(ctx, c.args, envFunc(c.env), &stdout, &stderr)
+			if code != c.code {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, c.code, &stderr)
+			}
+			if stdout.Len() != 0 {
+				t.Errorf("stdout: %q, want nothing", &stdout)
+			}
+			if !strings.Contains(stderr.String(), c.want) {
+				t.Errorf("stderr:\n%s\nwant it to hold\n%s", &stderr, c.want)
+			}
+			if lines := strings.Count(strings.TrimSpace(stderr.String()), "\n"); lines != 0 {
+				t.Errorf("stderr has %d lines, want one:\n%s", lines+1, &stderr)
+			}
+		})
+	}
+}
+
+func TestHelp(t *testing.T) {
+	t.Parallel()
+	for _, arg := range []string{"--help", "-help", "-h"} {
+		t.Run(arg, func(t *testing.T) {
+			t.Parallel()
+			var stdout, stderr bytes.Buffer
+			if code := run(context.Background(), []string{arg}, envFunc(nil), &stdout, &stderr); code != 0 {
+				t.Errorf("exit %d, want 0", code)
+			}
+			if stderr.Len() != 0 {
+				t.Errorf("stderr: %q", &stderr)
+			}
+			for _, want := range []string{
+				"Usage:\n  pixiebrix-fake [flags]", `{"ready":true,"url":`, "SIGINT or SIGTERM",
+				"-addr string", "-fixtures string", "-seed int", "-page-size int", "-log-level string", "-clock string",
+				"[PIXIEBRIX_FAKE_ADDR]", "[PIXIEBRIX_FAKE_FIXTURES]", "[PIXIEBRIX_FAKE_SEED]",
+				"[PIXIEBRIX_FAKE_PAGE_SIZE]", "[PIXIEBRIX_FAKE_LOG_LEVEL]", "[PIXIEBRIX_FAKE_CLOCK]",
+				`(default "127.0.0.1:8080")`,
+			} {
+				if !strings.Contains(stdout.String(), want) {
+					t.Errorf("help lacks %q:\n%s", want, &stdout)
+				}
+			}
+		})
+	}
+}
+
+// TestShutdownWithOpenConnection stops the command while a client holds a
+// kept-alive connection: Shutdown closes it and run returns 0.
+func TestShutdownWithOpenConnection(t *testing.T) {
+	t.Parallel()
+	in := start(t, []string{"--addr", "127.0.0.1:0", "--log-level", "error"}, nil)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(in.ready.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := io.WriteString(conn, "GET /api/health/ HTTP/1.1\r\nHost: fake\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if code, _ := in.stop(); code != 0 {
+		t.Errorf("exit %d with a connection open, want 0; stderr:\n%s", code, in.stderr)
+	}
+	if in.stderr.String() != "" {
+		t.Errorf("--log-level error logged:\n%s", in.stderr)
+	}
+}
+
+// TestBinary runs the built command twice as separate processes on the same
+// seed and fixture: they serve the same bytes, and SIGTERM ends each with 0.
+func TestBinary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the command")
+	}
+	t.Parallel()
+	bin := filepath.Join(t.TempDir(), "pixiebrix-fake")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	fixture := writeFile(t, "bin.yaml", `organizations:
+  - id: 0a000000-0000-4000-8000-000000000001
+    name: Bin Corp
+    verified_domains: [bin.test]
+    generate: {members: 60, groups: 3, campaigns: 2}
+    members:
+      - {email: root@bin.test, role: admin, token: bin-admin}
+`)
+	var env []string // the command's variables would change what it serves
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "PIXIEBRIX_FAKE_") {
+			env = append(env, kv)
+		}
+	}
+	paths := []string{
+		"/api/me/",
+		"/api/organizations/",
+		"/api/organizations/" + acmeID + "/memberships/?page=2&page_size=25",
+		"/api/organizations/" + acmeID + "/groups/",
+		"/api/organizations/" + acmeID + "/campaigns/",
+	}
+	serve := func() []string {
+		cmd := exec.Command(bin, "--addr", "127.0.0.1:0", "--seed", "7", "--fixtures", fixture)
+		cmd.Env = env
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var stderr syncBuffer
+		cmd.Stderr = &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		exited := false
+		defer func() {
+			if !exited {
+				cmd.Process.Kill()
+				cmd.Wait()
+			}
+		}()
+		lines := make(chan string, 1)
+		go func() {
+			line, _ := bufio.NewReader(stdout).ReadString('\n')
+			lines <- line
+		}()
+		var ready readyLine
+		select {
+		case line := <-lines:
+			if err := json.Unmarshal([]byte(line), &ready); err != nil {
+				t.Fatalf("ready line %q: %v; stderr:\n%s", line, err, &stderr)
+			}
+		case <-time.After(waitLimit):
+			t.Fatalf("no ready line within %v; stderr:\n%s", waitLimit, &stderr)
+		}
+		in := &instance{t: t, ready: ready, client: &http.Client{Transport: &http.Transport{}, Timeout: waitLimit}}
+		defer in.client.CloseIdleConnections()
+		var got []string
+		for _, path := range paths {
+			status, header, body := in.get("GET", path, "bin-admin", "application/json; version=2.0", "")
+			if status != 200 {
+				t.Errorf("GET %s: %d %s", path, status, body)
+			}
+			got = append(got, header.Get("X-Request-Id")+" "+header.Get("X-Total-Count")+" "+body)
+		}
+		if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		waited := make(chan error, 1)
+		go func() { waited <- cmd.Wait() }()
+		select {
+		case err := <-waited:
+			exited = true
+			if err != nil {
+				t.Errorf("after SIGTERM: %v (want exit 0); stderr:\n%s", err, &stderr)
+			}
+		case <-time.After(waitLimit):
+			t.Fatalf("still running %v after SIGTERM", waitLimit)
+		}
+		if !strings.Contains(stderr.String(), `msg="shutting down"`) {
+			t.Errorf("stderr:\n%s", &stderr)
+		}
+		return got
+	}
+	first, second := serve(), serve()
+	for i := range paths {
+		if first[i] != second[i] {
+			t.Errorf("GET %s differs between two runs:\n%s\n%s", paths[i], first[i], second[i])
+		}
+	}
+	if !strings.Contains(first[2], "@bin.test") {
+		t.Errorf("memberships page 2 holds no generated people: %s", first[2])
+	}
+}
