@@ -25,6 +25,7 @@ var allowedVersions = []string{"1.0", "1.1", "2.0"}
 // in what the next ones need.
 type apiRequest struct {
 	*http.Request
+	ex      *exchange
 	route   *pathRoute
 	scope   pathScope
 	vars    map[string]string
@@ -35,53 +36,138 @@ type apiRequest struct {
 	body    any     // the decoded JSON body, once validated
 }
 
-// ServeHTTP serves one request: recover, then the API pipeline, then the log.
+// exchange is what the log and the journal learn about one request.
+type exchange struct {
+	start           time.Time
+	rec             *statusRecorder
+	requestID       string
+	body            *bodyTap // nil when the request has no body
+	journaled       bool
+	operationID     string
+	caller          string // the caller's email
+	fault           *FaultRule
+	faultSource     string
+	validationError string
+	hijacked        bool // a fault took the connection over
+	status          int  // the status a fault sent past rec, if any
+	// record adds the exchange to the journal, once: as the response head is
+	// written or the connection taken over, so that a client never sees an
+	// answer before the journal does.
+	record func()
+}
+
+// ServeHTTP serves one request: recover, journal and log around the control
+// plane or the API pipeline.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
-	rec := &statusRecorder{ResponseWriter: w}
-	defer func() {
-		if v := recover(); v != nil {
-			if v == http.ErrAbortHandler {
-				panic(v)
-			}
-			s.logger.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", v)
-			if !rec.wroteHeader {
-				writeError(rec, &apiError{code: codeInternal, detail: detailInternal})
-			}
+	ex := &exchange{start: time.Now(), requestID: s.nextRequestID()}
+	ex.record = s.recorder(ex, r)
+	ex.rec = &statusRecorder{ResponseWriter: w, beforeHeader: ex.record}
+	defer s.finish(ex, r)
+	ex.rec.Header().Set("X-Request-Id", ex.requestID)
+	if isControlPath(r.URL.Path) {
+		s.serveControl(ex.rec, r)
+		return
+	}
+	ex.journaled = true
+	ex.body = tapBody(r)
+	s.serveAPI(ex.rec, &apiRequest{Request: r, ex: ex})
+}
+
+// recorder returns the function that journals an API exchange, once.
+func (s *Server) recorder(ex *exchange, r *http.Request) func() {
+	done := false
+	return func() {
+		if done || !ex.journaled || s.journal.size == 0 {
+			return
 		}
-		s.logger.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
-			"duration", time.Since(start), "request_id", rec.Header().Get("X-Request-Id"))
-	}()
-	rec.Header().Set("X-Request-Id", s.nextRequestID())
-	s.serveAPI(rec, r)
+		done = true
+		s.journal.add(s.journalEntry(ex, r))
+	}
+}
+
+// finish recovers from a panic (a bug: 500), logs the request and adds it
+// to the journal. A fault's http.ErrAbortHandler goes on up to net/http,
+// which drops the connection.
+func (s *Server) finish(ex *exchange, r *http.Request) {
+	v := recover()
+	if v != nil && v != http.ErrAbortHandler {
+		s.logger.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", v)
+		if !ex.rec.wroteHeader && !ex.hijacked {
+			writeError(ex.rec, &apiError{code: codeInternal, detail: detailInternal})
+		}
+	}
+	status := ex.rec.status
+	if ex.hijacked {
+		status = ex.status
+	}
+	s.logger.Info("request", "method", r.Method, "path", r.URL.Path, "status", status,
+		"duration", time.Since(ex.start), "request_id", ex.requestID)
+	ex.record() // when nothing was written
+	if v == http.ErrAbortHandler {
+		panic(v)
+	}
 }
 
 // serveAPI runs the checks in the real server's order (Django's routing, then
-// DRF's): the first failure answers.
-func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
-	route, vars := s.spec.match(r.URL.Path)
-	if route == nil {
-		s.notFoundOrRedirect(w, r)
+// DRF's): the first failure answers. Faults act once the checks have passed.
+func (s *Server) serveAPI(w http.ResponseWriter, req *apiRequest) {
+	if !s.pause(req.Request, s.toggles.nextLatency()) {
+		dropConnection(w, req)
 		return
 	}
-	req := &apiRequest{Request: r, route: route, scope: pathScopes[route.template], vars: vars, op: route.operation(r.Method)}
-	steps := []func(*apiRequest) error{
+	route, vars := s.spec.match(req.URL.Path)
+	if route == nil {
+		s.notFoundOrRedirect(w, req.Request)
+		return
+	}
+	req.route, req.scope, req.vars, req.op = route, pathScopes[route.template], vars, route.operation(req.Method)
+	if req.op != nil {
+		req.ex.operationID = req.op.OperationID
+	}
+	checks := []func(*apiRequest) error{
 		s.negotiateVersion,
 		s.authenticate,
 		s.checkVisibility,
 		s.checkRole,
+		s.checkThrottle,
 		s.checkMethod,
-		s.decodeBody,
 	}
-	for _, step := range steps {
-		if err := step(req); err != nil {
-			writeError(w, err)
+	for _, check := range checks {
+		if err := check(req); err != nil {
+			s.fail(w, req, err)
 			return
 		}
 	}
-	if err := operations[req.op.OperationID].handle(s, w, req); err != nil {
-		writeError(w, err)
+	fault, source, err := s.chooseFault(req)
+	if err != nil {
+		s.fail(w, req, err)
+		return
 	}
+	if fault != nil {
+		req.ex.fault, req.ex.faultSource = fault, source
+		s.serveWithFault(w, req, fault, s.serveOperation)
+		return
+	}
+	s.serveOperation(w, req)
+}
+
+// serveOperation validates the body and runs the operation's handler.
+func (s *Server) serveOperation(w http.ResponseWriter, req *apiRequest) {
+	if err := s.decodeBody(req); err != nil {
+		s.fail(w, req, err)
+		return
+	}
+	if err := operations[req.op.OperationID].handle(s, w, req); err != nil {
+		s.fail(w, req, err)
+	}
+}
+
+// fail answers an error and keeps the validator's reason for the journal.
+func (s *Server) fail(w http.ResponseWriter, req *apiRequest, err error) {
+	if apiErr := asAPIError(err); apiErr.code == codeInvalid && apiErr.reason != "" {
+		req.ex.validationError = apiErr.reason
+	}
+	writeError(w, err)
 }
 
 // notFoundOrRedirect answers a path no route matches: Django's APPEND_SLASH
@@ -185,6 +271,7 @@ func (s *Server) authenticate(req *apiRequest) error {
 		return errUnauthorized(detailInvalidToken)
 	}
 	req.caller = &c
+	req.ex.caller = s.store.emailOfUser(c.userID)
 	return nil
 }
 
@@ -322,16 +409,19 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_, _ = w.Write(body)
 }
 
-// statusRecorder remembers the status written, for the log.
+// statusRecorder remembers the status written, for the log and the
+// journal, and calls beforeHeader just before the head goes out.
 type statusRecorder struct {
 	http.ResponseWriter
-	status      int
-	wroteHeader bool
+	status       int
+	wroteHeader  bool
+	beforeHeader func()
 }
 
 func (r *statusRecorder) WriteHeader(status int) {
 	if !r.wroteHeader {
 		r.status, r.wroteHeader = status, true
+		r.beforeHeader()
 	}
 	r.ResponseWriter.WriteHeader(status)
 }
@@ -342,3 +432,7 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 	}
 	return r.ResponseWriter.Write(b)
 }
+
+// Unwrap lets http.ResponseController reach the connection, for the faults
+// that hijack it and for flushing.
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }

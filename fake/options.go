@@ -15,6 +15,15 @@ type config struct {
 	pageSize    int
 	logger      *slog.Logger
 	clock       func() time.Time
+
+	faults        []FaultRule
+	noFaultHeader bool
+	latency       time.Duration
+	jitter        time.Duration
+	errorRate     float64
+	throttle      string
+	journalSize   *int
+	controlToken  string
 }
 
 // DefaultSeed is the seed used when WithSeed is not given.
@@ -53,3 +62,38 @@ func WithLogger(logger *slog.Logger) Option { return func(c *config) { c.logger 
 // at 2026-01-01T00:00:00Z and moves one second per write, so that a run's
 // times depend only on the order of its writes.
 func WithClock(now func() time.Time) Option { return func(c *config) { c.clock = now } }
+
+// WithFaults adds fault rules at start, in order. POST /__fake/reset and
+// Reset bring them back (with new ids).
+func WithFaults(rules ...FaultRule) Option {
+	return func(c *config) { c.faults = append(c.faults, rules...) }
+}
+
+// WithoutFaultHeader makes the server ignore the X-Fake-Fault request header.
+func WithoutFaultHeader() Option { return func(c *config) { c.noFaultHeader = true } }
+
+// WithLatency delays every API response by latency, give or take a uniform
+// draw within jitter (never below zero), drawn from a source seeded by the
+// seed. The control plane is not delayed.
+func WithLatency(latency, jitter time.Duration) Option {
+	return func(c *config) { c.latency, c.jitter = latency, jitter }
+}
+
+// WithErrorRate makes that fraction (0 to 1) of the API requests that pass
+// the checks of authentication, permissions and throttling fail with a
+// random 500, 502 or 503 and DRF's {"detail": ...} body, drawn from a source
+// seeded by the seed.
+func WithErrorRate(p float64) Option { return func(c *config) { c.errorRate = p } }
+
+// WithThrottle limits each user (each client address, for anonymous
+// requests) to a rate in DRF's syntax: "5/min", "100/hour", "10/s", "1000/day".
+// Requests over it get DRF's 429 with Retry-After.
+func WithThrottle(rate string) Option { return func(c *config) { c.throttle = rate } }
+
+// WithJournalSize sets how many API requests the journal keeps
+// (DefaultJournalSize by default; 0 keeps none).
+func WithJournalSize(n int) Option { return func(c *config) { c.journalSize = &n } }
+
+// WithControlToken requires "Authorization: Bearer <token>" on every control
+// plane request (/__fake/…). Use it when the server listens beyond loopback.
+func WithControlToken(token string) Option { return func(c *config) { c.controlToken = token } }

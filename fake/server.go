@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"sync"
+	"time"
 
 	pixiebrixfake "github.com/pixiebrix-fake/pixiebrix-fake"
 )
@@ -19,9 +20,22 @@ type Server struct {
 	logger   *slog.Logger
 	pageSize int
 	seed     int64
+	fixture  *Fixture         // the start data, for Reset
+	clock    func() time.Time // the WithClock option's, or nil
+
+	faults       *faultSet
+	startFaults  []FaultRule // WithFaults, checked
+	faultHeader  bool
+	toggles      *toggles
+	throttle     *throttle // nil when off
+	journal      *journal
+	controlToken string
 
 	requestIDMu sync.Mutex
 	requestIDs  *rand.Rand
+
+	closed    chan struct{} // closed by Close: waits and hangs end
+	closeOnce sync.Once
 }
 
 // New returns a Server seeded from the options: the embedded default fixture
@@ -33,6 +47,9 @@ func New(opts ...Option) (*Server, error) {
 	}
 	if cfg.pageSize < 1 || cfg.pageSize > MaxPageSize {
 		return nil, fmt.Errorf("page size %d is outside 1 to %d", cfg.pageSize, MaxPageSize)
+	}
+	if err := cfg.checkToggles(); err != nil {
+		return nil, err
 	}
 	spec, err := embeddedSpec()
 	if err != nil {
@@ -54,14 +71,60 @@ func New(opts ...Option) (*Server, error) {
 	if logger == nil {
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return &Server{
-		spec:       spec,
-		store:      st,
-		logger:     logger,
-		pageSize:   cfg.pageSize,
-		seed:       cfg.seed,
-		requestIDs: newRand(cfg.seed, streamRequestIDs),
-	}, nil
+	s := &Server{
+		spec:         spec,
+		store:        st,
+		logger:       logger,
+		pageSize:     cfg.pageSize,
+		seed:         cfg.seed,
+		fixture:      fixture,
+		clock:        cfg.clock,
+		faults:       newFaultSet(cfg.seed),
+		faultHeader:  !cfg.noFaultHeader,
+		toggles:      newToggles(cfg.seed, cfg.latency, cfg.jitter, cfg.errorRate),
+		journal:      newJournal(DefaultJournalSize),
+		controlToken: cfg.controlToken,
+		requestIDs:   newRand(cfg.seed, streamRequestIDs),
+		closed:       make(chan struct{}),
+	}
+	if cfg.journalSize != nil {
+		s.journal = newJournal(*cfg.journalSize)
+	}
+	if cfg.throttle != "" {
+		if s.throttle, err = newThrottle(cfg.throttle); err != nil {
+			return nil, err
+		}
+	}
+	for i, rule := range cfg.faults {
+		checked, errs := checkFaultRule(rule, s.apiPaths())
+		if errs != nil {
+			return nil, fmt.Errorf("WithFaults: rule %d: %s", i+1, describeFieldErrors(errs))
+		}
+		s.startFaults = append(s.startFaults, checked)
+		s.faults.add(checked)
+	}
+	return s, nil
+}
+
+// checkToggles refuses global failure settings that make no sense.
+func (c *config) checkToggles() error {
+	switch {
+	case c.latency < 0 || c.jitter < 0:
+		return fmt.Errorf("latency %s and jitter %s may not be negative", c.latency, c.jitter)
+	case c.errorRate < 0 || c.errorRate > 1 || c.errorRate != c.errorRate:
+		return fmt.Errorf("error rate %v is outside 0 to 1", c.errorRate)
+	case c.journalSize != nil && *c.journalSize < 0:
+		return fmt.Errorf("journal size %d may not be negative", *c.journalSize)
+	}
+	return nil
+}
+
+// Close ends the requests that are delayed or hanging on a fault or on
+// latency, at once and without an answer, and makes later ones fail at
+// once. Call it before shutting down the http.Server that serves s; other
+// requests are served as before.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() { close(s.closed) })
 }
 
 func (c *config) loadFixture() (*Fixture, error) {

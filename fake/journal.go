@@ -1,0 +1,282 @@
+package fake
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// DefaultJournalSize is how many API requests the journal keeps unless
+// WithJournalSize says otherwise; older ones drop out.
+const DefaultJournalSize = 1000
+
+// journalBodyLimit bounds the request body a journal entry keeps.
+const journalBodyLimit = 64 << 10
+
+// redacted replaces API tokens wherever the journal would show them.
+const redacted = "[REDACTED]"
+
+// JournalEntry is one API request as the journal recorded it. Requests to the
+// control plane (/__fake/…) are not recorded. API tokens never appear: the
+// caller is named by email, and tokens in the path, query or body are
+// replaced by "[REDACTED]".
+type JournalEntry struct {
+	// ID numbers entries from 1 in the order requests arrived; clearing the
+	// journal does not restart it.
+	ID        int
+	Time      time.Time // when the request arrived, wall clock, UTC
+	RequestID string    // the response's X-Request-Id
+	Method    string
+	Path      string
+	Query     string // the raw query, without "?"
+	// OperationID is the openapi.yaml operation the request reached; empty
+	// when its path and method are not an operation (404, 301, 405).
+	OperationID string
+	// Caller is the email of the user whose token authenticated the
+	// request; empty for anonymous requests and unknown tokens.
+	Caller string
+	// Status is the status sent; 0 when no response was sent (reset, close,
+	// hang).
+	Status int
+	// RequestBody is the body as JSON when it was JSON, else the body as a
+	// JSON string; nil when there was none. At most the first 64 KiB are
+	// kept (RequestBodyTruncated then says so, and the body is a string).
+	RequestBody          json.RawMessage
+	RequestBodyTruncated bool
+	// Fault is the fault that acted on the request, nil when none did;
+	// FaultSource says where it came from: "rule", "header" or "error_rate".
+	Fault       *FaultRule
+	FaultSource string
+	// ValidationError is the validator's own text when the request was
+	// refused as invalid (the body keeps DRF's shape); empty otherwise.
+	ValidationError string
+	// Duration runs from the request's arrival until its response head was
+	// written (or a fault took the connection over): the entry is recorded
+	// then, before the client can see the answer.
+	Duration time.Duration
+}
+
+type journalEntryJSON struct {
+	ID                   int             `json:"id"`
+	Time                 time.Time       `json:"time"`
+	RequestID            string          `json:"request_id"`
+	Method               string          `json:"method"`
+	Path                 string          `json:"path"`
+	Query                string          `json:"query"`
+	OperationID          *string         `json:"operation_id"`
+	Caller               *string         `json:"caller"`
+	Status               int             `json:"status"`
+	RequestBody          json.RawMessage `json:"request_body"`
+	RequestBodyTruncated bool            `json:"request_body_truncated"`
+	Fault                *FaultRule      `json:"fault"`
+	FaultSource          *string         `json:"fault_source"`
+	ValidationError      *string         `json:"validation_error"`
+	DurationMS           float64         `json:"duration_ms"`
+}
+
+func nullable(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// MarshalJSON writes the entry as GET /__fake/requests shows it: absent
+// values as null, the duration in milliseconds.
+func (e JournalEntry) MarshalJSON() ([]byte, error) {
+	body := e.RequestBody
+	if len(body) == 0 {
+		body = json.RawMessage("null")
+	}
+	return json.Marshal(journalEntryJSON{
+		ID: e.ID, Time: e.Time, RequestID: e.RequestID, Method: e.Method, Path: e.Path, Query: e.Query,
+		OperationID: nullable(e.OperationID), Caller: nullable(e.Caller), Status: e.Status,
+		RequestBody: body, RequestBodyTruncated: e.RequestBodyTruncated,
+		Fault: e.Fault, FaultSource: nullable(e.FaultSource), ValidationError: nullable(e.ValidationError),
+		DurationMS: float64(e.Duration.Microseconds()) / 1000,
+	})
+}
+
+// JournalFilter selects journal entries; zero fields match everything.
+type JournalFilter struct {
+	Method      string
+	Path        string // a concrete path or a template with {name} segments
+	Status      int
+	OperationID string
+	// Limit keeps the newest Limit entries that match; 0 keeps all.
+	Limit int
+}
+
+func (f JournalFilter) keep(e *JournalEntry) bool {
+	return (f.Method == "" || strings.EqualFold(f.Method, e.Method)) &&
+		pathMatches(f.Path, e.Path) &&
+		(f.Status == 0 || f.Status == e.Status) &&
+		(f.OperationID == "" || f.OperationID == e.OperationID)
+}
+
+// journal is a bounded ring of the latest API requests.
+type journal struct {
+	mu      sync.Mutex
+	entries []JournalEntry // a ring of cap size, oldest at start
+	start   int
+	size    int
+	nextID  int
+}
+
+func newJournal(size int) *journal {
+	return &journal{size: size, nextID: 1}
+}
+
+func (j *journal) add(e JournalEntry) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	e.ID = j.nextID
+	j.nextID++
+	switch {
+	case j.size == 0:
+	case len(j.entries) < j.size:
+		j.entries = append(j.entries, e)
+	default:
+		j.entries[j.start] = e
+		j.start = (j.start + 1) % j.size
+	}
+}
+
+// list returns copies of the matching entries, oldest first.
+func (j *journal) list(f JournalFilter) []JournalEntry {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	out := []JournalEntry{}
+	for i := range j.entries {
+		e := &j.entries[(j.start+i)%len(j.entries)]
+		if f.keep(e) {
+			out = append(out, e.clone())
+		}
+	}
+	if f.Limit > 0 && len(out) > f.Limit {
+		out = out[len(out)-f.Limit:]
+	}
+	return out
+}
+
+func (j *journal) clear() {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.entries, j.start = nil, 0
+}
+
+func (e JournalEntry) clone() JournalEntry {
+	e.RequestBody = bytes.Clone(e.RequestBody)
+	if e.Fault != nil {
+		f := e.Fault.clone()
+		e.Fault = &f
+	}
+	return e
+}
+
+// bodyTap keeps the first journalBodyLimit bytes read from a request body.
+type bodyTap struct {
+	io.ReadCloser
+	kept  []byte
+	total int64
+}
+
+func (t *bodyTap) Read(p []byte) (int, error) {
+	n, err := t.ReadCloser.Read(p)
+	if room := journalBodyLimit - len(t.kept); room > 0 {
+		t.kept = append(t.kept, p[:min(n, room)]...)
+	}
+	t.total += int64(n)
+	return n, err
+}
+
+// tapBody starts recording r's body for the journal. Unless the client waits
+// for "100 Continue" (reading would send it), the first 64 KiB are read at
+// once, so that requests refused before their body is read (401, 403) show
+// it too.
+func tapBody(r *http.Request) *bodyTap {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil
+	}
+	tap := &bodyTap{ReadCloser: r.Body}
+	r.Body = tap
+	if !strings.EqualFold(r.Header.Get("Expect"), "100-continue") {
+		prefix, _ := readAtMost(tap, journalBodyLimit+1)
+		r.Body = readCloser{Reader: io.MultiReader(bytes.NewReader(prefix), tap), Closer: tap}
+	}
+	return tap
+}
+
+// presentedToken is the token of a request's Authorization header, if any.
+func presentedToken(r *http.Request) string {
+	fields := strings.Fields(r.Header.Get("Authorization"))
+	if len(fields) >= 2 {
+		return strings.Join(fields[1:], " ")
+	}
+	return ""
+}
+
+// redactor replaces the request's token and every known API token.
+func (s *Server) redactor(r *http.Request) *strings.Replacer {
+	s.store.mu.RLock()
+	pairs := make([]string, 0, 2*len(s.store.usersByToken)+2)
+	for token := range s.store.usersByToken {
+		pairs = append(pairs, token, redacted)
+	}
+	s.store.mu.RUnlock()
+	if token := presentedToken(r); token != "" {
+		pairs = append(pairs, token, redacted)
+	}
+	return strings.NewReplacer(pairs...)
+}
+
+// emailOfUser names a user for the journal.
+func (s *store) emailOfUser(id string) string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if u, ok := s.users[id]; ok {
+		return u.email
+	}
+	return ""
+}
+
+// journalEntry records a finished exchange.
+func (s *Server) journalEntry(ex *exchange, r *http.Request) JournalEntry {
+	redact := s.redactor(r)
+	e := JournalEntry{
+		Time:            ex.start.UTC(),
+		RequestID:       ex.requestID,
+		Method:          r.Method,
+		Path:            redact.Replace(r.URL.Path),
+		Query:           redact.Replace(r.URL.RawQuery),
+		OperationID:     ex.operationID,
+		Caller:          ex.caller,
+		Status:          ex.status,
+		Fault:           ex.fault,
+		FaultSource:     ex.faultSource,
+		ValidationError: ex.validationError,
+		Duration:        time.Since(ex.start),
+	}
+	if e.Status == 0 && !ex.hijacked {
+		e.Status = ex.rec.status
+		if !ex.rec.wroteHeader {
+			e.Status = http.StatusOK // what net/http sends for a handler that wrote nothing
+		}
+	}
+	if ex.body != nil && ex.body.total > 0 {
+		text := redact.Replace(string(ex.body.kept))
+		e.RequestBodyTruncated = ex.body.total > journalBodyLimit
+		if !e.RequestBodyTruncated && json.Valid([]byte(text)) {
+			var buf bytes.Buffer
+			_ = json.Compact(&buf, []byte(text))
+			e.RequestBody = buf.Bytes()
+		} else {
+			e.RequestBody, _ = json.Marshal(text)
+		}
+	}
+	return e
+}

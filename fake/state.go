@@ -1,0 +1,233 @@
+package fake
+
+import (
+	"encoding/json"
+	"slices"
+	"strconv"
+	"time"
+)
+
+// State returns the current data as a fixture that New (WithFixtures) and
+// LoadState take back without loss: every id, time, token, role, pending
+// group membership and campaign member's data is spelled out, so that none
+// is generated again.
+func (s *Server) State() Fixture {
+	s.store.mu.RLock()
+	defer s.store.mu.RUnlock()
+	return s.store.fixtureLocked()
+}
+
+// LoadState replaces all data with a fixture's, seeded as at start. An
+// invalid fixture changes nothing. Fault rules, the journal and throttling
+// are kept; ids and times of later writes continue from where they were.
+func (s *Server) LoadState(f Fixture) error {
+	// A trial run on a scratch store finds any problem before anything changes.
+	if err := seedStore(newStore(newIDSource(s.seed), func() time.Time { return epoch }), &f, s.seed); err != nil {
+		return err
+	}
+	st := s.store
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	fresh := newStore(st.ids, st.clock)
+	if err := seedStore(fresh, &f, s.seed); err != nil {
+		return err
+	}
+	st.replaceDataLocked(fresh)
+	return nil
+}
+
+// Reset puts the server back to its state at start: the data seeded again
+// from the same fixture and seed (so ids and times match), the start fault
+// rules (WithFaults) and nothing else, an empty journal, throttling counters
+// and random draws from the start.
+func (s *Server) Reset() {
+	fresh := newStore(newIDSource(s.seed), s.newClock())
+	if err := seedStore(fresh, s.fixture, s.seed); err != nil {
+		// New seeded the same fixture with the same seed: this cannot fail.
+		s.logger.Error("reset: seeding again failed", "error", err)
+		return
+	}
+	st := s.store
+	st.mu.Lock()
+	st.replaceDataLocked(fresh)
+	st.ids, st.clock = fresh.ids, fresh.clock
+	st.mu.Unlock()
+	s.faults.reset(s.seed, s.startFaults)
+	s.journal.clear()
+	if s.throttle != nil {
+		s.throttle.reset()
+	}
+	s.toggles.reseed(s.seed)
+}
+
+// newClock is a clock as New makes one: the WithClock option's, or a new
+// stepping clock from epoch.
+func (s *Server) newClock() func() time.Time {
+	if s.clock != nil {
+		return s.clock
+	}
+	return (&stepClock{now: epoch}).read
+}
+
+// replaceDataLocked takes over the data of n, a store no one else uses. The
+// store keeps its lock, id source and clock. Keep it in step with the fields
+// of store.
+func (s *store) replaceDataLocked(n *store) {
+	s.users, s.usersByEmail, s.usersByToken = n.users, n.usersByEmail, n.usersByToken
+	s.orgs = n.orgs
+	s.memberships = n.memberships
+	s.groups, s.groupMemberships = n.groups, n.groupMemberships
+	s.campaigns, s.campaignMembers = n.campaigns, n.campaignMembers
+	s.nextMembershipID = n.nextMembershipID
+}
+
+// fixtureLocked writes the store as a fixture.
+func (s *store) fixtureLocked() Fixture {
+	f := Fixture{Organizations: []FixtureOrganization{}}
+	for _, org := range s.orgsInJoinOrderLocked() {
+		fo := FixtureOrganization{
+			ID:              org.id,
+			Name:            org.name,
+			Scope:           copyString(org.scope),
+			DefaultRole:     org.defaultRole,
+			VerifiedDomains: slices.Clone(org.verifiedDomains),
+		}
+		for _, m := range org.members {
+			u := m.user
+			joined := u.dateJoined
+			fo.Members = append(fo.Members, FixtureMember{
+				Email:                u.email,
+				Name:                 u.name,
+				Role:                 m.role,
+				Token:                u.token,
+				ServiceAccount:       u.serviceAccount,
+				DeploymentKeyAccount: u.deploymentKeyAccount,
+				UserID:               u.id,
+				MembershipID:         m.id,
+				DateJoined:           &joined,
+				LastActiveAt:         copyTime(m.lastActiveAt),
+				LastLoginAt:          copyTime(m.lastLoginAt),
+			})
+		}
+		for _, g := range org.groups {
+			created := g.createdAt
+			fg := FixtureGroup{ID: g.id, Name: g.name, CreatedAt: &created}
+			for _, gm := range g.members {
+				at := gm.createdAt
+				fg.Members = append(fg.Members, FixtureGroupMember{
+					Email: gm.email, ID: gm.id, CreatedAt: &at, LastActiveAt: copyTime(gm.lastActiveAt),
+				})
+			}
+			fo.Groups = append(fo.Groups, fg)
+		}
+		for _, c := range org.campaigns {
+			created, updated := c.createdAt, c.updatedAt
+			fc := FixtureCampaign{ID: c.id, Name: c.name, CreatedAt: &created, UpdatedAt: &updated}
+			for _, cm := range c.members {
+				at, upd := cm.createdAt, cm.updatedAt
+				fc.Members = append(fc.Members, FixtureCampaignMember{
+					Email: cm.email, Data: copyJSONObject(cm.data), ID: cm.id,
+					CreatedAt: &at, UpdatedAt: &upd, LastActiveAt: copyTime(cm.lastActiveAt),
+				})
+			}
+			fo.Campaigns = append(fo.Campaigns, fc)
+		}
+		f.Organizations = append(f.Organizations, fo)
+	}
+	return f
+}
+
+// orgsInJoinOrderLocked orders the teams so that seeding them in that order
+// gives every user its teams in the order it has them now (the first is its
+// primary team): a topological order of the users' team lists, ties by name.
+func (s *store) orgsInJoinOrderLocked() []*organization {
+	orgs := make([]*organization, 0, len(s.orgs))
+	for _, org := range s.orgs {
+		orgs = append(orgs, org)
+	}
+	slices.SortFunc(orgs, func(a, b *organization) int { return compareByName(a.name, a.id, b.name, b.id) })
+	after := map[*organization][]*organization{}
+	before := map[*organization]int{}
+	seen := map[[2]*organization]bool{}
+	for _, u := range s.users {
+		for i := 1; i < len(u.memberships); i++ {
+			edge := [2]*organization{u.memberships[i-1].org, u.memberships[i].org}
+			if !seen[edge] {
+				seen[edge] = true
+				after[edge[0]] = append(after[edge[0]], edge[1])
+				before[edge[1]]++
+			}
+		}
+	}
+	out := make([]*organization, 0, len(orgs))
+	placed := map[*organization]bool{}
+	for len(out) < len(orgs) {
+		progress := false
+		for _, org := range orgs {
+			if placed[org] || before[org] > 0 {
+				continue
+			}
+			placed[org], progress = true, true
+			out = append(out, org)
+			for _, next := range after[org] {
+				before[next]--
+			}
+			break // start again from the first name, to keep ties by name
+		}
+		if !progress { // cannot happen: the lists come from one order
+			for _, org := range orgs {
+				if !placed[org] {
+					out = append(out, org)
+					placed[org] = true
+				}
+			}
+		}
+	}
+	return out
+}
+
+// yamlFixture prepares a fixture for YAML: numbers that came in JSON bodies
+// (json.Number) become YAML numbers rather than strings.
+func yamlFixture(f Fixture) Fixture {
+	for i := range f.Organizations {
+		for j := range f.Organizations[i].Campaigns {
+			members := f.Organizations[i].Campaigns[j].Members
+			for k := range members {
+				if members[k].Data != nil {
+					members[k].Data = yamlValue(members[k].Data).(map[string]any)
+				}
+			}
+		}
+	}
+	return f
+}
+
+func yamlValue(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, item := range v {
+			out[k] = yamlValue(item)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, item := range v {
+			out[i] = yamlValue(item)
+		}
+		return out
+	case json.Number:
+		if n, err := v.Int64(); err == nil {
+			return n
+		}
+		if n, err := strconv.ParseUint(string(v), 10, 64); err == nil {
+			return n
+		}
+		if n, err := v.Float64(); err == nil {
+			return n
+		}
+		return string(v)
+	default:
+		return v
+	}
+}
