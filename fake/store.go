@@ -331,3 +331,25 @@ func paginate[T, V any](items []T, keep func(T) bool, p pageRequest, view func(T
 	}
 	return out, res, nil
 }
+
+// newIDLocked draws a UUID that no object holds yet. A store loaded from an
+// exported state holds ids that the same seed would draw again, so a draw
+// that collides is skipped rather than trusted.
+func (s *store) newIDLocked() string {
+	for {
+		id := s.ids.uuid()
+		if !s.idTakenLocked(id) {
+			return id
+		}
+	}
+}
+
+func (s *store) idTakenLocked(id string) bool {
+	_, user := s.users[id]
+	_, org := s.orgs[id]
+	_, group := s.groups[id]
+	_, groupMembership := s.groupMemberships[id]
+	_, campaign := s.campaigns[id]
+	_, campaignMember := s.campaignMembers[id]
+	return user || org || group || groupMembership || campaign || campaignMember
+}

@@ -56,7 +56,7 @@ func (s *store) addCampaignLocked(org *organization, id, name string, createdAt,
 		return nil, err
 	}
 	if id == "" {
-		id = s.ids.uuid()
+		id = s.newIDLocked()
 	} else if _, taken := s.campaigns[id]; taken {
 		return nil, fmt.Errorf("campaign id %s is used twice", id)
 	}
@@ -211,7 +211,7 @@ func (s *store) upsertCampaignMemberLocked(c *campaign, item campaignMemberItem,
 
 func (s *store) addCampaignMemberLocked(c *campaign, id, email string, data map[string]any, createdAt, updatedAt time.Time, lastActive *time.Time) (*campaignMember, error) {
 	if id == "" {
-		id = s.ids.uuid()
+		id = s.newIDLocked()
 	} else if _, taken := s.campaignMembers[id]; taken {
 		return nil, fmt.Errorf("campaign member id %s is used twice", id)
 	}

@@ -73,7 +73,7 @@ func (s *store) addGroupLocked(org *organization, id, name string, createdAt tim
 		return nil, err
 	}
 	if id == "" {
-		id = s.ids.uuid()
+		id = s.newIDLocked()
 	} else if _, taken := s.groups[id]; taken {
 		return nil, fmt.Errorf("group id %s is used twice", id)
 	}
@@ -272,7 +272,7 @@ func (g *group) find(t memberTarget) *groupMembership {
 
 func (s *store) addGroupMembershipLocked(g *group, t memberTarget, id string, createdAt time.Time, lastActive *time.Time) (*groupMembership, error) {
 	if id == "" {
-		id = s.ids.uuid()
+		id = s.newIDLocked()
 	} else if _, taken := s.groupMemberships[id]; taken {
 		return nil, fmt.Errorf("group membership id %s is used twice", id)
 	}

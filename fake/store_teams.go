@@ -266,7 +266,7 @@ func (s *store) putUserLocked(spec userSpec) (*user, error) {
 		}
 	}
 	if spec.id == "" {
-		spec.id = s.ids.uuid()
+		spec.id = s.newIDLocked()
 	} else if _, taken := s.users[spec.id]; taken {
 		return nil, fmt.Errorf("user id %s is used twice", spec.id)
 	}
@@ -290,7 +290,7 @@ func (s *store) putUserLocked(spec userSpec) (*user, error) {
 // addOrganizationLocked creates an empty team.
 func (s *store) addOrganizationLocked(id, name string, scope *string, defaultRole Role, domains []string) (*organization, error) {
 	if id == "" {
-		id = s.ids.uuid()
+		id = s.newIDLocked()
 	} else if _, taken := s.orgs[id]; taken {
 		return nil, fmt.Errorf("organization id %s is used twice", id)
 	}
