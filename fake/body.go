@@ -39,11 +39,27 @@ func writeItems[T any](w http.ResponseWriter, status int, items []T, asList bool
 	writeJSON(w, status, items[0])
 }
 
+// schemaFailed reports whether item i of a list body failed the schema; the
+// store then leaves it out of its team-rule checks and writes nothing.
+func schemaFailed(req *apiRequest, i int) bool {
+	return req.schemaErr != nil && i < len(req.schemaErr.items) && len(req.schemaErr.items[i]) > 0
+}
+
 // itemsError reports per-item errors in the shape of the body: one error
-// object per item for a list, field errors for a single object.
-func itemsError(errs []fieldErrors, asList bool) error {
-	if asList {
-		return &apiError{code: codeInvalid, items: errs}
+// object per item for a list (the schema's errors over the team rules'),
+// field errors for a single object.
+func itemsError(req *apiRequest, errs []fieldErrors, asList bool) error {
+	if !asList {
+		return errInvalidFields(errs[0])
 	}
-	return errInvalidFields(errs[0])
+	apiErr := &apiError{code: codeInvalid, items: errs}
+	if req.schemaErr != nil {
+		for i := range errs {
+			if schemaFailed(req, i) {
+				errs[i] = req.schemaErr.items[i]
+			}
+		}
+		apiErr.reason = req.schemaErr.reason
+	}
+	return apiErr
 }

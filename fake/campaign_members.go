@@ -15,10 +15,11 @@ func (s *Server) listCampaignMembers(w http.ResponseWriter, req *apiRequest) err
 	return nil
 }
 
-func campaignItemsOf(body any) ([]campaignMemberItem, bool) {
-	objects, asList := bodyItems(body)
+func campaignItemsOf(req *apiRequest) ([]campaignMemberItem, bool) {
+	objects, asList := bodyItems(req.body)
 	items := make([]campaignMemberItem, len(objects))
 	for i, object := range objects {
+		items[i].schemaFailed = schemaFailed(req, i)
 		if email := stringField(object, "email"); email != nil {
 			items[i].email = *email
 		}
@@ -30,13 +31,13 @@ func campaignItemsOf(body any) ([]campaignMemberItem, bool) {
 // upsertCampaignMembers adds or updates members by email; 201 with one
 // member per item.
 func (s *Server) upsertCampaignMembers(w http.ResponseWriter, req *apiRequest) error {
-	items, asList := campaignItemsOf(req.body)
+	items, asList := campaignItemsOf(req)
 	members, itemErrs, err := s.store.UpsertCampaignMembers(req.orgID, campaignID(req, "campaign_pk"), items)
 	if err != nil {
 		return err
 	}
 	if itemErrs != nil {
-		return itemsError(itemErrs, asList)
+		return itemsError(req, itemErrs, asList)
 	}
 	writeItems(w, http.StatusCreated, members, asList)
 	return nil
@@ -45,14 +46,14 @@ func (s *Server) upsertCampaignMembers(w http.ResponseWriter, req *apiRequest) e
 // replaceCampaignMembers replaces the campaign's members; 200 with the whole
 // resulting list.
 func (s *Server) replaceCampaignMembers(w http.ResponseWriter, req *apiRequest) error {
-	items, _ := campaignItemsOf(req.body)
+	items, _ := campaignItemsOf(req)
 	members, itemErrs, err := s.store.ReplaceCampaignMembers(req.orgID, campaignID(req, "campaign_pk"), items)
 	if err != nil {
 		return err
 	}
 	if itemErrs != nil {
 		_, asList := bodyItems(req.body)
-		return itemsError(itemErrs, asList)
+		return itemsError(req, itemErrs, asList)
 	}
 	writeJSON(w, http.StatusOK, members)
 	return nil

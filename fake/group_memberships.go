@@ -18,10 +18,11 @@ func (s *Server) listGroupMemberships(w http.ResponseWriter, req *apiRequest) er
 	return nil
 }
 
-func memberItemsOf(body any) ([]memberItem, bool) {
-	objects, asList := bodyItems(body)
+func memberItemsOf(req *apiRequest) ([]memberItem, bool) {
+	objects, asList := bodyItems(req.body)
 	items := make([]memberItem, len(objects))
 	for i, object := range objects {
+		items[i].schemaFailed = schemaFailed(req, i)
 		if id := stringField(object, "user_id"); id != nil {
 			items[i].userID = *id
 		}
@@ -34,13 +35,13 @@ func memberItemsOf(body any) ([]memberItem, bool) {
 
 // createGroupMemberships adds people; 201 with one membership per item.
 func (s *Server) createGroupMemberships(w http.ResponseWriter, req *apiRequest) error {
-	items, asList := memberItemsOf(req.body)
+	items, asList := memberItemsOf(req)
 	members, itemErrs, err := s.store.AddGroupMembers(groupID(req, "group_pk"), items)
 	if err != nil {
 		return err
 	}
 	if itemErrs != nil {
-		return itemsError(itemErrs, asList)
+		return itemsError(req, itemErrs, asList)
 	}
 	writeItems(w, http.StatusCreated, members, asList)
 	return nil
@@ -49,14 +50,14 @@ func (s *Server) createGroupMemberships(w http.ResponseWriter, req *apiRequest) 
 // replaceGroupMemberships replaces the group's people; 200 with the whole
 // resulting list.
 func (s *Server) replaceGroupMemberships(w http.ResponseWriter, req *apiRequest) error {
-	items, asList := memberItemsOf(req.body)
+	items, asList := memberItemsOf(req)
 	requireCampaign := booleanFilter(queryValue(req.URL.Query(), "require_campaign"))
 	members, itemErrs, err := s.store.ReplaceGroupMembers(groupID(req, "group_pk"), items, requireCampaign != nil && *requireCampaign)
 	if err != nil {
 		return err
 	}
 	if itemErrs != nil {
-		return itemsError(itemErrs, asList)
+		return itemsError(req, itemErrs, asList)
 	}
 	writeJSON(w, http.StatusOK, members)
 	return nil

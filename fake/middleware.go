@@ -34,6 +34,10 @@ type apiRequest struct {
 	caller  *caller // nil for anonymous requests
 	orgID   string  // the team the path's object belongs to, if any
 	body    any     // the decoded JSON body, once validated
+	// schemaErr holds the schema failures of a list body's items. The
+	// handler still checks the team rules on the other items and reports
+	// both together, as DRF's ListSerializer reports every bad item.
+	schemaErr *apiError
 }
 
 // exchange is what the log and the journal learn about one request.
@@ -303,7 +307,7 @@ func (s *Server) checkVisibility(req *apiRequest) error {
 	var found bool
 	switch req.scope.kind {
 	case scopeOrg:
-		orgID, found = param, true
+		orgID, found = strings.ToLower(param), true
 	case scopeMembership:
 		id, err := strconv.Atoi(param)
 		if err != nil || id < 1 {
@@ -376,7 +380,12 @@ func (s *Server) decodeBody(req *apiRequest) error {
 		}
 		req.body = body
 	}
-	return validateBody(req.op, req.body)
+	err = validateBody(req.op, req.body)
+	if err != nil && asAPIError(err).items != nil {
+		req.schemaErr = asAPIError(err)
+		return nil
+	}
+	return err
 }
 
 func decodeJSON(data []byte) (any, error) {

@@ -174,6 +174,9 @@ func (s *store) FindCampaignMembers(orgID, campaignID string, p pageRequest) ([]
 type campaignMemberItem struct {
 	email string
 	data  map[string]any
+	// schemaFailed marks an item that failed openapi.yaml's schema (see
+	// memberItem).
+	schemaFailed bool
 }
 
 func (s *store) checkCampaignItemsLocked(org *organization, items []campaignMemberItem) []fieldErrors {
@@ -182,6 +185,8 @@ func (s *store) checkCampaignItemsLocked(org *organization, items []campaignMemb
 	for i, item := range items {
 		errs[i] = fieldErrors{}
 		switch {
+		case item.schemaFailed:
+			failed = true
 		case !validEmail(strings.TrimSpace(item.email)):
 			errs[i].add("email", messageInvalidEmail)
 		case org.memberByEmailLocked(s, item.email) == nil && !org.verifiedDomain(item.email):

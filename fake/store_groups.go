@@ -184,6 +184,9 @@ func (s *store) FindGroupMemberships(groupID string, p pageRequest) ([]GroupMemb
 type memberItem struct {
 	userID string
 	email  string
+	// schemaFailed marks an item that failed openapi.yaml's schema: it has
+	// its errors already, and its presence alone makes the write fail.
+	schemaFailed bool
 }
 
 // memberTarget is whom an item names once resolved: a member of the team,
@@ -233,6 +236,8 @@ func (s *store) resolveItemsLocked(org *organization, items []memberItem) ([]mem
 	for i, item := range items {
 		errs[i] = fieldErrors{}
 		switch {
+		case item.schemaFailed:
+			failed = true
 		case (item.userID == "") == (item.email == ""):
 			errs[i].add("non_field_errors", messageExactlyOne)
 		case item.userID != "":
