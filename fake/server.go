@@ -2,7 +2,6 @@ package fake
 
 import (
 	"fmt"
-	"io"
 	"log/slog"
 	"math/rand/v2"
 	"os"
@@ -65,11 +64,14 @@ func New(opts ...Option) (*Server, error) {
 	}
 	st := newStore(newIDSource(cfg.seed), clock)
 	if err := seedStore(st, fixture, cfg.seed); err != nil {
+		if cfg.fixtureFile != "" {
+			return nil, fmt.Errorf("fixture %s: %w", cfg.fixtureFile, err)
+		}
 		return nil, err
 	}
 	logger := cfg.logger
 	if logger == nil {
-		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+		logger = slog.New(slog.DiscardHandler) // formats nothing, unlike a handler on io.Discard
 	}
 	s := &Server{
 		spec:         spec,

@@ -166,7 +166,9 @@ func validateObject(schema *openapi3.Schema, value any, reasons []string) (field
 			field = path[0]
 		}
 		fields.add(field, drfMessage(schemaErr))
-		reasons = append(reasons, schemaErr.Error())
+		// The reason names the field and kin-openapi's words, not the whole
+		// schema, which Error() would print into the header and the journal.
+		reasons = append(reasons, "/"+strings.Join(schemaErr.JSONPointer(), "/")+": "+schemaErr.Reason)
 	}
 	return fields, reasons
 }
