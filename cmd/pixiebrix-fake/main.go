@@ -42,6 +42,11 @@ and logs each request on stderr (log/slog text: method, path, status).
 SIGINT or SIGTERM shut it down gracefully (exit 0). Exit status 2 means a
 bad flag or environment variable, 1 a bad fixture or an address in use.
 
+The control plane under /__fake/ (health, reset, state, faults, requests)
+lets anyone who reaches it reset or replace the data. On a loopback address
+it is open; to listen beyond loopback, give it a token with --admin-token
+(without one, such an address is refused with exit status 2).
+
 Every flag may also be set by the environment variable named beside it; a
 flag given on the command line wins.
 
@@ -56,6 +61,14 @@ type options struct {
 	pageSize int
 	logLevel string
 	clock    string
+
+	noFaultHeader bool
+	latency       time.Duration
+	latencyJitter time.Duration
+	errorRate     float64
+	throttle      string
+	journalSize   int
+	adminToken    string
 
 	fromEnv map[string]string // flag name → variable, for flags the environment set
 }
@@ -76,7 +89,29 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.IntVar(&o.pageSize, "page-size", fake.DefaultPageSize, fmt.Sprintf("default page size of version 2.0 lists, 1 to %d [PIXIEBRIX_FAKE_PAGE_SIZE]", fake.MaxPageSize))
 	fs.StringVar(&o.logLevel, "log-level", "info", "log level on stderr: debug, info, warn or error [PIXIEBRIX_FAKE_LOG_LEVEL]")
 	fs.StringVar(&o.clock, "clock", "step", `clock that stamps writes: "step" (from 2026-01-01T00:00:00Z, one second per write: deterministic), "wall" (real time) or an RFC 3339 time to freeze at [PIXIEBRIX_FAKE_CLOCK]`)
+	fs.BoolVar(&o.noFaultHeader, "no-fault-header", false, "ignore the X-Fake-Fault request header, with which any client may ask for a one-off fault [PIXIEBRIX_FAKE_NO_FAULT_HEADER]")
+	fs.Var((*durationValue)(&o.latency), "latency", "delay every API response by this `duration` (250ms, 1.5s); the control plane is not delayed [PIXIEBRIX_FAKE_LATENCY]")
+	fs.Var((*durationValue)(&o.latencyJitter), "latency-jitter", "vary --latency by up to this `duration` either way, uniformly, drawn from the seed (never below zero) [PIXIEBRIX_FAKE_LATENCY_JITTER]")
+	fs.Float64Var(&o.errorRate, "error-rate", 0, "fraction, 0 to 1, of the API requests that pass authentication, permissions and throttling to fail with a 500, 502 or 503, drawn from the seed [PIXIEBRIX_FAKE_ERROR_RATE]")
+	fs.StringVar(&o.throttle, "throttle", "", "limit each user (each client address when anonymous) to a rate in DRF's syntax, such as 5/min or 100/hour; requests over it get 429 with Retry-After [PIXIEBRIX_FAKE_THROTTLE]")
+	fs.IntVar(&o.journalSize, "journal-size", fake.DefaultJournalSize, "how many API requests the journal (GET /__fake/requests) keeps; older ones drop out [PIXIEBRIX_FAKE_JOURNAL_SIZE]")
+	fs.StringVar(&o.adminToken, "admin-token", "", "token the control plane (/__fake/...) then requires as \"Authorization: Bearer <token>\"; needed to listen beyond loopback [PIXIEBRIX_FAKE_ADMIN_TOKEN]")
 	return fs
+}
+
+// durationValue is a flag.Value like the flag package's duration, with an
+// error that says what a duration looks like.
+type durationValue time.Duration
+
+func (d *durationValue) String() string { return time.Duration(*d).String() }
+
+func (d *durationValue) Set(s string) error {
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return errors.New("use a Go duration such as 250ms or 1.5s")
+	}
+	*d = durationValue(v)
+	return nil
 }
 
 func parseFlags(args []string, getenv func(string) string) (options, error) {
@@ -110,10 +145,53 @@ func parseFlags(args []string, getenv func(string) string) (options, error) {
 	if len(envErrs) > 0 {
 		return o, errors.New(strings.Join(envErrs, "; "))
 	}
-	if o.pageSize < 1 || o.pageSize > fake.MaxPageSize {
-		return o, fmt.Errorf("%s %d: use 1 to %d", o.source("page-size"), o.pageSize, fake.MaxPageSize)
+	return o, o.check()
+}
+
+// check refuses values the command cannot serve with, naming the flag or
+// variable that gave each.
+func (o options) check() error {
+	switch {
+	case o.pageSize < 1 || o.pageSize > fake.MaxPageSize:
+		return fmt.Errorf("%s %d: use 1 to %d", o.source("page-size"), o.pageSize, fake.MaxPageSize)
+	case o.latency < 0:
+		return fmt.Errorf("%s %s: a delay may not be negative", o.source("latency"), o.latency)
+	case o.latencyJitter < 0:
+		return fmt.Errorf("%s %s: a jitter may not be negative", o.source("latency-jitter"), o.latencyJitter)
+	case !(o.errorRate >= 0 && o.errorRate <= 1): // NaN too
+		return fmt.Errorf("%s %v: use a fraction from 0 to 1, such as 0.05", o.source("error-rate"), o.errorRate)
+	case o.journalSize < 1:
+		return fmt.Errorf("%s %d: use 1 or more", o.source("journal-size"), o.journalSize)
 	}
-	return o, nil
+	if o.throttle != "" {
+		// The fake is the one judge of a rate; a server with no data asks it.
+		if _, err := fake.New(fake.WithFixtures(fake.Fixture{}), fake.WithThrottle(o.throttle)); err != nil {
+			return fmt.Errorf("%s: %v", o.source("throttle"), err)
+		}
+	}
+	if o.adminToken == "" {
+		if host, _, err := net.SplitHostPort(o.addr); err == nil && !isLoopback(host) {
+			// An address that does not split fails to listen, with its own message.
+			where := "is not a loopback address"
+			if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+				where = "listens on every interface, not only loopback"
+			}
+			return fmt.Errorf("%s %q %s: anyone who reaches it could reset or replace the data through /__fake/; "+
+				"guard the control plane with --admin-token (or %s), or listen on 127.0.0.1",
+				o.source("addr"), o.addr, where, envVar("admin-token"))
+		}
+	}
+	return nil
+}
+
+// isLoopback reports whether a listening host only serves this machine:
+// localhost, 127.0.0.0/8 or ::1. An empty host listens on every interface.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // source names where a flag's value came from, for error messages.
@@ -166,6 +244,22 @@ func (o options) fakeOptions(logger *slog.Logger) ([]fake.Option, error) {
 	}
 	if clock != nil {
 		opts = append(opts, clock)
+	}
+	if o.noFaultHeader {
+		opts = append(opts, fake.WithoutFaultHeader())
+	}
+	if o.latency != 0 || o.latencyJitter != 0 {
+		opts = append(opts, fake.WithLatency(o.latency, o.latencyJitter))
+	}
+	if o.errorRate != 0 {
+		opts = append(opts, fake.WithErrorRate(o.errorRate))
+	}
+	if o.throttle != "" {
+		opts = append(opts, fake.WithThrottle(o.throttle))
+	}
+	opts = append(opts, fake.WithJournalSize(o.journalSize))
+	if o.adminToken != "" {
+		opts = append(opts, fake.WithControlToken(o.adminToken))
 	}
 	return opts, nil
 }

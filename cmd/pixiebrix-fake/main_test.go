@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -451,6 +453,52 @@ func TestRefused(t *testing.T) {
 			want: "pixiebrix-fake: fixture " + badFixture + `: line 3: organizations[0] (Acme): unknown key "colour"`},
 		{name: "fixtures/ineligible", args: append(loopback, "--fixtures", ineligible), code: 1,
 			want: "organizations[0] (Acme): groups[0] (Sales): members[0] (eve@evil.test): eve@evil.test is not a member of the team"},
+		{name: "addr/every-interface", args: []string{"--addr", ":0"}, code: 2,
+			want: `pixiebrix-fake: --addr ":0" listens on every interface, not only loopback: anyone who reaches it could reset or replace the data through /__fake/; guard the control plane with --admin-token (or PIXIEBRIX_FAKE_ADMIN_TOKEN), or listen on 127.0.0.1`},
+		{name: "addr/unspecified-ipv4", args: []string{"--addr", "0.0.0.0:0"}, code: 2,
+			want: `pixiebrix-fake: --addr "0.0.0.0:0" listens on every interface, not only loopback: anyone who reaches it`},
+		{name: "addr/unspecified-ipv6", args: []string{"--addr", "[::]:0"}, code: 2,
+			want: `pixiebrix-fake: --addr "[::]:0" listens on every interface, not only loopback: anyone who reaches it`},
+		{name: "addr/lan", args: []string{"--addr", "192.0.2.1:0"}, code: 2,
+			want: `pixiebrix-fake: --addr "192.0.2.1:0" is not a loopback address: anyone who reaches it could reset or replace the data through /__fake/; guard the control plane with --admin-token (or PIXIEBRIX_FAKE_ADMIN_TOKEN), or listen on 127.0.0.1`},
+		{name: "addr/host-name", args: []string{"--addr", "fake.example.test:0"}, code: 2,
+			want: `pixiebrix-fake: --addr "fake.example.test:0" is not a loopback address: anyone who reaches it`},
+		{name: "addr/empty-admin-token", args: []string{"--addr", ":0", "--admin-token", ""}, code: 2,
+			want: `pixiebrix-fake: --addr ":0" listens on every interface, not only loopback`},
+		{name: "env/addr/every-interface", env: map[string]string{"PIXIEBRIX_FAKE_ADDR": "0.0.0.0:8080"}, code: 2,
+			want: `pixiebrix-fake: PIXIEBRIX_FAKE_ADDR "0.0.0.0:8080" listens on every interface, not only loopback: anyone who reaches it`},
+		{name: "latency/negative", args: []string{"--latency", "-5ms"}, code: 2,
+			want: "pixiebrix-fake: --latency -5ms: a delay may not be negative"},
+		{name: "latency/no-unit", args: []string{"--latency", "100"}, code: 2,
+			want: `pixiebrix-fake: invalid value "100" for flag -latency: use a Go duration such as 250ms or 1.5s (see --help)`},
+		{name: "latency-jitter/negative", args: []string{"--latency", "1s", "--latency-jitter", "-1s"}, code: 2,
+			want: "pixiebrix-fake: --latency-jitter -1s: a jitter may not be negative"},
+		{name: "env/latency/negative", env: map[string]string{"PIXIEBRIX_FAKE_LATENCY": "-1s"}, code: 2,
+			want: "pixiebrix-fake: PIXIEBRIX_FAKE_LATENCY -1s: a delay may not be negative"},
+		{name: "env/latency-jitter/not-a-duration", env: map[string]string{"PIXIEBRIX_FAKE_LATENCY_JITTER": "a bit"}, code: 2,
+			want: `pixiebrix-fake: invalid value "a bit" for PIXIEBRIX_FAKE_LATENCY_JITTER: use a Go duration such as 250ms or 1.5s`},
+		{name: "error-rate/above-one", args: []string{"--error-rate", "1.5"}, code: 2,
+			want: "pixiebrix-fake: --error-rate 1.5: use a fraction from 0 to 1, such as 0.05"},
+		{name: "error-rate/negative", args: []string{"--error-rate", "-0.1"}, code: 2,
+			want: "pixiebrix-fake: --error-rate -0.1: use a fraction from 0 to 1, such as 0.05"},
+		{name: "error-rate/nan", args: []string{"--error-rate", "NaN"}, code: 2,
+			want: "pixiebrix-fake: --error-rate NaN: use a fraction from 0 to 1, such as 0.05"},
+		{name: "env/error-rate", env: map[string]string{"PIXIEBRIX_FAKE_ERROR_RATE": "50"}, code: 2,
+			want: "pixiebrix-fake: PIXIEBRIX_FAKE_ERROR_RATE 50: use a fraction from 0 to 1, such as 0.05"},
+		{name: "throttle/period", args: []string{"--throttle", "5/fortnight"}, code: 2,
+			want: `pixiebrix-fake: --throttle: throttle rate "5/fortnight": the period is one of second, minute, hour or day`},
+		{name: "throttle/count", args: []string{"--throttle", "five/min"}, code: 2,
+			want: `pixiebrix-fake: --throttle: throttle rate "five/min": use DRF's syntax, a number of requests per s, m, h or d (5/min, 100/hour)`},
+		{name: "throttle/zero", args: []string{"--throttle", "0/min"}, code: 2,
+			want: `pixiebrix-fake: --throttle: throttle rate "0/min": use DRF's syntax`},
+		{name: "env/throttle", env: map[string]string{"PIXIEBRIX_FAKE_THROTTLE": "often"}, code: 2,
+			want: `pixiebrix-fake: PIXIEBRIX_FAKE_THROTTLE: throttle rate "often": use DRF's syntax`},
+		{name: "journal-size/zero", args: []string{"--journal-size", "0"}, code: 2,
+			want: "pixiebrix-fake: --journal-size 0: use 1 or more"},
+		{name: "journal-size/negative", args: []string{"--journal-size", "-3"}, code: 2,
+			want: "pixiebrix-fake: --journal-size -3: use 1 or more"},
+		{name: "env/journal-size", env: map[string]string{"PIXIEBRIX_FAKE_JOURNAL_SIZE": "0"}, code: 2,
+			want: "pixiebrix-fake: PIXIEBRIX_FAKE_JOURNAL_SIZE 0: use 1 or more"},
 		{name: "addr/in-use", args: []string{"--addr", busy.Addr().String()}, code: 1,
 			want: `pixiebrix-fake: --addr "` + busy.Addr().String() + `": listen tcp ` + busy.Addr().String() + `: bind: address already in use`},
 	}
@@ -497,6 +545,12 @@ func TestHelp(t *testing.T) {
 				"[PIXIEBRIX_FAKE_ADDR]", "[PIXIEBRIX_FAKE_FIXTURES]", "[PIXIEBRIX_FAKE_SEED]",
 				"[PIXIEBRIX_FAKE_PAGE_SIZE]", "[PIXIEBRIX_FAKE_LOG_LEVEL]", "[PIXIEBRIX_FAKE_CLOCK]",
 				`(default "127.0.0.1:8080")`,
+				"-no-fault-header\n", "-latency duration", "-latency-jitter duration", "-error-rate float",
+				"-throttle string", "-journal-size int", "-admin-token string",
+				"[PIXIEBRIX_FAKE_NO_FAULT_HEADER]", "[PIXIEBRIX_FAKE_LATENCY]", "[PIXIEBRIX_FAKE_LATENCY_JITTER]",
+				"[PIXIEBRIX_FAKE_ERROR_RATE]", "[PIXIEBRIX_FAKE_THROTTLE]", "[PIXIEBRIX_FAKE_JOURNAL_SIZE]",
+				"[PIXIEBRIX_FAKE_ADMIN_TOKEN]\n", "[PIXIEBRIX_FAKE_JOURNAL_SIZE] (default 1000)",
+				"to listen beyond loopback, give it a token with --admin-token\n(without one, such an address is refused with exit status 2)",
 			} {
 				if !strings.Contains(stdout.String(), want) {
 					t.Errorf("help lacks %q:\n%s", want, &stdout)
@@ -634,5 +688,281 @@ func TestBinary(t *testing.T) {
 	}
 	if !strings.Contains(first[2], "@bin.test") {
 		t.Errorf("memberships page 2 holds no generated people: %s", first[2])
+	}
+}
+
+// send sends a request with exactly the headers given, for what get cannot
+// say: an X-Fake-Fault header, a Bearer token.
+func (in *instance) send(method, path string, header map[string]string) (int, http.Header, string) {
+	in.t.Helper()
+	req, err := http.NewRequest(method, in.ready.URL+path, nil)
+	if err != nil {
+		in.t.Fatal(err)
+	}
+	for name, value := range header {
+		req.Header.Set(name, value)
+	}
+	resp, err := in.client.Do(req)
+	if err != nil {
+		in.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		in.t.Fatal(err)
+	}
+	return resp.StatusCode, resp.Header, string(data)
+}
+
+// journalEntry is the part of a GET /__fake/requests entry the tests read.
+type journalEntry struct {
+	Path        string  `json:"path"`
+	Status      int     `json:"status"`
+	FaultSource *string `json:"fault_source"`
+	DurationMS  float64 `json:"duration_ms"`
+}
+
+// journal reads the journal; adminToken is the control plane's, if any.
+func (in *instance) journal(adminToken string) []journalEntry {
+	in.t.Helper()
+	header := map[string]string{}
+	if adminToken != "" {
+		header["Authorization"] = "Bearer " + adminToken
+	}
+	status, _, body := in.send("GET", "/__fake/requests", header)
+	var entries []journalEntry
+	if err := json.Unmarshal([]byte(body), &entries); status != 200 || err != nil {
+		in.t.Fatalf("GET /__fake/requests: %d %v %s", status, err, body)
+	}
+	return entries
+}
+
+func paths(entries []journalEntry) []string {
+	var paths []string
+	for _, e := range entries {
+		paths = append(paths, e.Path)
+	}
+	return paths
+}
+
+// TestControlPlaneOptions checks that each control-plane flag, and its
+// variable, acts on the served fake over HTTP, and that the flag wins.
+func TestControlPlaneOptions(t *testing.T) {
+	t.Parallel()
+	loopback := []string{"--addr", "127.0.0.1:0"}
+	with := func(args ...string) []string { return append(append([]string{}, loopback...), args...) }
+	me := "/api/me/"
+	asAdmin := map[string]string{"Authorization": "Token " + acmeAdmin}
+	faulted := map[string]string{"Authorization": "Token " + acmeAdmin, "X-Fake-Fault": "kind=status; status=503"}
+
+	faultHeaderIgnored := func(t *testing.T, in *instance) {
+		status, _, body := in.send("GET", me, faulted)
+		if status != 200 || !strings.Contains(body, `"email":"ada@acme.test"`) {
+			t.Errorf("GET %s with X-Fake-Fault: %d %s, want the header ignored: 200 and Ada", me, status, body)
+		}
+		if e := in.journal(""); len(e) != 1 || e[0].FaultSource != nil {
+			t.Errorf("journal %+v, want one request that no fault acted on", e)
+		}
+	}
+	faultHeaderObeyed := func(t *testing.T, in *instance) {
+		status, _, body := in.send("GET", me, faulted)
+		if want := `{"detail":"Service temporarily unavailable, try again later."}`; status != 503 || strings.TrimSpace(body) != want {
+			t.Errorf("GET %s with X-Fake-Fault: %d %s, want 503 %s", me, status, body, want)
+		}
+	}
+	// delayedAtLeast checks that a request succeeds and that the journal saw
+	// it take at least min: a lower bound the delay guarantees, not a timing.
+	delayedAtLeast := func(min time.Duration) func(t *testing.T, in *instance) {
+		return func(t *testing.T, in *instance) {
+			if status, _, body := in.send("GET", me, asAdmin); status != 200 {
+				t.Fatalf("GET %s: %d %s", me, status, body)
+			}
+			e := in.journal("")
+			if len(e) != 1 || e[0].Status != 200 || e[0].DurationMS < float64(min.Milliseconds()) {
+				t.Errorf("journal %+v, want one 200 of at least %v", e, min)
+			}
+			// The control plane is not delayed, and not journaled.
+			if status, _, _ := in.send("GET", "/__fake/health", nil); status != 200 {
+				t.Errorf("GET /__fake/health: %d", status)
+			}
+		}
+	}
+	failsEveryRequest := func(t *testing.T, in *instance) {
+		for range 3 {
+			status, _, body := in.send("GET", me, asAdmin)
+			var got struct{ Detail string }
+			if err := json.Unmarshal([]byte(body), &got); err != nil || got.Detail == "" ||
+				status != 500 && status != 502 && status != 503 {
+				t.Errorf("GET %s: %d %s, want 500, 502 or 503 with a detail", me, status, body)
+			}
+		}
+		for _, e := range in.journal("") {
+			if e.FaultSource == nil || *e.FaultSource != "error_rate" {
+				t.Errorf("journal entry %+v, want fault_source error_rate", e)
+			}
+		}
+		if status, _, _ := in.send("GET", "/__fake/health", nil); status != 200 {
+			t.Errorf("GET /__fake/health: %d, want the control plane spared", status)
+		}
+	}
+	failsNoRequest := func(t *testing.T, in *instance) {
+		for range 3 {
+			if status, _, body := in.send("GET", me, asAdmin); status != 200 {
+				t.Errorf("GET %s: %d %s, want 200", me, status, body)
+			}
+		}
+	}
+	// throttledAfter checks that n requests pass, the next is DRF's 429,
+	// and another user is not held back.
+	throttledAfter := func(n int) func(t *testing.T, in *instance) {
+		return func(t *testing.T, in *instance) {
+			for i := range n {
+				if status, _, body := in.send("GET", me, asAdmin); status != 200 {
+					t.Fatalf("request %d: %d %s, want 200", i+1, status, body)
+				}
+			}
+			status, header, body := in.send("GET", me, asAdmin)
+			seconds, err := strconv.Atoi(header.Get("Retry-After"))
+			if status != 429 || err != nil || seconds < 1 || seconds > 60 {
+				t.Fatalf("request %d: %d Retry-After %q %s, want 429 and 1 to 60 seconds", n+1, status, header.Get("Retry-After"), body)
+			}
+			if want := fmt.Sprintf(`{"detail":"Request was throttled. Expected available in %d seconds."}`, seconds); strings.TrimSpace(body) != want {
+				t.Errorf("429 body %s, want %s", body, want)
+			}
+			if status, _, body := in.send("GET", me, map[string]string{"Authorization": "Token acme-member-token"}); status != 200 {
+				t.Errorf("another user: %d %s, want 200: the rate is per user", status, body)
+			}
+		}
+	}
+	// journalKeeps makes three API requests and checks the journal holds the
+	// last n of them.
+	journalKeeps := func(n int) func(t *testing.T, in *instance) {
+		return func(t *testing.T, in *instance) {
+			sent := []string{"/api/health/", me, "/api/organizations/"}
+			for _, path := range sent {
+				if status, _, body := in.send("GET", path, asAdmin); status != 200 {
+					t.Fatalf("GET %s: %d %s", path, status, body)
+				}
+			}
+			if got, want := paths(in.journal("")), sent[len(sent)-n:]; !reflect.DeepEqual(got, want) {
+				t.Errorf("journal holds %q, want %q", got, want)
+			}
+		}
+	}
+	// guardedBy checks that the control plane needs "Bearer token" and
+	// nothing else, while the API still takes PixieBrix tokens.
+	guardedBy := func(token string) func(t *testing.T, in *instance) {
+		return func(t *testing.T, in *instance) {
+			for _, auth := range []string{"", "Bearer wrong-" + token, "Token " + token, "Token " + acmeAdmin} {
+				status, header, body := in.send("GET", "/__fake/health", map[string]string{"Authorization": auth})
+				want := `{"detail":"The control plane needs its token: Authorization: Bearer <token>."}`
+				if status != 401 || header.Get("WWW-Authenticate") != "Bearer" || strings.TrimSpace(body) != want {
+					t.Errorf("GET /__fake/health with Authorization %q: %d %q %s, want 401 Bearer %s",
+						auth, status, header.Get("WWW-Authenticate"), body, want)
+				}
+			}
+			status, _, body := in.send("GET", "/__fake/health", map[string]string{"Authorization": "Bearer " + token})
+			if status != 200 || strings.TrimSpace(body) != `{"status":"ready"}` {
+				t.Errorf("GET /__fake/health with the token: %d %s, want 200 ready", status, body)
+			}
+			if status, _, body := in.send("GET", me, asAdmin); status != 200 {
+				t.Errorf("GET %s: %d %s, want the API open to its own tokens", me, status, body)
+			}
+			if got := paths(in.journal(token)); !reflect.DeepEqual(got, []string{me}) {
+				t.Errorf("journal %q", got)
+			}
+		}
+	}
+	controlPlaneOpen := func(t *testing.T, in *instance) {
+		if status, _, body := in.send("GET", "/__fake/health", nil); status != 200 || strings.TrimSpace(body) != `{"status":"ready"}` {
+			t.Errorf("GET /__fake/health: %d %s, want 200 ready with no token", status, body)
+		}
+	}
+
+	cases := []struct {
+		name  string
+		args  []string
+		env   map[string]string
+		check func(t *testing.T, in *instance)
+	}{
+		{"no-fault-header/default", loopback, nil, faultHeaderObeyed},
+		{"no-fault-header/flag", with("--no-fault-header"), nil, faultHeaderIgnored},
+		{"no-fault-header/env", loopback, map[string]string{"PIXIEBRIX_FAKE_NO_FAULT_HEADER": "true"}, faultHeaderIgnored},
+		{"no-fault-header/flag-wins", with("--no-fault-header=false"), map[string]string{"PIXIEBRIX_FAKE_NO_FAULT_HEADER": "1"}, faultHeaderObeyed},
+
+		{"latency/flag", with("--latency", "25ms"), nil, delayedAtLeast(25 * time.Millisecond)},
+		{"latency/env", loopback, map[string]string{"PIXIEBRIX_FAKE_LATENCY": "25ms"}, delayedAtLeast(25 * time.Millisecond)},
+		{"latency/flag-wins", with("--latency", "30ms"), map[string]string{"PIXIEBRIX_FAKE_LATENCY": "1ms"}, delayedAtLeast(30 * time.Millisecond)},
+		{"latency-jitter/flag", with("--latency", "40ms", "--latency-jitter", "15ms"), nil, delayedAtLeast(25 * time.Millisecond)},
+		{"latency-jitter/env", loopback, map[string]string{"PIXIEBRIX_FAKE_LATENCY": "40ms", "PIXIEBRIX_FAKE_LATENCY_JITTER": "15ms"}, delayedAtLeast(25 * time.Millisecond)},
+		{"latency-jitter/alone", with("--latency-jitter", "20ms"), nil, delayedAtLeast(0)},
+
+		{"error-rate/default", loopback, nil, failsNoRequest},
+		{"error-rate/flag", with("--error-rate", "1"), nil, failsEveryRequest},
+		{"error-rate/env", loopback, map[string]string{"PIXIEBRIX_FAKE_ERROR_RATE": "1"}, failsEveryRequest},
+		{"error-rate/flag-wins", with("--error-rate", "0"), map[string]string{"PIXIEBRIX_FAKE_ERROR_RATE": "1"}, failsNoRequest},
+
+		{"throttle/flag", with("--throttle", "2/min"), nil, throttledAfter(2)},
+		{"throttle/env", loopback, map[string]string{"PIXIEBRIX_FAKE_THROTTLE": "2/minute"}, throttledAfter(2)},
+		{"throttle/flag-wins", with("--throttle", "3/m"), map[string]string{"PIXIEBRIX_FAKE_THROTTLE": "1/min"}, throttledAfter(3)},
+
+		{"journal-size/default", loopback, nil, journalKeeps(3)},
+		{"journal-size/flag", with("--journal-size", "2"), nil, journalKeeps(2)},
+		{"journal-size/env", loopback, map[string]string{"PIXIEBRIX_FAKE_JOURNAL_SIZE": "2"}, journalKeeps(2)},
+		{"journal-size/flag-wins", with("--journal-size", "1"), map[string]string{"PIXIEBRIX_FAKE_JOURNAL_SIZE": "2"}, journalKeeps(1)},
+
+		{"admin-token/default", loopback, nil, controlPlaneOpen},
+		{"admin-token/flag", with("--admin-token", "s3cret"), nil, guardedBy("s3cret")},
+		{"admin-token/env", loopback, map[string]string{"PIXIEBRIX_FAKE_ADMIN_TOKEN": "from-env"}, guardedBy("from-env")},
+		{"admin-token/flag-wins", with("--admin-token", "from-flag"), map[string]string{"PIXIEBRIX_FAKE_ADMIN_TOKEN": "from-env"}, guardedBy("from-flag")},
+
+		{"addr/localhost", []string{"--addr", "localhost:0"}, nil, controlPlaneOpen},
+		{"addr/loopback-range", []string{"--addr", "127.0.0.1:0"}, nil, controlPlaneOpen},
+		{"addr/every-interface/flag", []string{"--addr", "0.0.0.0:0", "--admin-token", "wide"}, nil, guardedBy("wide")},
+		{"addr/every-interface/env", nil, map[string]string{"PIXIEBRIX_FAKE_ADDR": "0.0.0.0:0", "PIXIEBRIX_FAKE_ADMIN_TOKEN": "wide"}, guardedBy("wide")},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			in := start(t, append(c.args, "--log-level", "warn"), c.env)
+			// A server on every interface is reached here through loopback.
+			in.ready.URL = strings.Replace(in.ready.URL, "//0.0.0.0:", "//127.0.0.1:", 1)
+			c.check(t, in)
+		})
+	}
+}
+
+func TestIsLoopback(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		addr string
+		want bool
+	}{
+		{"127.0.0.1:8080", true},
+		{"127.8.9.10:0", true},
+		{"[::1]:8080", true},
+		{"[::ffff:127.0.0.1]:0", true},
+		{"localhost:8080", true},
+		{"LocalHost:0", true},
+		{":8080", false},
+		{"0.0.0.0:8080", false},
+		{"[::]:8080", false},
+		{"128.0.0.1:0", false},
+		{"192.168.1.20:8080", false},
+		{"[fe80::1%eth0]:0", false},
+		{"my-laptop.local:8080", false},
+		{"localhost.example.test:0", false},
+	}
+	for _, c := range cases {
+		t.Run(c.addr, func(t *testing.T) {
+			t.Parallel()
+			host, _, err := net.SplitHostPort(c.addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := isLoopback(host); got != c.want {
+				t.Errorf("isLoopback(%q) = %v, want %v", host, got, c.want)
+			}
+		})
 	}
 }
