@@ -15,10 +15,27 @@ import (
 )
 
 // Fixture is seed data in the fixture format (README, "Fixtures"): teams
-// with their members, groups and campaigns. Every id and time is optional;
-// absent ones are generated from the seed.
+// with their members, groups and campaigns, and users who are in no team.
+// Every id and time is optional; absent ones are generated from the seed.
 type Fixture struct {
 	Organizations []FixtureOrganization `yaml:"organizations" json:"organizations"`
+	// Users are seeded before the teams. A user listed here and as a team
+	// member is one user, as the same email in two teams is; the state lists
+	// here only the users who are in no team.
+	Users []FixtureUser `yaml:"users,omitempty" json:"users,omitempty"`
+}
+
+// FixtureUser is a user account, in a team or not: a team member's details
+// without the membership. It keeps its token, so a user removed from every
+// team still authenticates.
+type FixtureUser struct {
+	Email                string     `yaml:"email" json:"email"`
+	Name                 string     `yaml:"name,omitempty" json:"name,omitempty"`
+	Token                string     `yaml:"token,omitempty" json:"token,omitempty"`
+	UserID               string     `yaml:"user_id,omitempty" json:"user_id,omitempty"`
+	DateJoined           *time.Time `yaml:"date_joined,omitempty" json:"date_joined,omitempty"`
+	ServiceAccount       bool       `yaml:"service_account,omitempty" json:"service_account,omitempty"`
+	DeploymentKeyAccount bool       `yaml:"deployment_key_account,omitempty" json:"deployment_key_account,omitempty"`
 }
 
 // FixtureOrganization is one team of a fixture.
@@ -151,6 +168,9 @@ func yamlError(err error) error {
 // normalize writes what absence means: data {} and times in UTC, so that a
 // fixture survives a round trip through JSON or YAML unchanged.
 func (f *Fixture) normalize() {
+	for i := range f.Users {
+		f.Users[i].DateJoined = utcTime(f.Users[i].DateJoined)
+	}
 	for i := range f.Organizations {
 		o := &f.Organizations[i]
 		for j := range o.Members {
@@ -355,7 +375,8 @@ func joinPath(path, key string) string {
 	return path + ": " + key
 }
 
-// itemLabel names a list item by its name or email, as seeding errors do.
+// itemLabel names a list item as seeding errors do: a person by email, a
+// team, group or campaign by name.
 func itemLabel(n *yaml.Node) string {
 	if n.Kind == yaml.ScalarNode {
 		return label(n.Value)
@@ -363,7 +384,7 @@ func itemLabel(n *yaml.Node) string {
 	if n.Kind != yaml.MappingNode {
 		return ""
 	}
-	for _, key := range []string{"name", "email"} {
+	for _, key := range []string{"email", "name"} {
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			if n.Content[i].Value == key && n.Content[i+1].Kind == yaml.ScalarNode {
 				return label(n.Content[i+1].Value)

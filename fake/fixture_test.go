@@ -44,7 +44,17 @@ func TestFixtureRefused(t *testing.T) {
 	}{
 		// Parsing: a line, and a path where there is one.
 		{name: "parse/unknown-key/top", fixture: "organisations: []\n",
-			want: `line 1: unknown key "organisations" (known keys: organizations)`},
+			want: `line 1: unknown key "organisations" (known keys: organizations, users)`},
+		{name: "parse/unknown-key/user", fixture: fixtureHead + "users:\n  - {email: ex@acme.test, role: admin}\n",
+			want: `line 7: users[0] (ex@acme.test): unknown key "role" (known keys: email, name, token, user_id, date_joined, service_account, deployment_key_account)`},
+		{name: "parse/unknown-key/user-membership-id", fixture: "users:\n  - name: Ex Member\n    email: ex@acme.test\n    membership_id: 3\n",
+			want: `line 4: users[0] (ex@acme.test): unknown key "membership_id"`},
+		{name: "parse/duplicate-key/user", fixture: "users:\n  - {email: ex@acme.test, token: a, token: b}\n",
+			want: `line 2: users[0] (ex@acme.test): key "token" is repeated (first at line 2)`},
+		{name: "parse/wrong-type/users", fixture: "users: {email: ex@acme.test}\n",
+			want: `line 1: users: expected a list, found a mapping`},
+		{name: "parse/wrong-type/user-flag", fixture: "users:\n  - {email: ex@acme.test, service_account: maybe}\n",
+			want: "line 2: cannot unmarshal !!str `maybe` into bool"},
 		{name: "parse/unknown-key/organization", fixture: fixtureHead + "    colour: red\n",
 			want: `line 6: organizations[0] (Acme): unknown key "colour" (known keys: id, name, scope, default_role, verified_domains, generate, members, groups, campaigns)`},
 		{name: "parse/unknown-key/member", fixture: fixtureHead + "      - {email: bob@acme.test, rol: admin}\n",
@@ -164,8 +174,12 @@ func TestFixtureRefused(t *testing.T) {
 			want: `organizations[0] (Acme): campaigns[0] (Q1): id "{0a000000-0000-4000-8000-00000000c001}" is not a UUID`},
 		{name: "seed/ineligible/group-member", fixture: fixtureHead + "    groups:\n      - name: Sales\n        members: [ada@acme.test, eve@evil.test]\n",
 			want: `organizations[0] (Acme): groups[0] (Sales): members[1] (eve@evil.test): eve@evil.test is not a member of the team and its domain is not one of the team's verified_domains`},
-		{name: "seed/ineligible/campaign-member", fixture: fixtureHead + "    campaigns:\n      - name: Q1\n        members: [{email: eve@evil.test}]\n",
-			want: `organizations[0] (Acme): campaigns[0] (Q1): members[0] (eve@evil.test): eve@evil.test is not a member of the team and its domain is not one of the team's verified_domains`},
+		// A campaign member need not be eligible (TestFixtureCampaignMemberOutsideTeam)
+		// but must be an address.
+		{name: "seed/bad-email/campaign-member", fixture: fixtureHead + "    campaigns:\n      - name: Q1\n        members: [{email: eve at evil.test}]\n",
+			want: `organizations[0] (Acme): campaigns[0] (Q1): members[0] (eve at evil.test): email "eve at evil.test" is not a valid address`},
+		{name: "seed/long-email/campaign-member", fixture: fixtureHead + "    campaigns:\n      - name: Q1\n        members: [{email: " + strings.Repeat("e", 129-len("@evil.test")) + "@evil.test}]\n",
+			want: `organizations[0] (Acme): campaigns[0] (Q1): members[0] (` + strings.Repeat("e", 129-len("@evil.test")) + `@evil.test): email is longer than 128 characters`},
 		{name: "seed/ineligible/member-of-another-team",
 			fixture: fixtureHead + "  - name: Globex\n    members: [{email: hank@globex.test}]\n    groups:\n      - name: Ops\n        members: [ada@acme.test]\n",
 			want:    `organizations[1] (Globex): groups[0] (Ops): members[0] (ada@acme.test): ada@acme.test is not a member of the team`},
@@ -183,6 +197,33 @@ func TestFixtureRefused(t *testing.T) {
 			want: `organizations[2] (Initech): members[0] (ada@acme.test): name "Ada Lovelace" differs from "Ada Admin", the name this user has in an earlier team (the same email is one user)`},
 		{name: "seed/same-user/other-id", fixture: "organizations:\n  - name: Acme\n    members: [{email: ada@acme.test, user_id: 0a000000-0000-4000-8000-0000000000e1}]\n  - name: Globex\n    members: [{email: ada@acme.test, user_id: 0a000000-0000-4000-8000-0000000000e2}]\n",
 			want: `organizations[1] (Globex): members[0] (ada@acme.test): user_id 0a000000-0000-4000-8000-0000000000e2 differs from 0a000000-0000-4000-8000-0000000000e1, the id this user has in an earlier team`},
+		{name: "seed/users/missing-email", fixture: fixtureHead + "users:\n  - {name: Ex}\n",
+			want: `users[0]: email is required`},
+		{name: "seed/users/bad-email", fixture: "users:\n  - {email: ex at acme.test}\n",
+			want: `users[0] (ex at acme.test): email "ex at acme.test" is not a valid address`},
+		{name: "seed/users/bad-uuid", fixture: "users:\n  - {email: ex@acme.test, user_id: 42}\n",
+			want: `users[0] (ex@acme.test): user_id "42" is not a UUID`},
+		{name: "seed/users/white-space-token", fixture: "users:\n  - {email: ex@acme.test, token: \"ex token\"}\n",
+			want: `users[0] (ex@acme.test): token may not contain white space`},
+		{name: "seed/users/twice", fixture: "users:\n  - {email: ex@acme.test}\n  - {email: EX@acme.test}\n",
+			want: `users[1] (EX@acme.test): EX@acme.test is listed twice in users`},
+		{name: "seed/users/duplicate-token", fixture: "users:\n  - {email: ex@acme.test, token: t}\n  - {email: other@acme.test, token: t}\n",
+			want: `users[1] (other@acme.test): token "t" is already the token of ex@acme.test`},
+		{name: "seed/users/duplicate-id", fixture: "users:\n  - {email: ex@acme.test, user_id: 0a000000-0000-4000-8000-0000000000e1}\n  - {email: other@acme.test, user_id: 0a000000-0000-4000-8000-0000000000e1}\n",
+			want: `users[1] (other@acme.test): user id 0a000000-0000-4000-8000-0000000000e1 is used twice`},
+		{name: "seed/users/team-token-taken", fixture: fixtureHead + "users:\n  - {email: ex@acme.test, token: ada-token}\n",
+			want: `organizations[0] (Acme): members[0] (ada@acme.test): token "ada-token" is already the token of ex@acme.test`},
+		{name: "seed/users/team-other-token", fixture: fixtureHead + "users:\n  - {email: ada@acme.test, token: other-token}\n",
+			want: `organizations[0] (Acme): members[0] (ada@acme.test): user ada@acme.test already has token "other-token"`},
+		{name: "seed/users/team-other-name", fixture: "users:\n  - {email: ada@acme.test, name: Ada Lovelace}\n" + fixtureHead +
+			"  - name: Globex\n    members: [{email: ada@acme.test, name: Ada Admin}]\n",
+			want: `organizations[1] (Globex): members[0] (ada@acme.test): name "Ada Admin" differs from "Ada Lovelace", the name this user has in users[0] (the same email is one user)`},
+		{name: "seed/users/team-other-id", fixture: "users:\n  - {email: ada@acme.test, user_id: 0a000000-0000-4000-8000-0000000000e1}\n" +
+			"organizations:\n  - name: Acme\n    members: [{email: ada@acme.test, user_id: 0a000000-0000-4000-8000-0000000000e2}]\n",
+			want: `organizations[0] (Acme): members[0] (ada@acme.test): user_id 0a000000-0000-4000-8000-0000000000e2 differs from 0a000000-0000-4000-8000-0000000000e1, the id this user has in users[0] (the same email is one user)`},
+		{name: "seed/users/team-other-date", fixture: "users:\n  - {email: ada@acme.test, date_joined: 2024-01-02T03:04:05Z}\n" +
+			"organizations:\n  - name: Acme\n    members: [{email: ada@acme.test, date_joined: 2024-01-02T03:04:05+01:00}]\n",
+			want: `organizations[0] (Acme): members[0] (ada@acme.test): date_joined 2024-01-02T02:04:05Z differs from 2024-01-02T03:04:05Z, this user's date in users[0] (the same email is one user)`},
 		{name: "seed/bad-scope", fixture: "organizations:\n  - {name: Acme, scope: acme}\n",
 			want: `organizations[0] (Acme): scope "acme" does not match ^@[a-z0-9][a-z0-9._-]*$`},
 		{name: "seed/bad-domain", fixture: "organizations:\n  - {name: Acme, verified_domains: [acme.test, \"@acme.test\"]}\n",
@@ -600,7 +641,13 @@ func fullFixture() fake.Fixture {
 					Data: map[string]any{"Location": "New York, NY", "Floor": 3, "Ratio": 1.5, "Remote": false, "Tags": []any{"a", 2}, "Desk": map[string]any{"Row": "B"}, "Note": nil}},
 			},
 		}},
-	}, {Name: "Globex", Scope: new(""), Generate: &fake.FixtureGenerate{}}}}
+	}, {Name: "Globex", Scope: new(""), Generate: &fake.FixtureGenerate{}}},
+		Users: []fake.FixtureUser{
+			{Email: "ex@acme.test", Name: "Ex Member", Token: "ex-token", UserID: "0a000000-0000-4000-8000-0000000000e9", DateJoined: at(12),
+				ServiceAccount: true, DeploymentKeyAccount: true},
+			{Email: "ada@acme.test"},
+		},
+	}
 }
 
 func TestFixtureRoundTrip(t *testing.T) {
@@ -712,5 +759,128 @@ func TestFixtureSameUserFillsIn(t *testing.T) {
 	}
 	if u := refs[0]; u.Name != "Sync Bot" || !u.ServiceAccount || u.DateJoined.Format(time.RFC3339) != "2024-02-03T04:05:06Z" {
 		t.Errorf("bot %+v: want the second listing's name, flag and date", u)
+	}
+}
+
+// usersFixture lists users outside the teams: one in no team, one also
+// listed as a member (one user, details merged), one whose team listing
+// comes first in the file but is seeded after.
+const usersFixture = `organizations:
+  - id: 0a000000-0000-4000-8000-000000000001
+    name: Acme
+    members:
+      - {email: ada@acme.test, role: admin, token: ada-token}
+      - {email: Bot@acme.test, token: bot-token, date_joined: 2024-02-03T04:05:06Z}
+users:
+  - email: ex@acme.test
+    name: Ex Member
+    token: ex-token
+    user_id: 0A000000-0000-4000-8000-0000000000E9
+    date_joined: 2023-05-06T07:08:09+02:00
+    deployment_key_account: true
+  - {email: bot@acme.test, name: Sync Bot, service_account: true, user_id: 0a000000-0000-4000-8000-0000000000e8}
+  - {email: quiet@acme.test}
+`
+
+func TestFixtureUsers(t *testing.T) {
+	t.Parallel()
+	s := newAPIServer(t, fake.WithFixtureFile(writeFixtureFile(t, "users.yaml", usersFixture)))
+
+	t.Run("no-team/token-works", func(t *testing.T) {
+		t.Parallel()
+		var me fake.Me
+		r := s.do(t, call{method: "GET", path: "/api/me/", token: "ex-token"})
+		wantStatus(t, r, 200)
+		r.decode(t, &me)
+		want := fake.Me{
+			ID: "0a000000-0000-4000-8000-0000000000e9", Email: "ex@acme.test", Name: "Ex Member", DeploymentKeyAccount: true,
+			OrganizationMemberships: []fake.MeOrganizationMembership{}, GroupMemberships: []fake.GroupRef{}, Flags: []string{},
+		}
+		if !reflect.DeepEqual(me, want) {
+			t.Errorf("me\n got %+v\nwant %+v", me, want)
+		}
+		var orgs []fake.Organization
+		s.do(t, call{method: "GET", path: "/api/organizations/", token: "ex-token"}).decode(t, &orgs)
+		if len(orgs) != 0 {
+			t.Errorf("a user in no team sees %d teams", len(orgs))
+		}
+		wantStatus(t, s.do(t, call{method: "GET", path: "/api/organizations/0a000000-0000-4000-8000-000000000001/", token: "ex-token"}), 404)
+	})
+	t.Run("no-team/not-a-member", func(t *testing.T) {
+		t.Parallel()
+		roles := rolesByEmail(t, s, "ada-token", "0a000000-0000-4000-8000-000000000001")
+		if want := map[string]fake.Role{"ada@acme.test": fake.RoleAdmin, "bot@acme.test": fake.RoleRestricted}; !reflect.DeepEqual(roles, want) {
+			t.Errorf("roles %v, want %v", roles, want)
+		}
+	})
+	t.Run("merged/one-user", func(t *testing.T) {
+		t.Parallel()
+		var me fake.Me
+		s.do(t, call{method: "GET", path: "/api/me/", token: "bot-token"}).decode(t, &me)
+		// users gave the id, name and flag; the team listing the token and
+		// the date; the first listing (users) the email's spelling.
+		if me.ID != "0a000000-0000-4000-8000-0000000000e8" || me.Name != "Sync Bot" || !me.ServiceAccount || me.Email != "bot@acme.test" ||
+			len(me.OrganizationMemberships) != 1 || me.Organization == nil {
+			t.Errorf("bot %+v", me)
+		}
+		var ms []fake.Membership
+		s.do(t, call{method: "GET", path: "/api/organizations/0a000000-0000-4000-8000-000000000001/memberships/?q=bot", token: "ada-token"}).decode(t, &ms)
+		if len(ms) != 1 || ms[0].User.DateJoined.Format(time.RFC3339) != "2024-02-03T04:05:06Z" || ms[0].User.ID != me.ID {
+			t.Errorf("bot's membership %+v", ms)
+		}
+	})
+	t.Run("parse", func(t *testing.T) {
+		t.Parallel()
+		f, err := fake.ParseFixture([]byte(usersFixture))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(f.Users) != 3 || f.Users[0].DateJoined.Format(time.RFC3339) != "2023-05-06T05:08:09Z" || f.Users[2] != (fake.FixtureUser{Email: "quiet@acme.test"}) {
+			t.Errorf("users %+v", f.Users)
+		}
+	})
+	t.Run("state", func(t *testing.T) {
+		t.Parallel()
+		// Only users in no team are listed, by email, spelled out.
+		users := s.Server.State().Users
+		if len(users) != 2 || users[0].Email != "ex@acme.test" || users[1].Email != "quiet@acme.test" {
+			t.Fatalf("users %+v", users)
+		}
+		ex := users[0]
+		if ex.UserID != "0a000000-0000-4000-8000-0000000000e9" || ex.Token != "ex-token" || ex.Name != "Ex Member" || !ex.DeploymentKeyAccount ||
+			ex.ServiceAccount || ex.DateJoined == nil || ex.DateJoined.Format(time.RFC3339) != "2023-05-06T05:08:09Z" {
+			t.Errorf("ex %+v", ex)
+		}
+		if q := users[1]; q.Name != "Quiet" || q.UserID == "" || q.DateJoined == nil || q.Token != "" {
+			t.Errorf("quiet %+v: want a name from the email and a generated id and date", q)
+		}
+	})
+}
+
+// TestFixtureCampaignMemberOutsideTeam: a campaign member need not be a
+// member of the team nor of a verified domain, as after its person leaves
+// the team through the API; it loads with no account.
+func TestFixtureCampaignMemberOutsideTeam(t *testing.T) {
+	t.Parallel()
+	const fixture = fixtureHead + `    campaigns:
+      - id: 0a000000-0000-4000-8000-00000000c001
+        name: Q1
+        members:
+          - {email: ada@acme.test}
+          - {email: Eve@Elsewhere.test, data: {Location: Remote}}
+`
+	s := newAPIServer(t, fake.WithFixtureFile(writeFixtureFile(t, "outside.yaml", fixture)))
+	var orgs []fake.Organization
+	s.do(t, call{method: "GET", path: "/api/organizations/", token: "ada-token"}).decode(t, &orgs)
+	if len(orgs) != 1 {
+		t.Fatalf("organizations %+v", orgs)
+	}
+	var members []fake.CampaignMember
+	s.do(t, call{method: "GET", path: "/api/organizations/" + orgs[0].ID + "/campaigns/0a000000-0000-4000-8000-00000000c001/members/", token: "ada-token"}).decode(t, &members)
+	if len(members) != 2 || members[0].Account == nil || members[0].Account.Email != "ada@acme.test" {
+		t.Fatalf("members %+v", members)
+	}
+	if eve := members[1]; eve.Email != "Eve@Elsewhere.test" || eve.Account != nil || eve.Data["Location"] != "Remote" {
+		t.Errorf("eve %+v: want her email as written, no account, her data", eve)
 	}
 }

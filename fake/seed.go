@@ -33,13 +33,16 @@ type seeder struct {
 	// given to members listed earlier never take them.
 	reserved map[int]bool
 	// given records what the fixture said of a user, so that a second
-	// listing of the same email (in another team) may fill in what the first
-	// left out but may not contradict it.
+	// listing of the same email (in users or another team) may fill in what
+	// the first left out but may not contradict it.
 	given map[*user]userGiven
 }
 
+// userGiven says where the fixture first listed a user (which fixed its id)
+// and first gave its name and date_joined: "users[2]" or "an earlier team",
+// or "" while not given.
 type userGiven struct {
-	name, dateJoined bool
+	listed, name, dateJoined string
 }
 
 // seedStore loads a fixture into an empty store, or names the first place in
@@ -55,6 +58,12 @@ func seedStore(st *store, f *Fixture, seed int64) error {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	sd.prepare(f)
+	for i := range f.Users {
+		fu := &f.Users[i]
+		if err := sd.user(fu, fmt.Sprintf("users[%d]", i)); err != nil {
+			return fmt.Errorf("users[%d]%s: %w", i, label(fu.Email), err)
+		}
+	}
 	for i := range f.Organizations {
 		o := &f.Organizations[i]
 		if err := sd.organization(o); err != nil {
@@ -68,7 +77,7 @@ func seedStore(st *store, f *Fixture, seed int64) error {
 // indexes for the people to come: growing maps one by one is most of the
 // cost of a large generated team.
 func (sd *seeder) prepare(f *Fixture) {
-	people := 0
+	people := len(f.Users)
 	for _, o := range f.Organizations {
 		people += len(o.Members)
 		if o.Generate != nil {
@@ -188,56 +197,33 @@ func validEmail(email string) bool {
 	return err == nil && addr.Address == email && strings.Contains(email, "@")
 }
 
+// user seeds one entry of the users list; where names it ("users[2]") for
+// later listings of the same email that contradict it.
+func (sd *seeder) user(fu *FixtureUser, where string) error {
+	if _, ok := sd.st.usersByEmail[emailKey(fu.Email)]; ok {
+		return fmt.Errorf("%s is listed twice in users", fu.Email)
+	}
+	_, err := sd.putUser(*fu, where)
+	return err
+}
+
 func (sd *seeder) member(org *organization, m *FixtureMember) error {
 	switch {
-	case m.Email == "":
-		return fmt.Errorf("email is required")
-	case !validEmail(m.Email):
-		return fmt.Errorf("email %q is not a valid address", m.Email)
-	case m.UserID != "" && !isUUID(m.UserID):
-		return fmt.Errorf("user_id %q is not a UUID", m.UserID)
 	case m.MembershipID < 0:
 		return fmt.Errorf("membership_id must be positive")
 	case m.Role != 0 && !m.Role.valid():
 		return fmt.Errorf("role %d is not a role (1 to 5)", m.Role)
-	case strings.ContainsAny(m.Token, " \t\r\n"):
-		return fmt.Errorf("token may not contain white space")
 	}
-	if u, ok := sd.st.usersByEmail[emailKey(m.Email)]; ok {
-		if org.memberByUser[u.id] != nil {
-			return fmt.Errorf("%s is listed twice in the team", m.Email)
-		}
-		if err := sd.sameUser(u, m); err != nil {
-			return err
-		}
+	if u, ok := sd.st.usersByEmail[emailKey(m.Email)]; ok && org.memberByUser[u.id] != nil {
+		return fmt.Errorf("%s is listed twice in the team", m.Email)
 	}
-	name := m.Name
-	if name == "" {
-		name = nameFromEmail(m.Email)
-	}
-	joined := sd.pastTime(730)
-	if m.DateJoined != nil {
-		joined = m.DateJoined.UTC()
-	}
-	u, err := sd.st.putUserLocked(userSpec{
-		id: strings.ToLower(m.UserID), name: name, email: m.Email, token: m.Token,
-		serviceAccount: m.ServiceAccount, deploymentKeyAccount: m.DeploymentKeyAccount, dateJoined: joined,
-	})
+	u, err := sd.putUser(FixtureUser{
+		Email: m.Email, Name: m.Name, Token: m.Token, UserID: m.UserID, DateJoined: m.DateJoined,
+		ServiceAccount: m.ServiceAccount, DeploymentKeyAccount: m.DeploymentKeyAccount,
+	}, "an earlier team")
 	if err != nil {
 		return err
 	}
-	// A later listing fills in what earlier ones left out.
-	given := sd.given[u]
-	if m.Name != "" && !given.name {
-		u.name, given.name = m.Name, true
-	}
-	if m.DateJoined != nil && !given.dateJoined {
-		u.dateJoined, given.dateJoined = joined, true
-	}
-	sd.given[u] = given
-	u.serviceAccount = u.serviceAccount || m.ServiceAccount
-	u.deploymentKeyAccount = u.deploymentKeyAccount || m.DeploymentKeyAccount
-
 	role := m.Role
 	if role == 0 {
 		role = org.defaultRole
@@ -246,18 +232,72 @@ func (sd *seeder) member(org *organization, m *FixtureMember) error {
 	return err
 }
 
-// sameUser refuses a listing of an existing user that contradicts what an
-// earlier listing said: the same email in two teams is one user.
-func (sd *seeder) sameUser(u *user, m *FixtureMember) error {
-	given := sd.given[u]
+// putUser checks a listing of a user (in users, or as a team member) and
+// returns its user, created or found by email: the same email is one user
+// wherever it is listed. A later listing fills in what earlier ones left
+// out. where names this listing for the messages of later ones.
+func (sd *seeder) putUser(fu FixtureUser, where string) (*user, error) {
 	switch {
-	case m.UserID != "" && !strings.EqualFold(m.UserID, u.id):
-		return fmt.Errorf("user_id %s differs from %s, the id this user has in an earlier team (the same email is one user)", m.UserID, u.id)
-	case m.Name != "" && given.name && m.Name != u.name:
-		return fmt.Errorf("name %q differs from %q, the name this user has in an earlier team (the same email is one user)", m.Name, u.name)
-	case m.DateJoined != nil && given.dateJoined && !m.DateJoined.Equal(u.dateJoined):
-		return fmt.Errorf("date_joined %s differs from %s, this user's date in an earlier team (the same email is one user)",
-			m.DateJoined.UTC().Format(time.RFC3339), u.dateJoined.Format(time.RFC3339))
+	case fu.Email == "":
+		return nil, fmt.Errorf("email is required")
+	case !validEmail(fu.Email):
+		return nil, fmt.Errorf("email %q is not a valid address", fu.Email)
+	case fu.UserID != "" && !isUUID(fu.UserID):
+		return nil, fmt.Errorf("user_id %q is not a UUID", fu.UserID)
+	case strings.ContainsAny(fu.Token, " \t\r\n"):
+		return nil, fmt.Errorf("token may not contain white space")
+	}
+	if u, ok := sd.st.usersByEmail[emailKey(fu.Email)]; ok {
+		if err := sd.sameUser(u, fu); err != nil {
+			return nil, err
+		}
+	}
+	name := fu.Name
+	if name == "" {
+		name = nameFromEmail(fu.Email)
+	}
+	joined := sd.pastTime(730)
+	if fu.DateJoined != nil {
+		joined = fu.DateJoined.UTC()
+	}
+	u, err := sd.st.putUserLocked(userSpec{
+		id: strings.ToLower(fu.UserID), name: name, email: fu.Email, token: fu.Token,
+		serviceAccount: fu.ServiceAccount, deploymentKeyAccount: fu.DeploymentKeyAccount, dateJoined: joined,
+	})
+	if err != nil {
+		return nil, err
+	}
+	given := sd.given[u]
+	if given.listed == "" {
+		given.listed = where
+	}
+	if fu.Name != "" && given.name == "" {
+		u.name, given.name = fu.Name, where
+	}
+	if fu.DateJoined != nil && given.dateJoined == "" {
+		u.dateJoined, given.dateJoined = joined, where
+	}
+	sd.given[u] = given
+	u.serviceAccount = u.serviceAccount || fu.ServiceAccount
+	u.deploymentKeyAccount = u.deploymentKeyAccount || fu.DeploymentKeyAccount
+	return u, nil
+}
+
+// sameUser refuses a listing of an existing user that contradicts what an
+// earlier listing said: the same email in users and in teams is one user.
+func (sd *seeder) sameUser(u *user, fu FixtureUser) error {
+	given := sd.given[u]
+	if given.listed == "" { // a generated member
+		given.listed = "an earlier team"
+	}
+	switch {
+	case fu.UserID != "" && !strings.EqualFold(fu.UserID, u.id):
+		return fmt.Errorf("user_id %s differs from %s, the id this user has in %s (the same email is one user)", fu.UserID, u.id, given.listed)
+	case fu.Name != "" && given.name != "" && fu.Name != u.name:
+		return fmt.Errorf("name %q differs from %q, the name this user has in %s (the same email is one user)", fu.Name, u.name, given.name)
+	case fu.DateJoined != nil && given.dateJoined != "" && !fu.DateJoined.Equal(u.dateJoined):
+		return fmt.Errorf("date_joined %s differs from %s, this user's date in %s (the same email is one user)",
+			fu.DateJoined.UTC().Format(time.RFC3339), u.dateJoined.Format(time.RFC3339), given.dateJoined)
 	}
 	return nil
 }
@@ -379,7 +419,7 @@ func (sd *seeder) campaign(org *organization, fc *FixtureCampaign) error {
 	}
 	times := sd.creationTimes(c.createdAt, len(fc.Members))
 	for i, fm := range fc.Members {
-		if err := sd.campaignMember(org, c, fm, times[i]); err != nil {
+		if err := sd.campaignMember(c, fm, times[i]); err != nil {
 			return placed(err, "members[%d]%s", i, label(fm.Email))
 		}
 	}
@@ -387,16 +427,19 @@ func (sd *seeder) campaign(org *organization, fc *FixtureCampaign) error {
 }
 
 // campaignMember enrolls one listed email in a campaign, created at drawn
-// unless the fixture says when.
-func (sd *seeder) campaignMember(org *organization, c *campaign, fm FixtureCampaignMember, drawn time.Time) error {
-	if fm.ID != "" && !isUUID(fm.ID) {
+// unless the fixture says when. Unlike a group member, a campaign member
+// need not be eligible: the API keeps campaign members (account null) when
+// their person leaves the team, so a state may hold such emails.
+func (sd *seeder) campaignMember(c *campaign, fm FixtureCampaignMember, drawn time.Time) error {
+	switch {
+	case fm.ID != "" && !isUUID(fm.ID):
 		return fmt.Errorf("id %q is not a UUID", fm.ID)
-	}
-	if len([]rune(fm.Email)) > maxCampaignEmailLength {
+	case fm.Email == "":
+		return fmt.Errorf("email is required")
+	case len([]rune(fm.Email)) > maxCampaignEmailLength:
 		return fmt.Errorf("email is longer than %d characters", maxCampaignEmailLength)
-	}
-	if _, err := sd.eligible(org, fm.Email); err != nil {
-		return err
+	case !validEmail(fm.Email):
+		return fmt.Errorf("email %q is not a valid address", fm.Email)
 	}
 	if _, dup := c.byEmail[emailKey(fm.Email)]; dup {
 		return fmt.Errorf("%s is listed twice in the campaign", fm.Email)

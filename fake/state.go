@@ -4,13 +4,14 @@ import (
 	"encoding/json"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
 // State returns the current data as a fixture that New (WithFixtures) and
 // LoadState take back without loss: every id, time, token, role, pending
 // group membership and campaign member's data is spelled out, so that none
-// is generated again.
+// is generated again, and users who are in no team are listed in Users.
 func (s *Server) State() Fixture {
 	s.store.mu.RLock()
 	defer s.store.mu.RUnlock()
@@ -134,7 +135,32 @@ func (s *store) fixtureLocked() Fixture {
 		}
 		f.Organizations = append(f.Organizations, fo)
 	}
+	f.Users = s.teamlessUsersLocked()
 	return f
+}
+
+// teamlessUsersLocked lists the users who are in no team (the last of their
+// memberships was deleted), by email (unique in the store): they keep their account and
+// token, and the teams' member lists do not hold them.
+func (s *store) teamlessUsersLocked() []FixtureUser {
+	var out []FixtureUser
+	for _, u := range s.users {
+		if len(u.memberships) > 0 {
+			continue
+		}
+		joined := u.dateJoined
+		out = append(out, FixtureUser{
+			Email:                u.email,
+			Name:                 u.name,
+			Token:                u.token,
+			UserID:               u.id,
+			DateJoined:           &joined,
+			ServiceAccount:       u.serviceAccount,
+			DeploymentKeyAccount: u.deploymentKeyAccount,
+		})
+	}
+	slices.SortFunc(out, func(a, b FixtureUser) int { return strings.Compare(emailKey(a.Email), emailKey(b.Email)) })
+	return out
 }
 
 // orgsInJoinOrderLocked orders the teams so that seeding them in that order
