@@ -24,46 +24,8 @@ import (
 // for the control plane, and for API responses a fault makes up.
 func (s *apiServer) plain(t testing.TB, c call) *response {
 	t.Helper()
-	var body io.Reader
-	switch b := c.body.(type) {
-	case nil:
-	case string:
-		body = strings.NewReader(b)
-	case []byte:
-		body = bytes.NewReader(b)
-	default:
-		data, err := json.Marshal(b)
-		if err != nil {
-			t.Fatalf("encoding body: %v", err)
-		}
-		body = bytes.NewReader(data)
-	}
-	req, err := http.NewRequest(c.method, s.URL+c.path, body)
-	if err != nil {
-		t.Fatalf("new request: %v", err)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if c.token != "" {
-		req.Header.Set("Authorization", "Token "+c.token)
-	}
-	if c.accept != "" {
-		req.Header.Set("Accept", c.accept)
-	}
-	for k, v := range c.headers {
-		req.Header.Set(k, v)
-	}
-	resp, err := s.client.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", c.method, c.path, err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatalf("%s %s: reading body: %v", c.method, c.path, err)
-	}
-	return &response{Status: resp.StatusCode, Header: resp.Header, Body: data}
+	r, _ := s.send(t, c)
+	return r
 }
 
 // wantStatus fails the test unless r has the status.
