@@ -1,0 +1,318 @@
+// A scenario run by a client that no one here wrote: types generated from
+// openapi.yaml by openapi-typescript, requests made by openapi-fetch, against
+// the pixiebrix-fake binary (started here on a free loopback port and stopped
+// at the end). Usage: node out/scenario.js <path to the binary>
+import { spawn, type ChildProcess } from "node:child_process";
+import { createInterface } from "node:readline";
+import { isDeepStrictEqual } from "node:util";
+import createClient from "openapi-fetch";
+import type { paths } from "./api.gen.js";
+
+const acmeID = "0a000000-0000-4000-8000-000000000001";
+const globexID = "0b000000-0000-4000-8000-000000000002";
+const v2 = "application/json; version=2.0";
+const acmeMembers = 32;
+const notEligible = "This email is neither a member of the team nor in one of the team's verified domains.";
+
+let passed = 0;
+let failed = 0;
+
+// check records one assertion; a failure is printed and counted, never thrown.
+function check(name: string, ok: boolean, detail?: unknown): void {
+  if (ok) {
+    passed++;
+    console.log(`ok   ${name}`);
+  } else {
+    failed++;
+    console.log(`FAIL ${name}${detail === undefined ? "" : `: ${JSON.stringify(detail)}`}`);
+  }
+}
+
+function equal(name: string, got: unknown, want: unknown): void {
+  check(name, isDeepStrictEqual(got, want), { got, want });
+}
+
+// must returns a value the rest of the scenario depends on, or stops it.
+function must<T>(name: string, value: T | undefined | null): T {
+  if (value === undefined || value === null) {
+    check(name, false, "missing");
+    throw new Error(`${name}: the scenario cannot go on`);
+  }
+  return value;
+}
+
+// links maps each rel of a Link header to the query string of its URL.
+function links(header: string | null): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!header) return out;
+  for (const part of header.split(", ")) {
+    const m = /^<([^>]+)>; rel="([a-z]+)"$/.exec(part);
+    if (!m || m[1] === undefined || m[2] === undefined) {
+      out["malformed"] = part;
+      continue;
+    }
+    out[m[2]] = new URL(m[1]).search.replace(/^\?/, "");
+  }
+  return out;
+}
+
+// The binary's log, printed only when something failed.
+let log = "";
+
+// start runs the binary on a free port and reads the URL from its ready line.
+async function start(binary: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(binary, ["--addr", "127.0.0.1:0"], { stdio: ["ignore", "pipe", "pipe"] });
+  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (log += chunk));
+  const lines = createInterface({ input: child.stdout! });
+  const exited = new Promise<never>((_, reject) =>
+    child.once("exit", (code) => reject(new Error(`the fake exited (${code}) before its ready line`))),
+  );
+  const ready = (async () => {
+    for await (const line of lines) {
+      const msg = JSON.parse(line) as { ready?: boolean; url?: string };
+      if (msg.ready && msg.url) return msg.url;
+    }
+    throw new Error("the fake closed stdout without a ready line");
+  })();
+  const url = await Promise.race([ready, exited]);
+  return { url, child };
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const done = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  child.kill("SIGTERM");
+  const code = await done;
+  check("binary/stops-cleanly-on-SIGTERM", code === 0, { code });
+}
+
+async function scenario(baseUrl: string): Promise<void> {
+  const api = createClient<paths>({
+    baseUrl,
+    headers: { Authorization: "Token acme-admin-token", Accept: v2 },
+  });
+
+  // Health serves version 1.0 only.
+  {
+    const { data, response } = await api.GET("/api/health/", { headers: { Accept: "application/json" } });
+    equal("health/status", [response.status, data?.status], [200, "ok"]);
+    const v2health = await api.GET("/api/health/");
+    equal("health/406-at-v2", [v2health.response.status, v2health.error?.detail], [406, 'Invalid version in "Accept" header.']);
+  }
+
+  // Me.
+  {
+    const { data, response } = await api.GET("/api/me/");
+    equal("me/status", response.status, 200);
+    equal("me/who", [data?.email, data?.name, data?.organization?.id], ["ada@acme.test", "Ada Admin", acmeID]);
+    equal("me/groups", data?.group_memberships?.map((g) => g.name), ["Support Agents"]);
+  }
+
+  // Teams.
+  {
+    const { data, response } = await api.GET("/api/organizations/");
+    equal("organizations/list", data?.map((o) => [o.id, o.name, o.members?.length]), [[acmeID, "Acme Corp", acmeMembers]]);
+    equal("organizations/list/X-Total-Count", response.headers.get("X-Total-Count"), "1");
+    const hidden = await api.GET("/api/organizations/{organization_pk}/", { params: { path: { organization_pk: globexID } } });
+    equal("organizations/error/404-other-team", [hidden.response.status, hidden.error?.detail], [404, "Not found."]);
+  }
+
+  // Memberships, paginated.
+  {
+    const { data, response } = await api.GET("/api/organizations/{organization_pk}/memberships/", {
+      params: { path: { organization_pk: acmeID }, query: { page: 2, page_size: 5 } },
+    });
+    equal("memberships/page-2/status", response.status, 200);
+    equal("memberships/page-2/ids", data?.map((m) => m.id), [6, 7, 8, 9, 10]);
+    equal("memberships/page-2/X-Total-Count", response.headers.get("X-Total-Count"), String(acmeMembers));
+    equal("memberships/page-2/Link", links(response.headers.get("Link")), {
+      first: "page_size=5",
+      prev: "page_size=5",
+      next: "page=3&page_size=5",
+      last: "page=7&page_size=5",
+    });
+    const managers = await api.GET("/api/organizations/{organization_pk}/memberships/", {
+      params: { path: { organization_pk: acmeID }, query: { q: "max@" } },
+    });
+    equal("memberships/filter-q", managers.data?.map((m) => [m.user?.email, m.role]), [["max@acme.test", 5]]);
+  }
+
+  // A group: create, add members, replace them, delete one, delete the group.
+  const created = await api.POST("/api/organizations/{organization_pk}/groups/", {
+    params: { path: { organization_pk: acmeID } },
+    body: { name: "TS Client Group" },
+  });
+  equal("groups/create", [created.response.status, created.data?.name, created.data?.num_members], [201, "TS Client Group", 0]);
+  const groupID = must("groups/create/id", created.data?.id);
+  const memberships = { params: { path: { group_pk: groupID } } };
+
+  {
+    const duplicate = await api.POST("/api/organizations/{organization_pk}/groups/", {
+      params: { path: { organization_pk: acmeID } },
+      body: { name: "TS Client Group" },
+    });
+    equal("groups/error/400-duplicate-name", [duplicate.response.status, duplicate.error], [
+      400,
+      { name: ["A group with this name already exists in this team."] },
+    ]);
+  }
+
+  const added = await api.POST("/api/groups/{group_pk}/memberships/", {
+    ...memberships,
+    body: [{ email: "ada@acme.test" }, { email: "max@acme.test" }, { email: "future.hire@acme.test" }],
+  });
+  equal("group-memberships/add/status", added.response.status, 201);
+  const addedList = Array.isArray(added.data) ? added.data : [];
+  equal("group-memberships/add/emails", addedList.map((m) => [m.email, m.user === null]), [
+    ["ada@acme.test", false],
+    ["max@acme.test", false],
+    ["future.hire@acme.test", true],
+  ]);
+  const adaMembership = must("group-memberships/add/ada-id", addedList[0]?.id);
+
+  {
+    const bad = await api.POST("/api/groups/{group_pk}/memberships/", {
+      ...memberships,
+      body: [{ email: "mel@acme.test" }, { email: "someone@elsewhere.test" }],
+    });
+    equal("group-memberships/error/400-per-item", [bad.response.status, bad.error], [400, [{}, { email: [notEligible] }]]);
+  }
+
+  const replaced = await api.PUT("/api/groups/{group_pk}/memberships/", {
+    ...memberships,
+    body: [{ email: "ada@acme.test" }, { email: "mel@acme.test" }],
+  });
+  equal("group-memberships/replace", [replaced.response.status, replaced.data?.map((m) => m.email)], [
+    200,
+    ["ada@acme.test", "mel@acme.test"],
+  ]);
+  equal("group-memberships/replace/keeps-ada's-id", replaced.data?.[0]?.id, adaMembership);
+
+  {
+    const del = await api.DELETE("/api/groups/{group_pk}/memberships/{id}/", {
+      params: { path: { group_pk: groupID, id: adaMembership } },
+    });
+    equal("group-memberships/delete", del.response.status, 204);
+    const list = await api.GET("/api/groups/{group_pk}/memberships/", memberships);
+    equal("group-memberships/after-delete", list.data?.map((m) => m.email), ["mel@acme.test"]);
+    equal("group-memberships/after-delete/X-Total-Count", list.response.headers.get("X-Total-Count"), "1");
+    const again = await api.DELETE("/api/groups/{group_pk}/memberships/{id}/", {
+      params: { path: { group_pk: groupID, id: adaMembership } },
+    });
+    equal("group-memberships/error/404-deleted", [again.response.status, again.error?.detail], [404, "Not found."]);
+  }
+
+  {
+    const del = await api.DELETE("/api/groups/{id}/", { params: { path: { id: groupID } } });
+    equal("groups/delete", del.response.status, 204);
+    const gone = await api.GET("/api/groups/{id}/", { params: { path: { id: groupID } } });
+    equal("groups/error/404-deleted", [gone.response.status, gone.error?.detail], [404, "Not found."]);
+  }
+
+  // A campaign: create, rename, upsert members, replace them.
+  const campaign = await api.POST("/api/organizations/{organization_pk}/campaigns/", {
+    params: { path: { organization_pk: acmeID } },
+    body: { name: "TS Beta" },
+  });
+  equal("campaigns/create", [campaign.response.status, campaign.data?.name], [201, "TS Beta"]);
+  const campaignID = must("campaigns/create/id", campaign.data?.id);
+  const campaignPath = { params: { path: { organization_pk: acmeID, id: campaignID } } };
+  const membersPath = { params: { path: { organization_pk: acmeID, campaign_pk: campaignID } } };
+
+  {
+    const renamed = await api.PATCH("/api/organizations/{organization_pk}/campaigns/{id}/", {
+      ...campaignPath,
+      body: { name: "TS Beta Launch" },
+    });
+    equal("campaigns/patch", [renamed.response.status, renamed.data?.name], [200, "TS Beta Launch"]);
+    const taken = await api.PATCH("/api/organizations/{organization_pk}/campaigns/{id}/", {
+      ...campaignPath,
+      body: { name: "Q1 Rollout" },
+    });
+    equal("campaigns/error/400-taken-name", [taken.response.status, taken.error], [
+      400,
+      { name: ["A campaign with this name already exists in this team."] },
+    ]);
+  }
+
+  {
+    const first = await api.POST("/api/organizations/{organization_pk}/campaigns/{campaign_pk}/members/", {
+      ...membersPath,
+      body: [
+        { email: "ada@acme.test", data: { Location: "Berlin" } },
+        { email: "new.hire@acme.test", data: {} },
+      ],
+    });
+    const firstList = Array.isArray(first.data) ? first.data : [];
+    equal("campaign-members/add", [first.response.status, firstList.map((m) => [m.email, m.data])], [
+      201,
+      [
+        ["ada@acme.test", { Location: "Berlin" }],
+        ["new.hire@acme.test", {}],
+      ],
+    ]);
+    const upsert = await api.POST("/api/organizations/{organization_pk}/campaigns/{campaign_pk}/members/", {
+      ...membersPath,
+      body: { email: "ada@acme.test", data: { Location: "Paris" } },
+    });
+    const single = upsert.data && !Array.isArray(upsert.data) ? upsert.data : undefined;
+    equal("campaign-members/upsert", [upsert.response.status, single?.id, single?.data], [201, firstList[0]?.id, { Location: "Paris" }]);
+    const list = await api.GET("/api/organizations/{organization_pk}/campaigns/{campaign_pk}/members/", membersPath);
+    equal("campaign-members/list", list.data?.map((m) => [m.email, m.data]), [
+      ["ada@acme.test", { Location: "Paris" }],
+      ["new.hire@acme.test", {}],
+    ]);
+    equal("campaign-members/list/X-Total-Count", list.response.headers.get("X-Total-Count"), "2");
+    const replaced = await api.PUT("/api/organizations/{organization_pk}/campaigns/{campaign_pk}/members/", {
+      ...membersPath,
+      body: [{ email: "mel@acme.test", data: { Team: "Support" } }],
+    });
+    equal("campaign-members/replace", [replaced.response.status, replaced.data?.map((m) => [m.email, m.account?.name])], [
+      200,
+      [["mel@acme.test", "Mel Member"]],
+    ]);
+    const bad = await api.POST("/api/organizations/{organization_pk}/campaigns/{campaign_pk}/members/", {
+      ...membersPath,
+      body: [{ email: "mel@acme.test", data: {} }, { email: "nobody@elsewhere.test", data: {} }],
+    });
+    equal("campaign-members/error/400-per-item", [bad.response.status, bad.error], [400, [{}, { email: [notEligible] }]]);
+    const after = await api.GET("/api/organizations/{organization_pk}/campaigns/{campaign_pk}/members/", membersPath);
+    equal("campaign-members/error/nothing-written", after.data?.map((m) => m.email), ["mel@acme.test"]);
+  }
+
+  {
+    const missing = await api.GET("/api/organizations/{organization_pk}/campaigns/{id}/", {
+      params: { path: { organization_pk: acmeID, id: "0a000000-0000-4000-8000-00000000cfff" } },
+    });
+    equal("campaigns/error/404-unknown", [missing.response.status, missing.error?.detail], [404, "Not found."]);
+  }
+}
+
+async function main(): Promise<number> {
+  const binary = process.argv[2];
+  if (!binary) {
+    console.error("usage: node scenario.js <pixiebrix-fake binary>");
+    return 2;
+  }
+  let started: { url: string; child: ChildProcess };
+  try {
+    started = await start(binary);
+  } catch (err) {
+    console.error(String(err), log);
+    return 1;
+  }
+  const { url, child } = started;
+  process.once("exit", () => child.kill("SIGKILL"));
+  try {
+    await scenario(url);
+  } catch (err) {
+    check("scenario/ran-to-the-end", false, String(err));
+  } finally {
+    await stop(child);
+  }
+  if (failed > 0) console.log(`the fake's log:\n${log}`);
+  console.log(`${passed} passed, ${failed} failed`);
+  return failed === 0 ? 0 : 1;
+}
+
+process.exitCode = await main();
