@@ -2,8 +2,10 @@ package fake
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -13,6 +15,8 @@ import (
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
 )
 
 // maxBodyBytes is Django's default DATA_UPLOAD_MAX_MEMORY_SIZE.
@@ -128,6 +132,17 @@ func (s *Server) serveAPI(w http.ResponseWriter, req *apiRequest) {
 	if req.op != nil {
 		req.ex.operationID = req.op.OperationID
 	}
+	if req.op != nil && req.Method != http.MethodHead && s.validate.Load() {
+		buf := &validatingWriter{ResponseWriter: w}
+		s.serveMatched(buf, req)
+		s.sendValidated(w, buf, req)
+		return
+	}
+	s.serveMatched(w, req)
+}
+
+// serveMatched serves a request whose path is one of the spec's.
+func (s *Server) serveMatched(w http.ResponseWriter, req *apiRequest) {
 	checks := []func(*apiRequest) error{
 		s.negotiateVersion,
 		s.authenticate,
@@ -144,11 +159,15 @@ func (s *Server) serveAPI(w http.ResponseWriter, req *apiRequest) {
 	}
 	fault, source, err := s.chooseFault(req)
 	if err != nil {
+		passThrough(w) // the fake's own complaint about X-Fake-Fault
 		s.fail(w, req, err)
 		return
 	}
 	if fault != nil {
 		req.ex.fault, req.ex.faultSource = fault, source
+		if fault.Kind != FaultDelay {
+			passThrough(w) // a fault's answer is off the contract on purpose
+		}
 		s.serveWithFault(w, req, fault, s.serveOperation)
 		return
 	}
@@ -445,3 +464,143 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the connection, for the faults
 // that hijack it and for flushing.
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// --- strict mode (WithResponseValidation) ---
+
+// validatingWriter holds an API response until it is checked against
+// openapi.yaml. Headers go straight to the real writer's map. Once through
+// is set (a fault acts), writes pass straight on; Unwrap lets faults reach
+// the connection either way.
+type validatingWriter struct {
+	http.ResponseWriter
+	through bool
+	status  int
+	body    bytes.Buffer
+}
+
+func (v *validatingWriter) WriteHeader(status int) {
+	if v.through {
+		v.ResponseWriter.WriteHeader(status)
+		return
+	}
+	if v.status == 0 {
+		v.status = status
+	}
+}
+
+func (v *validatingWriter) Write(p []byte) (int, error) {
+	if v.through {
+		return v.ResponseWriter.Write(p)
+	}
+	v.WriteHeader(http.StatusOK)
+	return v.body.Write(p)
+}
+
+func (v *validatingWriter) Unwrap() http.ResponseWriter { return v.ResponseWriter }
+
+// passThrough exempts the rest of a response from strict mode.
+func passThrough(w http.ResponseWriter) {
+	if v, ok := w.(*validatingWriter); ok {
+		v.through = true
+	}
+}
+
+// ValidationHeader is the response header that names why the fake refused
+// a request body, or, in strict mode, how the response it was about to send
+// broke openapi.yaml.
+const ValidationHeader = "X-Fake-Validation"
+
+// sendValidated sends a held response if it keeps to openapi.yaml, and a 500
+// naming the violation if it does not.
+func (s *Server) sendValidated(w http.ResponseWriter, buf *validatingWriter, req *apiRequest) {
+	if buf.through || req.ex.hijacked {
+		return
+	}
+	status := buf.status
+	if status == 0 {
+		status = http.StatusOK // what net/http sends for a handler that wrote nothing
+	}
+	if err := s.checkResponse(req, status, w.Header(), buf.body.Bytes()); err != nil {
+		violation := "Response breaks openapi.yaml: " + describeViolation(err)
+		req.ex.validationError = violation
+		s.logger.Error("response breaks openapi.yaml", "method", req.Method, "path", req.URL.Path,
+			"status", status, "violation", violation, "request_id", req.ex.requestID)
+		h := w.Header()
+		for name := range h {
+			if name != "X-Request-Id" {
+				delete(h, name)
+			}
+		}
+		writeError(w, &apiError{code: codeInternal, detail: violation, reason: violation}) // reason: the header
+		return
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.body.Bytes())
+}
+
+// responseOptions check what the harness of the tests checks: declared
+// statuses, headers and bodies, with the formats the contract uses.
+var responseOptions = &openapi3filter.Options{
+	IncludeResponseStatus: true,
+	MultiError:            true,
+	SchemaValidationOptions: []openapi3.SchemaValidationOption{
+		openapi3.EnableFormatValidation(),
+		openapi3.WithStringFormatValidator("uuid", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForUUIDOfRFC4122)),
+		openapi3.WithStringFormatValidator("email", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForEmail)),
+	},
+}
+
+// checkResponse validates a response of req's operation against the spec.
+func (s *Server) checkResponse(req *apiRequest, status int, header http.Header, body []byte) error {
+	route := &routers.Route{
+		Spec:      s.spec.doc,
+		Path:      req.route.template,
+		PathItem:  req.route.item,
+		Method:    req.Method,
+		Operation: req.op,
+	}
+	return openapi3filter.ValidateResponse(context.Background(), &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{
+			Request:    req.Request,
+			PathParams: req.vars,
+			Route:      route,
+			Options:    &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc},
+		},
+		Status:  status,
+		Header:  header,
+		Body:    io.NopCloser(bytes.NewReader(body)),
+		Options: responseOptions,
+	})
+}
+
+// describeViolation words a validation error on one line: each failure as
+// the JSON pointer of the value and the reason, without kin-openapi's dump
+// of the schema and the value.
+func describeViolation(err error) string {
+	var parts []string
+	var walk func(error, string)
+	walk = func(err error, prefix string) {
+		switch e := err.(type) {
+		case openapi3.MultiError:
+			for _, each := range e {
+				walk(each, prefix)
+			}
+		case *openapi3filter.ResponseError:
+			if e.Err == nil {
+				parts = append(parts, prefix+e.Reason)
+				return
+			}
+			if e.Reason != "" {
+				prefix += e.Reason + ": "
+			}
+			walk(e.Err, prefix)
+		case *openapi3.SchemaError:
+			parts = append(parts, fmt.Sprintf("%s/%s: %s", prefix, strings.Join(e.JSONPointer(), "/"), e.Reason))
+		default:
+			text, _, _ := strings.Cut(err.Error(), "\n")
+			parts = append(parts, prefix+text)
+		}
+	}
+	walk(err, "")
+	return strings.Join(parts, "; ")
+}

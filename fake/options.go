@@ -24,6 +24,7 @@ type config struct {
 	throttle      string
 	journalSize   *int
 	controlToken  string
+	validate      bool
 }
 
 // DefaultSeed is the seed used when WithSeed is not given.
@@ -97,3 +98,14 @@ func WithJournalSize(n int) Option { return func(c *config) { c.journalSize = &n
 // WithControlToken requires "Authorization: Bearer <token>" on every control
 // plane request (/__fake/…). Use it when the server listens beyond loopback.
 func WithControlToken(token string) Option { return func(c *config) { c.controlToken = token } }
+
+// WithResponseValidation turns strict mode on or off (off by default in New,
+// on in NewTestServer). In strict mode every API response is checked against
+// openapi.yaml before it is sent; one that breaks it (an undeclared status, a
+// missing header, a body off its schema) is replaced by a 500 whose
+// {"detail": ...} names the violation, which the X-Fake-Validation header and
+// the journal's validation_error repeat. Answers of fault injection (the
+// delay fault aside, which serves the real answer late), HEAD answers and the
+// control plane are not checked: they are outside the contract on purpose.
+// Server.SetResponseValidation changes it while requests are in flight.
+func WithResponseValidation(on bool) Option { return func(c *config) { c.validate = on } }

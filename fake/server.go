@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	pixiebrixfake "github.com/pixiebrix-fake/pixiebrix-fake"
@@ -29,6 +30,7 @@ type Server struct {
 	throttle     *throttle // nil when off
 	journal      *journal
 	controlToken string
+	validate     atomic.Bool // strict mode: WithResponseValidation
 
 	requestIDMu sync.Mutex
 	requestIDs  *rand.Rand
@@ -89,6 +91,7 @@ func New(opts ...Option) (*Server, error) {
 		requestIDs:   newRand(cfg.seed, streamRequestIDs),
 		closed:       make(chan struct{}),
 	}
+	s.validate.Store(cfg.validate)
 	if cfg.journalSize != nil {
 		s.journal = newJournal(*cfg.journalSize)
 	}
@@ -128,6 +131,14 @@ func (c *config) checkToggles() error {
 func (s *Server) Close() {
 	s.closeOnce.Do(func() { close(s.closed) })
 }
+
+// SetResponseValidation turns strict mode (WithResponseValidation) on or
+// off. Safe while requests are in flight: a request is checked or not as the
+// mode was when its checks began.
+func (s *Server) SetResponseValidation(on bool) { s.validate.Store(on) }
+
+// ResponseValidation reports whether strict mode is on.
+func (s *Server) ResponseValidation() bool { return s.validate.Load() }
 
 func (c *config) loadFixture() (*Fixture, error) {
 	switch {
