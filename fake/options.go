@@ -104,8 +104,10 @@ func WithControlToken(token string) Option { return func(c *config) { c.controlT
 // openapi.yaml before it is sent; one that breaks it (an undeclared status, a
 // missing header, a body off its schema) is replaced by a 500 whose
 // {"detail": ...} names the violation, which the X-Fake-Validation header and
-// the journal's validation_error repeat. Answers of fault injection (the
-// delay fault aside, which serves the real answer late), HEAD answers and the
-// control plane are not checked: they are outside the contract on purpose.
+// the journal's validation_error repeat. Not checked, being outside the
+// contract on purpose: the answers of fault injection (the delay fault aside,
+// which serves the real answer late) and the 400 for a bad X-Fake-Fault
+// header, HEAD answers, paths that are not openapi.yaml's, and the control
+// plane.
 // Server.SetResponseValidation changes it while requests are in flight.
 func WithResponseValidation(on bool) Option { return func(c *config) { c.validate = on } }
