@@ -146,33 +146,17 @@ func (in *instance) stop() (code int, extra string) {
 // get sends a request to the running command.
 func (in *instance) get(method, path, token, accept, body string) (int, http.Header, string) {
 	in.t.Helper()
-	var reader io.Reader
-	if body != "" {
-		reader = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, in.ready.URL+path, reader)
-	if err != nil {
-		in.t.Fatal(err)
-	}
+	header := map[string]string{}
 	if token != "" {
-		req.Header.Set("Authorization", "Token "+token)
+		header["Authorization"] = "Token " + token
 	}
 	if accept != "" {
-		req.Header.Set("Accept", accept)
+		header["Accept"] = accept
 	}
 	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
+		header["Content-Type"] = "application/json"
 	}
-	resp, err := in.client.Do(req)
-	if err != nil {
-		in.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		in.t.Fatal(err)
-	}
-	return resp.StatusCode, resp.Header, string(data)
+	return in.do(method, path, header, body)
 }
 
 func writeFile(t *testing.T, name, content string) string {
@@ -695,7 +679,17 @@ func TestBinary(t *testing.T) {
 // say: an X-Fake-Fault header, a Bearer token.
 func (in *instance) send(method, path string, header map[string]string) (int, http.Header, string) {
 	in.t.Helper()
-	req, err := http.NewRequest(method, in.ready.URL+path, nil)
+	return in.do(method, path, header, "")
+}
+
+// do sends one request to the running command and reads the whole answer.
+func (in *instance) do(method, path string, header map[string]string, body string) (int, http.Header, string) {
+	in.t.Helper()
+	var reader io.Reader
+	if body != "" {
+		reader = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, in.ready.URL+path, reader)
 	if err != nil {
 		in.t.Fatal(err)
 	}
