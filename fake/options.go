@@ -25,6 +25,9 @@ type config struct {
 	journalSize   *int
 	controlToken  string
 	validate      bool
+
+	stateFile      string
+	noControlPlane bool
 }
 
 // DefaultSeed is the seed used when WithSeed is not given.
@@ -111,3 +114,20 @@ func WithControlToken(token string) Option { return func(c *config) { c.controlT
 // plane.
 // Server.SetResponseValidation changes it while requests are in flight.
 func WithResponseValidation(on bool) Option { return func(c *config) { c.validate = on } }
+
+// WithStateFile keeps the data in the file at path across restarts and
+// crashes. When the file exists, the server starts on the data it holds
+// instead of the fixture's (the fixture stays what Reset goes back to);
+// otherwise it starts on the fixture and creates the file. Every write that
+// succeeds — an API write, LoadState, Reset, a Go helper — is on disk
+// (fsynced) before it is answered, so a crash loses no acknowledged write.
+// A file that is corrupt or truncated, other than a final write cut short
+// by a crash, makes New fail with an error naming the file and the offset.
+// Fault rules, the journal and throttling counters are not kept. One server
+// at a time may use a file; call CloseStateFile when done with the server.
+func WithStateFile(path string) Option { return func(c *config) { c.stateFile = path } }
+
+// WithoutControlPlane turns the control plane off: paths under /__fake/
+// answer 404 as any unknown path does, so that no client can reset, replace
+// or break the data.
+func WithoutControlPlane() Option { return func(c *config) { c.noControlPlane = true } }

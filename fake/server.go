@@ -30,6 +30,7 @@ type Server struct {
 	throttle     *throttle // nil when off
 	journal      *journal
 	controlToken string
+	noControl    bool        // WithoutControlPlane: /__fake/ is an unknown path
 	validate     atomic.Bool // strict mode: WithResponseValidation
 
 	requestIDMu sync.Mutex
@@ -60,21 +61,45 @@ func New(opts ...Option) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	clock := cfg.clock
-	if clock == nil {
-		clock = (&stepClock{now: epoch}).read
-	}
-	st := newStore(newIDSource(cfg.seed), clock)
-	if err := seedStore(st, fixture, cfg.seed); err != nil {
-		if cfg.fixtureFile != "" {
-			return nil, fmt.Errorf("fixture %s: %w", cfg.fixtureFile, err)
-		}
-		return nil, err
-	}
 	logger := cfg.logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler) // formats nothing, unlike a handler on io.Discard
 	}
+	clock := cfg.clock
+	var step *stepClock
+	if clock == nil {
+		step = &stepClock{now: epoch}
+		clock = step.read
+	}
+	var st *store
+	if cfg.stateFile != "" {
+		if st, err = openStateFile(cfg.stateFile, clock, step, logger); err != nil {
+			return nil, err
+		}
+		if st != nil {
+			// The fixture is what Reset goes back to: a bad one is still an
+			// error at start, not at the first reset.
+			if err := seedStore(newStore(newIDSource(cfg.seed), func() time.Time { return epoch }), fixture, cfg.seed); err != nil {
+				if cfg.fixtureFile != "" {
+					return nil, fmt.Errorf("fixture %s: %w", cfg.fixtureFile, err)
+				}
+				return nil, err
+			}
+			logger.Info("state file loaded; the fixture is only what a reset goes back to", "file", cfg.stateFile)
+		}
+	}
+	if st == nil {
+		ids, pcg := newTrackedIDSource(cfg.seed)
+		st = newStore(ids, clock)
+		st.pcg, st.step = pcg, step
+		if err := seedStore(st, fixture, cfg.seed); err != nil {
+			if cfg.fixtureFile != "" {
+				return nil, fmt.Errorf("fixture %s: %w", cfg.fixtureFile, err)
+			}
+			return nil, err
+		}
+	}
+	st.seed = cfg.seed
 	s := &Server{
 		spec:         spec,
 		store:        st,
@@ -88,6 +113,7 @@ func New(opts ...Option) (*Server, error) {
 		toggles:      newToggles(cfg.seed, cfg.latency, cfg.jitter, cfg.errorRate),
 		journal:      newJournal(DefaultJournalSize),
 		controlToken: cfg.controlToken,
+		noControl:    cfg.noControlPlane,
 		requestIDs:   newRand(cfg.seed, streamRequestIDs),
 		closed:       make(chan struct{}),
 	}
@@ -108,7 +134,28 @@ func New(opts ...Option) (*Server, error) {
 		s.startFaults = append(s.startFaults, checked)
 		s.faults.add(checked)
 	}
+	if cfg.stateFile != "" {
+		// Last, so that no other error leaves the file open. A fresh snapshot
+		// leaves nothing to replay at the next start, and no torn write.
+		st.durable = &stateFile{path: cfg.stateFile}
+		st.mu.Lock()
+		err := st.writeSnapshotLocked(st)
+		st.mu.Unlock()
+		if err != nil {
+			return nil, err
+		}
+	}
 	return s, nil
+}
+
+// CloseStateFile writes the state file (WithStateFile) as one snapshot, so
+// that the next start has no writes to replay, and closes it. Call it once
+// no request is in flight (after http.Server.Shutdown); a write after it
+// fails with a 500. Without a state file it does nothing.
+func (s *Server) CloseStateFile() error {
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	return s.store.closeStateLocked()
 }
 
 // checkToggles refuses global failure settings that make no sense.

@@ -2,6 +2,7 @@ package fake
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,6 +22,7 @@ func (s *Server) State() Fixture {
 // LoadState replaces all data with a fixture's, seeded as at start. An
 // invalid fixture changes nothing. Fault rules, the journal and throttling
 // are kept; ids and times of later writes continue from where they were.
+// With a state file, the new data is on disk before LoadState returns.
 func (s *Server) LoadState(f Fixture) error {
 	// A trial run on a scratch store finds any problem before anything changes.
 	if err := seedStore(newStore(newIDSource(s.seed), func() time.Time { return epoch }), &f, s.seed); err != nil {
@@ -29,29 +31,53 @@ func (s *Server) LoadState(f Fixture) error {
 	st := s.store
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	if _, err := st.beginWriteLocked(); err != nil {
+		return stateFileError(err)
+	}
 	fresh := newStore(st.ids, st.clock)
 	if err := seedStore(fresh, &f, s.seed); err != nil {
 		return err
 	}
-	st.replaceDataLocked(fresh)
+	if err := st.replaceDataDurablyLocked(fresh); err != nil {
+		return stateFileError(err)
+	}
 	return nil
 }
 
 // Reset puts the server back to its state at start: the data seeded again
 // from the same fixture and seed (so ids and times match), the start fault
 // rules (WithFaults) and nothing else, an empty journal, throttling counters
-// and random draws from the start.
+// and random draws from the start. With a state file, the data it started
+// from is the fixture's, not the file's, and it is on disk before Reset
+// returns; a failure to write it is logged, and Reset then changes nothing.
 func (s *Server) Reset() {
-	fresh := newStore(newIDSource(s.seed), s.newClock())
+	if err := s.reset(); err != nil {
+		s.logger.Error("reset failed", "error", err)
+	}
+}
+
+// reset is Reset, saying whether the data could be written to the state file.
+func (s *Server) reset() error {
+	clock, step := s.newClock()
+	ids, pcg := newTrackedIDSource(s.seed)
+	fresh := newStore(ids, clock)
 	if err := seedStore(fresh, s.fixture, s.seed); err != nil {
 		// New seeded the same fixture with the same seed: this cannot fail.
-		s.logger.Error("reset: seeding again failed", "error", err)
-		return
+		return fmt.Errorf("seeding again: %w", err)
 	}
 	st := s.store
 	st.mu.Lock()
-	st.replaceDataLocked(fresh)
-	st.ids, st.clock = fresh.ids, fresh.clock
+	if _, err := st.beginWriteLocked(); err != nil {
+		st.mu.Unlock()
+		return err
+	}
+	oldIDs, oldClock, oldPCG, oldStep := st.ids, st.clock, st.pcg, st.step
+	st.ids, st.clock, st.pcg, st.step = ids, clock, pcg, step
+	if err := st.replaceDataDurablyLocked(fresh); err != nil {
+		st.ids, st.clock, st.pcg, st.step = oldIDs, oldClock, oldPCG, oldStep
+		st.mu.Unlock()
+		return err
+	}
 	st.mu.Unlock()
 	s.faults.reset(s.seed, s.startFaults)
 	s.journal.clear()
@@ -59,21 +85,41 @@ func (s *Server) Reset() {
 		s.throttle.reset()
 	}
 	s.toggles.reseed(s.seed)
+	return nil
 }
 
 // newClock is a clock as New makes one: the WithClock option's, or a new
-// stepping clock from epoch.
-func (s *Server) newClock() func() time.Time {
+// stepping clock from epoch (returned too, so that its time can be saved).
+func (s *Server) newClock() (func() time.Time, *stepClock) {
 	if s.clock != nil {
-		return s.clock
+		return s.clock, nil
 	}
-	return (&stepClock{now: epoch}).read
+	step := &stepClock{now: epoch}
+	return step.read, step
 }
 
-// replaceDataLocked takes over the data of n, a store no one else uses. The
-// store keeps its lock, id source and clock. Keep it in step with the fields
+// replaceDataDurablyLocked takes over the data of n (swapDataLocked) once a
+// state file, if any, holds it: on an error nothing changes.
+// The snapshot saves the store's id source and clock with n's data.
+func (s *store) replaceDataDurablyLocked(n *store) error {
+	if s.durable != nil {
+		if err := s.writeSnapshotLocked(n); err != nil {
+			return err
+		}
+	}
+	s.swapDataLocked(n)
+	return nil
+}
+
+// stateFileError reports a failure to write the state file: the server's
+// fault, a 500, never the client's.
+func stateFileError(err error) error {
+	return &apiError{code: codeInternal, detail: "The state file could not be written: " + err.Error()}
+}
+
+// swapDataLocked takes over the data of n. Keep it in step with the fields
 // of store.
-func (s *store) replaceDataLocked(n *store) {
+func (s *store) swapDataLocked(n *store) {
 	s.users, s.usersByEmail, s.usersByToken = n.users, n.usersByEmail, n.usersByToken
 	s.orgs = n.orgs
 	s.memberships = n.memberships

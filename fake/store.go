@@ -2,6 +2,7 @@ package fake
 
 import (
 	"cmp"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
@@ -28,6 +29,15 @@ type store struct {
 	campaigns        map[string]*campaign
 	campaignMembers  map[string]*campaignMember
 	nextMembershipID int
+
+	// Durability (WithStateFile): the file, and what a write's record needs.
+	durable   *stateFile  // nil without a state file
+	seed      int64       // the server's seed, for snapshots
+	pcg       *rand.PCG   // the generator behind ids, to save its position
+	step      *stepClock  // the default clock, to save its time; nil with WithClock
+	readings  []time.Time // the clock readings of the write in progress
+	replaying bool        // a logged write is being applied again
+	replayNow []time.Time // the clock readings it reads back
 }
 
 type user struct {
@@ -121,8 +131,21 @@ func newStore(ids *idSource, clock func() time.Time) *store {
 	}
 }
 
-// now reads the clock at the resolution the fake serves: whole seconds, in UTC.
-func (s *store) now() time.Time { return s.clock().UTC().Truncate(time.Second) }
+// now reads the clock at the resolution the fake serves: whole seconds, in
+// UTC. With a state file, a write's readings go in its record, and a
+// replayed write reads them back.
+func (s *store) now() time.Time {
+	if s.replaying && len(s.replayNow) > 0 {
+		t := s.replayNow[0]
+		s.replayNow = s.replayNow[1:]
+		return t
+	}
+	t := s.clock().UTC().Truncate(time.Second)
+	if s.durable != nil && !s.replaying {
+		s.readings = append(s.readings, t)
+	}
+	return t
+}
 
 func emailKey(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
 

@@ -38,6 +38,10 @@ func (s *store) FindCampaigns(orgID string, p pageRequest) ([]Campaign, pageResu
 func (s *store) CreateCampaign(orgID, name string) (Campaign, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	start, err := s.beginWriteLocked()
+	if err != nil {
+		return Campaign{}, err
+	}
 	org, ok := s.orgs[orgID]
 	if !ok {
 		return Campaign{}, errNotFound()
@@ -45,6 +49,9 @@ func (s *store) CreateCampaign(orgID, name string) (Campaign, error) {
 	now := s.now()
 	c, err := s.addCampaignLocked(org, "", name, now, now)
 	if err != nil {
+		return Campaign{}, err
+	}
+	if err := s.commitLocked(start, opCampaignCreate, objectArgs{Org: orgID, Name: &name}); err != nil {
 		return Campaign{}, err
 	}
 	return s.campaignViewLocked(c), nil
@@ -96,6 +103,10 @@ type campaignUpdate struct {
 func (s *store) UpdateCampaign(orgID, id string, upd campaignUpdate) (Campaign, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	start, err := s.beginWriteLocked()
+	if err != nil {
+		return Campaign{}, err
+	}
 	c, err := s.campaignInOrgLocked(orgID, id)
 	if err != nil {
 		return Campaign{}, err
@@ -113,6 +124,9 @@ func (s *store) UpdateCampaign(orgID, id string, upd campaignUpdate) (Campaign, 
 		c.org.campaigns = insertCampaignSorted(c.org.campaigns, c)
 	}
 	c.updatedAt = s.now()
+	if err := s.commitLocked(start, opCampaignUpdate, objectArgs{Org: orgID, ID: id, Name: upd.name}); err != nil {
+		return Campaign{}, err
+	}
 	return s.campaignViewLocked(c), nil
 }
 
@@ -120,6 +134,10 @@ func (s *store) UpdateCampaign(orgID, id string, upd campaignUpdate) (Campaign, 
 func (s *store) DeleteCampaign(orgID, id string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	start, err := s.beginWriteLocked()
+	if err != nil {
+		return err
+	}
 	c, err := s.campaignInOrgLocked(orgID, id)
 	if err != nil {
 		return err
@@ -129,7 +147,7 @@ func (s *store) DeleteCampaign(orgID, id string) error {
 	}
 	c.org.campaigns = removeItem(c.org.campaigns, c)
 	delete(s.campaigns, id)
-	return nil
+	return s.commitLocked(start, opCampaignDelete, objectArgs{Org: orgID, ID: id})
 }
 
 // --- campaign members ---
@@ -236,6 +254,10 @@ func (s *store) addCampaignMemberLocked(c *campaign, id, email string, data map[
 func (s *store) UpsertCampaignMembers(orgID, campaignID string, items []campaignMemberItem) ([]CampaignMember, []fieldErrors, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	start, err := s.beginWriteLocked()
+	if err != nil {
+		return nil, nil, err
+	}
 	c, err := s.campaignInOrgLocked(orgID, campaignID)
 	if err != nil {
 		return nil, nil, err
@@ -252,6 +274,10 @@ func (s *store) UpsertCampaignMembers(orgID, campaignID string, items []campaign
 	out := make([]CampaignMember, 0, len(items))
 	for _, item := range items {
 		out = append(out, s.campaignMemberViewLocked(c.byEmail[emailKey(item.email)]))
+	}
+	args := campaignMembersArgs{Org: orgID, Campaign: campaignID, Items: campaignItemsArgs(items)}
+	if err := s.commitLocked(start, opCampaignMembersUpsert, args); err != nil {
+		return nil, nil, err
 	}
 	return out, nil, nil
 }
@@ -280,6 +306,10 @@ func lastItemPerEmail(items []campaignMemberItem) []campaignMemberItem {
 func (s *store) ReplaceCampaignMembers(orgID, campaignID string, items []campaignMemberItem) ([]CampaignMember, []fieldErrors, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	start, err := s.beginWriteLocked()
+	if err != nil {
+		return nil, nil, err
+	}
 	c, err := s.campaignInOrgLocked(orgID, campaignID)
 	if err != nil {
 		return nil, nil, err
@@ -310,6 +340,10 @@ func (s *store) ReplaceCampaignMembers(orgID, campaignID string, items []campaig
 	out := make([]CampaignMember, 0, len(c.members))
 	for _, cm := range c.members {
 		out = append(out, s.campaignMemberViewLocked(cm))
+	}
+	args := campaignMembersArgs{Org: orgID, Campaign: campaignID, Items: campaignItemsArgs(items)}
+	if err := s.commitLocked(start, opCampaignMembersReplace, args); err != nil {
+		return nil, nil, err
 	}
 	return out, nil, nil
 }

@@ -56,12 +56,19 @@ func (s *store) FindGroups(orgID string, p pageRequest) ([]Group, pageResult, er
 func (s *store) CreateGroup(orgID, name string) (Group, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	start, err := s.beginWriteLocked()
+	if err != nil {
+		return Group{}, err
+	}
 	org, ok := s.orgs[orgID]
 	if !ok {
 		return Group{}, errNotFound()
 	}
 	g, err := s.addGroupLocked(org, "", name, s.now())
 	if err != nil {
+		return Group{}, err
+	}
+	if err := s.commitLocked(start, opGroupCreate, objectArgs{Org: orgID, Name: &name}); err != nil {
 		return Group{}, err
 	}
 	return s.groupViewLocked(g), nil
@@ -110,6 +117,10 @@ type groupUpdate struct {
 func (s *store) UpdateGroup(id string, upd groupUpdate) (GroupDetail, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	start, err := s.beginWriteLocked()
+	if err != nil {
+		return GroupDetail{}, err
+	}
 	g, ok := s.groups[id]
 	if !ok {
 		return GroupDetail{}, errNotFound()
@@ -126,6 +137,9 @@ func (s *store) UpdateGroup(id string, upd groupUpdate) (GroupDetail, error) {
 		g.name = name
 		g.org.groups = insertGroupSorted(g.org.groups, g)
 	}
+	if err := s.commitLocked(start, opGroupUpdate, objectArgs{ID: id, Name: upd.name}); err != nil {
+		return GroupDetail{}, err
+	}
 	return s.groupDetailViewLocked(g), nil
 }
 
@@ -133,6 +147,10 @@ func (s *store) UpdateGroup(id string, upd groupUpdate) (GroupDetail, error) {
 func (s *store) DeleteGroup(id string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	start, err := s.beginWriteLocked()
+	if err != nil {
+		return err
+	}
 	g, ok := s.groups[id]
 	if !ok {
 		return errNotFound()
@@ -142,7 +160,7 @@ func (s *store) DeleteGroup(id string) error {
 	}
 	g.org.groups = removeItem(g.org.groups, g)
 	delete(s.groups, id)
-	return nil
+	return s.commitLocked(start, opGroupDelete, objectArgs{ID: id})
 }
 
 // --- group memberships ---
@@ -313,6 +331,10 @@ func (s *store) unindexGroupMembershipLocked(gm *groupMembership) {
 func (s *store) AddGroupMembers(groupID string, items []memberItem) ([]GroupMembership, []fieldErrors, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	start, err := s.beginWriteLocked()
+	if err != nil {
+		return nil, nil, err
+	}
 	g, ok := s.groups[groupID]
 	if !ok {
 		return nil, nil, errNotFound()
@@ -333,6 +355,9 @@ func (s *store) AddGroupMembers(groupID string, items []memberItem) ([]GroupMemb
 		}
 		out = append(out, s.groupMembershipViewLocked(gm))
 	}
+	if err := s.commitLocked(start, opGroupMembersAdd, groupMembersArgs{Group: groupID, Items: groupItemArgs(items)}); err != nil {
+		return nil, nil, err
+	}
 	return out, nil, nil
 }
 
@@ -342,6 +367,10 @@ func (s *store) AddGroupMembers(groupID string, items []memberItem) ([]GroupMemb
 func (s *store) ReplaceGroupMembers(groupID string, items []memberItem, requireCampaign bool) ([]GroupMembership, []fieldErrors, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	start, err := s.beginWriteLocked()
+	if err != nil {
+		return nil, nil, err
+	}
 	g, ok := s.groups[groupID]
 	if !ok {
 		return nil, nil, errNotFound()
@@ -383,6 +412,10 @@ func (s *store) ReplaceGroupMembers(groupID string, items []memberItem, requireC
 	for _, gm := range g.members {
 		out = append(out, s.groupMembershipViewLocked(gm))
 	}
+	args := groupMembersArgs{Group: groupID, Items: groupItemArgs(items), RequireCampaign: requireCampaign}
+	if err := s.commitLocked(start, opGroupMembersReplace, args); err != nil {
+		return nil, nil, err
+	}
 	return out, nil, nil
 }
 
@@ -399,10 +432,14 @@ func (org *organization) inAnyCampaign(email string) bool {
 func (s *store) DeleteGroupMembership(groupID, id string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	start, err := s.beginWriteLocked()
+	if err != nil {
+		return err
+	}
 	gm, ok := s.groupMemberships[strings.ToLower(id)]
 	if !ok || gm.group.id != groupID {
 		return errNotFound()
 	}
 	s.removeGroupMembershipLocked(gm)
-	return nil
+	return s.commitLocked(start, opGroupMembershipDelete, objectArgs{Org: groupID, ID: id})
 }

@@ -190,12 +190,19 @@ func (s *store) FindMembership(id int) (Membership, error) {
 func (s *store) UpdateMembershipRole(id int, role *Role) (Membership, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	start, err := s.beginWriteLocked()
+	if err != nil {
+		return Membership{}, err
+	}
 	m, ok := s.memberships[id]
 	if !ok {
 		return Membership{}, errNotFound()
 	}
 	if role != nil {
 		m.role = *role
+	}
+	if err := s.commitLocked(start, opMembershipRole, membershipArgs{ID: id, Role: role}); err != nil {
+		return Membership{}, err
 	}
 	return s.membershipViewLocked(m), nil
 }
@@ -206,12 +213,16 @@ func (s *store) UpdateMembershipRole(id int, role *Role) (Membership, error) {
 func (s *store) DeleteMembership(id int) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	start, err := s.beginWriteLocked()
+	if err != nil {
+		return err
+	}
 	m, ok := s.memberships[id]
 	if !ok {
 		return errNotFound()
 	}
 	s.removeMembershipLocked(m)
-	return nil
+	return s.commitLocked(start, opMembershipDelete, membershipArgs{ID: id})
 }
 
 func (s *store) removeMembershipLocked(m *membership) {

@@ -40,12 +40,19 @@ Once it serves, it prints one JSON line on stdout:
   {"ready":true,"url":"http://127.0.0.1:PORT","tokens":{"<email>":"<token>",...}}
 and logs each request on stderr (log/slog text: method, path, status).
 SIGINT or SIGTERM shut it down gracefully (exit 0). Exit status 2 means a
-bad flag or environment variable, 1 a bad fixture or an address in use.
+bad flag or environment variable, 1 a bad fixture or state file or an
+address in use.
 
 The control plane under /__fake/ (health, reset, state, faults, requests)
 lets anyone who reaches it reset or replace the data. On a loopback address
 it is open; to listen beyond loopback, give it a token with --admin-token
-(without one, such an address is refused with exit status 2).
+or turn it off with --no-control-plane (without either, such an address is
+refused with exit status 2).
+
+With --state-file the data survives restarts and crashes: every write is
+on disk before it is answered. SIGINT or SIGTERM stop accepting connections,
+let the requests in flight finish (up to 10 s), close the state file and
+exit 0.
 
 Every flag may also be set by the environment variable named beside it; a
 flag given on the command line wins.
@@ -69,6 +76,8 @@ type options struct {
 	throttle      string
 	journalSize   int
 	adminToken    string
+	noControl     bool
+	stateFile     string
 
 	fromEnv map[string]string // flag name → variable, for flags the environment set
 }
@@ -95,7 +104,9 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.Float64Var(&o.errorRate, "error-rate", 0, "fraction, 0 to 1, of the API requests that pass authentication, permissions and throttling to fail with a 500, 502 or 503, drawn from the seed [PIXIEBRIX_FAKE_ERROR_RATE]")
 	fs.StringVar(&o.throttle, "throttle", "", "limit each user (each client address when anonymous) to a rate in DRF's syntax, such as 5/min or 100/hour; requests over it get 429 with Retry-After [PIXIEBRIX_FAKE_THROTTLE]")
 	fs.IntVar(&o.journalSize, "journal-size", fake.DefaultJournalSize, "how many API requests the journal (GET /__fake/requests) keeps; older ones drop out [PIXIEBRIX_FAKE_JOURNAL_SIZE]")
-	fs.StringVar(&o.adminToken, "admin-token", "", "token the control plane (/__fake/...) then requires as \"Authorization: Bearer <token>\"; needed to listen beyond loopback [PIXIEBRIX_FAKE_ADMIN_TOKEN]")
+	fs.StringVar(&o.adminToken, "admin-token", "", "token the control plane (/__fake/...) then requires as \"Authorization: Bearer <token>\"; needed to listen beyond loopback, unless --no-control-plane [PIXIEBRIX_FAKE_ADMIN_TOKEN]")
+	fs.BoolVar(&o.noControl, "no-control-plane", false, "turn the control plane off: /__fake/... answers 404 like any unknown path [PIXIEBRIX_FAKE_NO_CONTROL_PLANE]")
+	fs.StringVar(&o.stateFile, "state-file", "", "keep the data in this `file` across restarts and crashes: loaded at start when it exists (instead of the fixture, which stays what a reset goes back to), and every write is fsynced to it before it is answered [PIXIEBRIX_FAKE_STATE_FILE]")
 	return fs
 }
 
@@ -169,7 +180,7 @@ func (o options) check() error {
 			return fmt.Errorf("%s: %v", o.source("throttle"), err)
 		}
 	}
-	if o.adminToken == "" {
+	if o.adminToken == "" && !o.noControl {
 		if host, _, err := net.SplitHostPort(o.addr); err == nil && !isLoopback(host) {
 			// An address that does not split fails to listen, with its own message.
 			where := "is not a loopback address"
@@ -177,8 +188,8 @@ func (o options) check() error {
 				where = "listens on every interface, not only loopback"
 			}
 			return fmt.Errorf("%s %q %s: anyone who reaches it could reset or replace the data through /__fake/; "+
-				"guard the control plane with --admin-token (or %s), or listen on 127.0.0.1",
-				o.source("addr"), o.addr, where, envVar("admin-token"))
+				"guard the control plane with --admin-token (or %s), turn it off with --no-control-plane (or %s), or listen on 127.0.0.1",
+				o.source("addr"), o.addr, where, envVar("admin-token"), envVar("no-control-plane"))
 		}
 	}
 	return nil
@@ -261,6 +272,12 @@ func (o options) fakeOptions(logger *slog.Logger) ([]fake.Option, error) {
 	if o.adminToken != "" {
 		opts = append(opts, fake.WithControlToken(o.adminToken))
 	}
+	if o.noControl {
+		opts = append(opts, fake.WithoutControlPlane())
+	}
+	if o.stateFile != "" {
+		opts = append(opts, fake.WithStateFile(o.stateFile))
+	}
 	return opts, nil
 }
 
@@ -271,6 +288,9 @@ type readyLine struct {
 	URL    string            `json:"url"`
 	Tokens map[string]string `json:"tokens"`
 }
+
+// shutdownWait bounds how long a shutdown waits for requests in flight.
+const shutdownWait = 10 * time.Second
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	o, err := parseFlags(args, getenv)
@@ -300,6 +320,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	listener, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		fmt.Fprintf(stderr, "pixiebrix-fake: %s %q: %v\n", o.source("addr"), o.addr, err)
+		_ = srv.CloseStateFile()
 		return 1
 	}
 	httpServer := &http.Server{
@@ -309,6 +330,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		MaxHeaderBytes:    1 << 20,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
+	httpServer.RegisterOnShutdown(func() {
+		// Shutdown calls this once its listeners are closed.
+		logger.Info("stopped accepting connections; requests in flight may finish", "within", shutdownWait)
+	})
 	served := make(chan error, 1)
 	go func() { served <- httpServer.Serve(listener) }()
 
@@ -319,6 +344,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		fmt.Fprintln(stderr, "pixiebrix-fake: writing the ready line:", err)
 		httpServer.Close()
+		_ = srv.CloseStateFile()
 		return 1
 	}
 	logger.Info("serving", "url", "http://"+listener.Addr().String())
@@ -326,16 +352,25 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	select {
 	case err := <-served:
 		fmt.Fprintln(stderr, "pixiebrix-fake:", err)
+		_ = srv.CloseStateFile()
 		return 1
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down")
-	srv.Close() // ends requests held by a delay or hang fault, which Shutdown would wait for
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	// Close first ends the requests held by a delay or hang fault, which
+	// Shutdown would wait for; other requests in flight finish, within
+	// shutdownWait, before the state file is closed.
+	srv.Close()
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownWait)
 	defer cancel()
+	code := 0
 	if err := httpServer.Shutdown(shutdownCtx); err != nil {
 		fmt.Fprintln(stderr, "pixiebrix-fake: shutdown:", err)
-		return 1
+		code = 1
 	}
-	return 0
+	if err := srv.CloseStateFile(); err != nil {
+		fmt.Fprintln(stderr, "pixiebrix-fake: closing the state file:", err)
+		code = 1
+	}
+	return code
 }

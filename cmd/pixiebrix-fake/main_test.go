@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -22,6 +24,8 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/pixiebrix-fake/pixiebrix-fake/fake"
 )
 
 // TestMain checks that every run leaves no goroutine behind.
@@ -50,14 +54,41 @@ var defaultTokens = map[string]string{
 
 // syncBuffer is a writer that tests may read while run writes to it.
 type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+	mu    sync.Mutex
+	buf   bytes.Buffer
+	wrote chan struct{} // closed by the next Write, for waitFor
 }
 
 func (b *syncBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.wrote != nil {
+		close(b.wrote)
+		b.wrote = nil
+	}
 	return b.buf.Write(p)
+}
+
+// waitFor waits, within waitLimit, until the buffer holds text.
+func (b *syncBuffer) waitFor(text string) bool {
+	limit := time.After(waitLimit)
+	for {
+		b.mu.Lock()
+		if strings.Contains(b.buf.String(), text) {
+			b.mu.Unlock()
+			return true
+		}
+		if b.wrote == nil {
+			b.wrote = make(chan struct{})
+		}
+		wrote := b.wrote
+		b.mu.Unlock()
+		select {
+		case <-wrote:
+		case <-limit:
+			return false
+		}
+	}
 }
 
 func (b *syncBuffer) String() string {
@@ -438,13 +469,13 @@ func TestRefused(t *testing.T) {
 		{name: "fixtures/ineligible", args: append(loopback, "--fixtures", ineligible), code: 1,
 			want: "organizations[0] (Acme): groups[0] (Sales): members[0] (eve@evil.test): eve@evil.test is not a member of the team"},
 		{name: "addr/every-interface", args: []string{"--addr", ":0"}, code: 2,
-			want: `pixiebrix-fake: --addr ":0" listens on every interface, not only loopback: anyone who reaches it could reset or replace the data through /__fake/; guard the control plane with --admin-token (or PIXIEBRIX_FAKE_ADMIN_TOKEN), or listen on 127.0.0.1`},
+			want: `pixiebrix-fake: --addr ":0" listens on every interface, not only loopback: anyone who reaches it could reset or replace the data through /__fake/; guard the control plane with --admin-token (or PIXIEBRIX_FAKE_ADMIN_TOKEN), turn it off with --no-control-plane (or PIXIEBRIX_FAKE_NO_CONTROL_PLANE), or listen on 127.0.0.1`},
 		{name: "addr/unspecified-ipv4", args: []string{"--addr", "0.0.0.0:0"}, code: 2,
 			want: `pixiebrix-fake: --addr "0.0.0.0:0" listens on every interface, not only loopback: anyone who reaches it`},
 		{name: "addr/unspecified-ipv6", args: []string{"--addr", "[::]:0"}, code: 2,
 			want: `pixiebrix-fake: --addr "[::]:0" listens on every interface, not only loopback: anyone who reaches it`},
 		{name: "addr/lan", args: []string{"--addr", "192.0.2.1:0"}, code: 2,
-			want: `pixiebrix-fake: --addr "192.0.2.1:0" is not a loopback address: anyone who reaches it could reset or replace the data through /__fake/; guard the control plane with --admin-token (or PIXIEBRIX_FAKE_ADMIN_TOKEN), or listen on 127.0.0.1`},
+			want: `pixiebrix-fake: --addr "192.0.2.1:0" is not a loopback address: anyone who reaches it could reset or replace the data through /__fake/; guard the control plane with --admin-token (or PIXIEBRIX_FAKE_ADMIN_TOKEN), turn it off with --no-control-plane (or PIXIEBRIX_FAKE_NO_CONTROL_PLANE), or listen on 127.0.0.1`},
 		{name: "addr/host-name", args: []string{"--addr", "fake.example.test:0"}, code: 2,
 			want: `pixiebrix-fake: --addr "fake.example.test:0" is not a loopback address: anyone who reaches it`},
 		{name: "addr/empty-admin-token", args: []string{"--addr", ":0", "--admin-token", ""}, code: 2,
@@ -534,7 +565,8 @@ func TestHelp(t *testing.T) {
 				"[PIXIEBRIX_FAKE_NO_FAULT_HEADER]", "[PIXIEBRIX_FAKE_LATENCY]", "[PIXIEBRIX_FAKE_LATENCY_JITTER]",
 				"[PIXIEBRIX_FAKE_ERROR_RATE]", "[PIXIEBRIX_FAKE_THROTTLE]", "[PIXIEBRIX_FAKE_JOURNAL_SIZE]",
 				"[PIXIEBRIX_FAKE_ADMIN_TOKEN]\n", "[PIXIEBRIX_FAKE_JOURNAL_SIZE] (default 1000)",
-				"to listen beyond loopback, give it a token with --admin-token\n(without one, such an address is refused with exit status 2)",
+				"to listen beyond loopback, give it a token with --admin-token\nor turn it off with --no-control-plane (without either, such an address is\nrefused with exit status 2)",
+				"-no-control-plane\n", "[PIXIEBRIX_FAKE_NO_CONTROL_PLANE]\n", "-state-file file", "[PIXIEBRIX_FAKE_STATE_FILE]\n",
 			} {
 				if !strings.Contains(stdout.String(), want) {
 					t.Errorf("help lacks %q:\n%s", want, &stdout)
@@ -873,6 +905,31 @@ func TestControlPlaneOptions(t *testing.T) {
 		}
 	}
 
+	controlPlaneOff := func(t *testing.T, in *instance) {
+		for _, path := range []string{"/__fake/health", "/__fake/state", "/__fake/requests"} {
+			status, _, body := in.send("GET", path, map[string]string{"Authorization": "Bearer wide"})
+			if status != 404 || strings.TrimSpace(body) != `{"detail":"Not found."}` {
+				t.Errorf("GET %s: %d %.80s, want 404 Not found.", path, status, body)
+			}
+		}
+		if status, _, body := in.send("GET", me, asAdmin); status != 200 {
+			t.Errorf("GET %s: %d %s, want the API served", me, status, body)
+		}
+	}
+	stateDir := t.TempDir()
+	stateFileAt := func(name string) func(t *testing.T, in *instance) {
+		return func(t *testing.T, in *instance) {
+			status, _, body := in.do("PATCH", "/api/memberships/4/", map[string]string{"Authorization": "Token " + acmeAdmin, "Content-Type": "application/json"}, `{"role": 4}`)
+			if status != 200 {
+				t.Fatalf("PATCH: %d %s", status, body)
+			}
+			data, err := os.ReadFile(filepath.Join(stateDir, name))
+			if err != nil || !bytes.Contains(data, []byte(`"op":"membership.role"`)) {
+				t.Errorf("state file %s lacks the write: %v\n%q", name, err, data)
+			}
+		}
+	}
+
 	cases := []struct {
 		name  string
 		args  []string
@@ -914,6 +971,17 @@ func TestControlPlaneOptions(t *testing.T) {
 		{"addr/loopback-range", []string{"--addr", "127.0.0.1:0"}, nil, controlPlaneOpen},
 		{"addr/every-interface/flag", []string{"--addr", "0.0.0.0:0", "--admin-token", "wide"}, nil, guardedBy("wide")},
 		{"addr/every-interface/env", nil, map[string]string{"PIXIEBRIX_FAKE_ADDR": "0.0.0.0:0", "PIXIEBRIX_FAKE_ADMIN_TOKEN": "wide"}, guardedBy("wide")},
+
+		{"no-control-plane/flag", with("--no-control-plane"), nil, controlPlaneOff},
+		{"no-control-plane/env", loopback, map[string]string{"PIXIEBRIX_FAKE_NO_CONTROL_PLANE": "true"}, controlPlaneOff},
+		{"no-control-plane/flag-wins", with("--no-control-plane=false"), map[string]string{"PIXIEBRIX_FAKE_NO_CONTROL_PLANE": "true"}, controlPlaneOpen},
+		{"no-control-plane/with-admin-token", with("--no-control-plane", "--admin-token", "wide"), nil, controlPlaneOff},
+		{"addr/every-interface/no-control-plane", []string{"--addr", "0.0.0.0:0", "--no-control-plane"}, nil, controlPlaneOff},
+		{"addr/every-interface/no-control-plane-env", nil, map[string]string{"PIXIEBRIX_FAKE_ADDR": "0.0.0.0:0", "PIXIEBRIX_FAKE_NO_CONTROL_PLANE": "1"}, controlPlaneOff},
+
+		{"state-file/flag", with("--state-file", filepath.Join(stateDir, "flag")), nil, stateFileAt("flag")},
+		{"state-file/env", loopback, map[string]string{"PIXIEBRIX_FAKE_STATE_FILE": filepath.Join(stateDir, "env")}, stateFileAt("env")},
+		{"state-file/flag-wins", with("--state-file", filepath.Join(stateDir, "flag-wins")), map[string]string{"PIXIEBRIX_FAKE_STATE_FILE": filepath.Join(stateDir, "env-loses")}, stateFileAt("flag-wins")},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -956,6 +1024,379 @@ func TestIsLoopback(t *testing.T) {
 			}
 			if got := isLoopback(host); got != c.want {
 				t.Errorf("isLoopback(%q) = %v, want %v", host, got, c.want)
+			}
+		})
+	}
+}
+
+// --- the state file and graceful shutdown, across processes ---
+
+// buildCommand builds the command for tests that run it as a process.
+func buildCommand(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "pixiebrix-fake")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// commandEnv is this process's environment without the command's
+// variables, which would change what it serves.
+func commandEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "PIXIEBRIX_FAKE_") {
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
+// process is the built command running as a process of its own.
+type process struct {
+	*instance
+	cmd    *exec.Cmd
+	waited chan error
+}
+
+// startProcess runs the command and waits, within waitLimit, for its ready
+// line. The test's end kills it if it is still running.
+func startProcess(t *testing.T, bin string, args ...string) *process {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = commandEnv()
+	stdout := &syncBuffer{}
+	in := &instance{t: t, stderr: &syncBuffer{}, client: &http.Client{Transport: &http.Transport{}, Timeout: waitLimit}}
+	cmd.Stdout, cmd.Stderr = stdout, in.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &process{instance: in, cmd: cmd, waited: make(chan error, 1)}
+	go func() { p.waited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		p.exit()
+		in.client.CloseIdleConnections()
+	})
+	if !stdout.waitFor("\n") {
+		t.Fatalf("no ready line within %v; stderr:\n%s", waitLimit, in.stderr)
+	}
+	in.line, _, _ = strings.Cut(stdout.String(), "\n")
+	if err := json.Unmarshal([]byte(in.line), &in.ready); err != nil {
+		t.Fatalf("ready line %q: %v; stderr:\n%s", in.line, err, in.stderr)
+	}
+	return p
+}
+
+// exit waits, within waitLimit, for the process to end and returns its
+// exit status (-1 when a signal ended it).
+func (p *process) exit() int {
+	p.t.Helper()
+	p.stopOnce.Do(func() {
+		select {
+		case err := <-p.waited:
+			p.code = 0
+			if err != nil {
+				p.code = -1
+				if exit, ok := err.(*exec.ExitError); ok {
+					p.code = exit.ExitCode()
+				}
+			}
+		case <-time.After(waitLimit):
+			p.t.Errorf("still running %v after it was stopped; stderr:\n%s", waitLimit, p.stderr)
+			p.code = -2
+		}
+	})
+	return p.code
+}
+
+func (p *process) signal(sig os.Signal) {
+	p.t.Helper()
+	if err := p.cmd.Process.Signal(sig); err != nil {
+		p.t.Fatal(err)
+	}
+}
+
+// durableStep is one request of the durable-state scenario; fill completes
+// its path and body from the answers before it.
+type durableStep struct {
+	name   string
+	method string
+	path   string
+	body   string
+	want   int
+}
+
+// durableScenario is a write of every kind: the control plane's reset and
+// state, then every API write. ids holds what earlier answers created.
+func durableScenario(ids map[string]string) []durableStep {
+	acme := "/api/organizations/" + acmeID
+	return []durableStep{
+		{"control/reset", "POST", "/__fake/reset", "", 204},
+		{"control/put-state", "PUT", "/__fake/state", ids["state"], 204},
+		{"membership/role", "PATCH", "/api/memberships/4/", `{"role": 4}`, 200},
+		{"group/create", "POST", acme + "/groups/", `{"name": "Durable"}`, 201},
+		{"group/rename", "PATCH", "/api/groups/" + ids["group"] + "/", `{"name": "Durable Ops"}`, 200},
+		{"group-memberships/add", "POST", "/api/groups/" + ids["group"] + "/memberships/", `[{"email": "max@acme.test"}, {"email": "zed@acme.test"}]`, 201},
+		{"group-memberships/replace", "PUT", "/api/groups/0a000000-0000-4000-8000-00000000a001/memberships/", `[{"email": "dev@acme.test"}]`, 200},
+		{"group-membership/delete", "DELETE", "/api/groups/" + ids["group"] + "/memberships/" + ids["group-membership"] + "/", "", 204},
+		{"campaign/create", "POST", acme + "/campaigns/", `{"name": "Durable Drive"}`, 201},
+		{"campaign/rename", "PATCH", acme + "/campaigns/" + ids["campaign"] + "/", `{"name": "Durable Drive 2"}`, 200},
+		{"campaign-members/upsert", "POST", acme + "/campaigns/" + ids["campaign"] + "/members/", `[{"email": "ada@acme.test", "data": {"n": 1.50, "x": [1, {"y": null}]}}]`, 201},
+		{"campaign-members/replace", "PUT", acme + "/campaigns/0a000000-0000-4000-8000-00000000c001/members/", `[{"email": "mel@acme.test", "data": {}}]`, 200},
+		{"campaign/delete", "DELETE", acme + "/campaigns/0a000000-0000-4000-8000-00000000c002/", "", 204},
+		{"group/delete", "DELETE", "/api/groups/0a000000-0000-4000-8000-00000000a002/", "", 204},
+		{"membership/delete", "DELETE", "/api/memberships/5/", "", 204},
+	}
+}
+
+// request sends one scenario request as Acme's admin.
+func (in *instance) request(method, path, body string) (int, string) {
+	in.t.Helper()
+	header := map[string]string{"Authorization": "Token " + acmeAdmin, "Accept": "application/json; version=2.0"}
+	if body != "" {
+		header["Content-Type"] = "application/json"
+	}
+	status, _, got := in.do(method, path, header, body)
+	return status, got
+}
+
+// observe reads the whole data and the API's lists, as bytes.
+func (in *instance) observe() []string {
+	in.t.Helper()
+	acme := "/api/organizations/" + acmeID
+	var out []string
+	for _, path := range []string{
+		"/__fake/state",
+		"/api/organizations/",
+		acme + "/memberships/?page_size=1000",
+		acme + "/groups/",
+		"/api/groups/0a000000-0000-4000-8000-00000000a001/memberships/",
+		acme + "/campaigns/",
+		acme + "/campaigns/0a000000-0000-4000-8000-00000000c001/members/",
+	} {
+		status, body := in.request("GET", path, "")
+		out = append(out, fmt.Sprintf("%s %d %s", path, status, body))
+	}
+	return out
+}
+
+// TestStateFileSIGKILL sends acknowledged writes of every kind to the
+// command with a state file, and to a fake in this process as a reference,
+// kills the command with SIGKILL right after the last 2xx, and restarts it
+// on the same file: it serves what the reference serves, byte for byte, and
+// its next write is the reference's next write (no id comes back).
+func TestStateFileSIGKILL(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the command")
+	}
+	t.Parallel()
+	bin := buildCommand(t)
+	stateFile := filepath.Join(t.TempDir(), "state")
+	args := []string{"--addr", "127.0.0.1:0", "--state-file", stateFile}
+
+	refServer, err := fake.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(refServer)
+	defer ts.Close()
+	ref := &instance{t: t, ready: readyLine{URL: ts.URL}, client: ts.Client()}
+
+	first := startProcess(t, bin, args...)
+	ids := map[string]string{}
+	_, state := ref.request("GET", "/__fake/state", "")
+	ids["state"] = strings.ReplaceAll(state, `"Globex"`, `"Globex Durable"`)
+	steps := durableScenario(ids)
+	for i := range steps {
+		step := durableScenario(ids)[i] // with the ids the steps before created
+		status, body := first.request(step.method, step.path, step.body)
+		refStatus, refBody := ref.request(step.method, step.path, step.body)
+		if status != step.want || refStatus != step.want || body != refBody {
+			t.Fatalf("%s: %d %s\nreference: %d %s", step.name, status, body, refStatus, refBody)
+		}
+		var created struct{ ID string }
+		var list []struct{ ID string }
+		switch step.name {
+		case "group/create", "campaign/create":
+			if err := json.Unmarshal([]byte(body), &created); err != nil {
+				t.Fatal(err)
+			}
+			ids[strings.TrimSuffix(step.name, "/create")] = created.ID
+		case "group-memberships/add":
+			if err := json.Unmarshal([]byte(body), &list); err != nil || len(list) != 2 {
+				t.Fatalf("%s: %v %s", step.name, err, body)
+			}
+			ids["group-membership"] = list[0].ID
+		}
+	}
+	first.signal(syscall.SIGKILL) // right after the last acknowledged write
+	if code := first.exit(); code != -1 {
+		t.Fatalf("after SIGKILL: exit %d", code)
+	}
+
+	want := ref.observe()
+	second := startProcess(t, bin, args...)
+	got := second.observe()
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("after restart:\n%s\nwant:\n%s", got[i], want[i])
+		}
+	}
+	next := `{"name": "After Restart"}`
+	status, body := second.request("POST", "/api/organizations/"+acmeID+"/campaigns/", next)
+	_, refBody := ref.request("POST", "/api/organizations/"+acmeID+"/campaigns/", next)
+	var created struct{ ID string }
+	if err := json.Unmarshal([]byte(body), &created); status != 201 || err != nil || body != refBody {
+		t.Errorf("next write after restart: %d %s\nreference: %s", status, body, refBody)
+	}
+	if strings.Contains(want[0], created.ID) {
+		t.Errorf("next write after restart reuses id %s", created.ID)
+	}
+	second.signal(syscall.SIGTERM)
+	if code := second.exit(); code != 0 {
+		t.Errorf("after SIGTERM: exit %d; stderr:\n%s", code, second.stderr)
+	}
+}
+
+// TestGracefulShutdown sends SIGTERM while a write is in flight (its handler
+// waits for the rest of the body): the command stops accepting connections,
+// the write completes with 201, the command exits 0, and the write is in
+// the state file.
+func TestGracefulShutdown(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the command")
+	}
+	t.Parallel()
+	bin := buildCommand(t)
+	stateFile := filepath.Join(t.TempDir(), "state")
+	args := []string{"--addr", "127.0.0.1:0", "--state-file", stateFile}
+	p := startProcess(t, bin, args...)
+	addr := strings.TrimPrefix(p.ready.URL, "http://")
+
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	body := `{"name": "In Flight"}`
+	head := "POST /api/organizations/" + acmeID + "/groups/ HTTP/1.1\r\nHost: fake\r\n" +
+		"Authorization: Token " + acmeAdmin + "\r\nAccept: application/json; version=2.0\r\n" +
+		"Content-Type: application/json\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n" +
+		"Expect: 100-continue\r\n\r\n"
+	if _, err := io.WriteString(conn, head); err != nil {
+		t.Fatal(err)
+	}
+	// net/http answers 100 Continue once the handler reads the body: the
+	// request is in flight.
+	reader := bufio.NewReader(conn)
+	if line, err := reader.ReadString('\n'); err != nil || line != "HTTP/1.1 100 Continue\r\n" {
+		t.Fatalf("interim answer %q, %v", line, err)
+	}
+	if line, err := reader.ReadString('\n'); err != nil || line != "\r\n" {
+		t.Fatalf("interim answer ends %q, %v", line, err)
+	}
+
+	p.signal(syscall.SIGTERM)
+	if !p.stderr.waitFor("stopped accepting connections") {
+		t.Fatalf("no shutdown within %v; stderr:\n%s", waitLimit, p.stderr)
+	}
+	if late, err := net.Dial("tcp", addr); err == nil {
+		late.Close()
+		t.Errorf("a new connection was accepted during the shutdown")
+	}
+	if _, err := io.WriteString(conn, body); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(reader, nil)
+	if err != nil {
+		t.Fatalf("in-flight request: %v; stderr:\n%s", err, p.stderr)
+	}
+	answer, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated || !strings.Contains(string(answer), `"name":"In Flight"`) {
+		t.Errorf("in-flight request: %d %s", resp.StatusCode, answer)
+	}
+	if code := p.exit(); code != 0 {
+		t.Errorf("after SIGTERM: exit %d, want 0; stderr:\n%s", code, p.stderr)
+	}
+
+	again := startProcess(t, bin, args...)
+	status, groups := again.request("GET", "/api/organizations/"+acmeID+"/groups/", "")
+	if status != 200 || !strings.Contains(groups, `"name":"In Flight"`) {
+		t.Errorf("after restart the in-flight write is missing: %d %s", status, groups)
+	}
+	again.signal(syscall.SIGTERM)
+	if code := again.exit(); code != 0 {
+		t.Errorf("after SIGTERM: exit %d; stderr:\n%s", code, again.stderr)
+	}
+}
+
+// TestStateFileRefused: a damaged state file stops the command at start with
+// exit status 1 and a message naming the file and the offset; a final write
+// cut short by a crash is dropped with a warning.
+func TestStateFileRefused(t *testing.T) {
+	t.Parallel()
+	// A state file of a snapshot and one write, left as a crash leaves it.
+	good := filepath.Join(t.TempDir(), "state")
+	srv, err := fake.New(fake.WithStateFile(good))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest("PATCH", "/api/memberships/4/", strings.NewReader(`{"role": 4}`))
+	req.Header.Set("Authorization", "Token "+acmeAdmin)
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, req)
+	if rec.Code != 200 {
+		t.Fatalf("write: %d %s", rec.Code, rec.Body)
+	}
+	data, err := os.ReadFile(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.CloseStateFile(); err != nil { // after the read: the file holds the write as a log frame
+		t.Fatal(err)
+	}
+	const snapshotAt = len("pixiebrix-fake state v1\n")
+	lastAt := snapshotAt + 12 + int(binary.BigEndian.Uint32(data[snapshotAt:]))
+	flipped := bytes.Clone(data)
+	flipped[snapshotAt+100] ^= 1
+	cases := []struct {
+		name string
+		data []byte
+		code int
+		want string
+	}{
+		{"error/corrupt-snapshot", flipped, 1, fmt.Sprintf(": offset %d: corrupt frame (payload checksum mismatch)\n", snapshotAt)},
+		{"error/truncated-snapshot", data[:snapshotAt+50], 1, fmt.Sprintf(": offset %d: the snapshot is missing or truncated\n", snapshotAt)},
+		{"error/not-a-state-file", []byte("organizations: []\n"), 1, ": offset 0: not a pixiebrix-fake state file"},
+		{"torn/last-write", data[:len(data)-3], 0, fmt.Sprintf("torn final write, which was never acknowledged (a crash while it was written)\" file=%%s offset=%d", lastAt)},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			path := filepath.Join(t.TempDir(), "state")
+			if err := os.WriteFile(path, tc.data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			args := []string{"--addr", "127.0.0.1:0", "--state-file", path}
+			if tc.code == 0 {
+				in := start(t, args, nil)
+				if want := fmt.Sprintf(tc.want, path); !strings.Contains(in.stderr.String(), want) {
+					t.Errorf("stderr lacks %q:\n%s", want, in.stderr)
+				}
+				if status, body := in.request("GET", "/api/memberships/4/", ""); status != 200 || !strings.Contains(body, `"role":1`) {
+					t.Errorf("the torn write was applied: %d %s", status, body)
+				}
+				return
+			}
+			var stdout, stderr syncBuffer
+			code := run(context.Background(), args, envFunc(nil), &stdout, &stderr)
+			want := "pixiebrix-fake: state file " + path + tc.want
+			if code != tc.code || !strings.HasPrefix(stderr.String(), want) || stdout.String() != "" {
+				t.Errorf("exit %d, stderr %q, stdout %q; want exit %d and stderr starting %q", code, stderr.String(), stdout.String(), tc.code, want)
 			}
 		})
 	}
