@@ -123,7 +123,9 @@ func (s *Server) controlHealth(w http.ResponseWriter, _ *http.Request, _ string)
 }
 
 func (s *Server) controlReset(w http.ResponseWriter, _ *http.Request, _ string) error {
-	s.Reset()
+	if err := s.reset(); err != nil {
+		return stateFileError(err)
+	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -174,6 +176,9 @@ func (s *Server) controlPutState(w http.ResponseWriter, r *http.Request, _ strin
 		return &apiError{code: codeInvalid, detail: "Invalid state: " + err.Error()}
 	}
 	if err := s.LoadState(*f); err != nil {
+		if apiErr := (*apiError)(nil); errors.As(err, &apiErr) && apiErr.code == codeInternal {
+			return apiErr // the state file failed: not the document's fault
+		}
 		return &apiError{code: codeInvalid, detail: "Invalid state: " + err.Error()}
 	}
 	w.WriteHeader(http.StatusNoContent)

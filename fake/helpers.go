@@ -173,6 +173,9 @@ func (s *Server) edit(write func(sd *seeder) error) error {
 	st := s.store
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	if _, err := st.beginWriteLocked(); err != nil {
+		return stateFileError(err) // the state file failed before: writes are refused
+	}
 	state := st.fixtureLocked()
 	fresh := newStore(st.ids, st.clock)
 	if err := seedStore(fresh, &state, s.seed); err != nil {
@@ -185,7 +188,9 @@ func (s *Server) edit(write func(sd *seeder) error) error {
 	if err := write(s.helperSeeder(fresh)); err != nil {
 		return err
 	}
-	st.replaceDataLocked(fresh)
+	if err := st.replaceDataDurablyLocked(fresh); err != nil {
+		return stateFileError(err)
+	}
 	return nil
 }
 

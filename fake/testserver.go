@@ -34,6 +34,9 @@ func NewTestServer(t testing.TB, opts ...Option) *TestServer {
 	t.Cleanup(func() {
 		srv.Close() // ends delayed and hanging requests, so that ts.Close need not wait for them
 		ts.Close()
+		if err := srv.CloseStateFile(); err != nil {
+			t.Errorf("fake.NewTestServer: closing the state file: %v", err)
+		}
 	})
 	return &TestServer{Server: srv, URL: strings.TrimSuffix(ts.URL, "/"), http: ts}
 }
