@@ -326,9 +326,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	httpServer := &http.Server{
 		Handler:           srv,
 		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    1 << 20,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		// A client that declares a body and then sends it slowly, or never,
+		// would otherwise hold a connection and a goroutine for as long as
+		// it likes; a minute is ample for 2.5 MiB on loopback.
+		ReadTimeout:    time.Minute,
+		IdleTimeout:    2 * time.Minute,
+		MaxHeaderBytes: 1 << 20,
+		ErrorLog:       slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	httpServer.RegisterOnShutdown(func() {
 		// Shutdown calls this once its listeners are closed.
