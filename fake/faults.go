@@ -378,21 +378,26 @@ func isParam(seg string) bool {
 // segmentsMatch reports whether a rule path matches a path, segment by
 // segment: a {name} segment of the rule matches any one non-empty segment.
 // With bothTemplates, {name} segments of path match anything too.
+// It allocates nothing: every API request is matched against every rule.
 func segmentsMatch(rule, path string, bothTemplates bool) bool {
-	rs, ps := strings.Split(rule, "/"), strings.Split(path, "/")
-	if len(rs) != len(ps) {
+	if strings.Count(rule, "/") != strings.Count(path, "/") {
 		return false
 	}
-	for i := range rs {
+	for {
+		r, ruleRest, more := strings.Cut(rule, "/")
+		p, pathRest, _ := strings.Cut(path, "/")
 		switch {
-		case rs[i] == ps[i]:
-		case isParam(rs[i]) && ps[i] != "":
-		case bothTemplates && isParam(ps[i]):
+		case r == p:
+		case isParam(r) && p != "":
+		case bothTemplates && isParam(p):
 		default:
 			return false
 		}
+		if !more {
+			return true
+		}
+		rule, path = ruleRest, pathRest
 	}
-	return true
 }
 
 // pathMatches reports whether a rule's or filter's path (empty: any) matches

@@ -220,18 +220,50 @@ func presentedToken(r *http.Request) string {
 	return ""
 }
 
-// redactor replaces the request's token and every known API token.
-func (s *Server) redactor(r *http.Request) *strings.Replacer {
+// redactor replaces the request's token and every known API token in the
+// texts it is built for. Most requests carry no token in their path, query
+// or body, and building a Replacer of every token costs more than the rest
+// of the journal entry, so it is only built when a token occurs in one of
+// them; otherwise the texts are kept as they are, as the Replacer would.
+func (s *Server) redactor(r *http.Request, texts ...string) *strings.Replacer {
+	presented := presentedToken(r)
 	s.store.mu.RLock()
+	defer s.store.mu.RUnlock()
+	found := presented != "" && containsAny(texts, presented)
+	for token := range s.store.usersByToken {
+		if found {
+			break
+		}
+		found = containsAny(texts, token)
+	}
+	if !found {
+		return nil
+	}
 	pairs := make([]string, 0, 2*len(s.store.usersByToken)+2)
 	for token := range s.store.usersByToken {
 		pairs = append(pairs, token, redacted)
 	}
-	s.store.mu.RUnlock()
-	if token := presentedToken(r); token != "" {
-		pairs = append(pairs, token, redacted)
+	if presented != "" {
+		pairs = append(pairs, presented, redacted)
 	}
 	return strings.NewReplacer(pairs...)
+}
+
+func containsAny(texts []string, token string) bool {
+	for _, text := range texts {
+		if strings.Contains(text, token) {
+			return true
+		}
+	}
+	return false
+}
+
+// redact applies a redactor; nil keeps the text.
+func redact(r *strings.Replacer, text string) string {
+	if r == nil {
+		return text
+	}
+	return r.Replace(text)
 }
 
 // emailOfUser names a user for the journal.
@@ -246,13 +278,17 @@ func (s *store) emailOfUser(id string) string {
 
 // journalEntry records a finished exchange.
 func (s *Server) journalEntry(ex *exchange, r *http.Request) JournalEntry {
-	redact := s.redactor(r)
+	var kept string
+	if ex.body != nil && ex.body.total > 0 {
+		kept = string(ex.body.kept)
+	}
+	redactor := s.redactor(r, r.URL.Path, r.URL.RawQuery, kept)
 	e := JournalEntry{
 		Time:            ex.start.UTC(),
 		RequestID:       ex.requestID,
 		Method:          r.Method,
-		Path:            redact.Replace(r.URL.Path),
-		Query:           redact.Replace(r.URL.RawQuery),
+		Path:            redact(redactor, r.URL.Path),
+		Query:           redact(redactor, r.URL.RawQuery),
 		OperationID:     ex.operationID,
 		Caller:          ex.caller,
 		Status:          ex.status,
@@ -268,7 +304,7 @@ func (s *Server) journalEntry(ex *exchange, r *http.Request) JournalEntry {
 		}
 	}
 	if ex.body != nil && ex.body.total > 0 {
-		text := redact.Replace(string(ex.body.kept))
+		text := redact(redactor, kept)
 		e.RequestBodyTruncated = ex.body.total > journalBodyLimit
 		if !e.RequestBodyTruncated && json.Valid([]byte(text)) {
 			var buf bytes.Buffer

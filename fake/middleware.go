@@ -7,11 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -41,7 +44,16 @@ type apiRequest struct {
 	// schemaErr holds the schema failures of a list body's items. The
 	// handler still checks the team rules on the other items and reports
 	// both together, as DRF's ListSerializer reports every bad item.
-	schemaErr *apiError
+	schemaErr   *apiError
+	parsedQuery url.Values // see query
+}
+
+// query is the request's query, parsed once; callers must not change it.
+func (req *apiRequest) query() url.Values {
+	if req.parsedQuery == nil {
+		req.parsedQuery = req.URL.Query()
+	}
+	return req.parsedQuery
 }
 
 // exchange is what the log and the journal learn about one request.
@@ -108,8 +120,10 @@ func (s *Server) finish(ex *exchange, r *http.Request) {
 	if ex.hijacked {
 		status = ex.status
 	}
-	s.logger.Info("request", "method", r.Method, "path", r.URL.Path, "status", status,
-		"duration", time.Since(ex.start), "request_id", ex.requestID)
+	if s.logger.Enabled(r.Context(), slog.LevelInfo) { // spares the arguments' allocations
+		s.logger.Info("request", "method", r.Method, "path", r.URL.Path, "status", status,
+			"duration", time.Since(ex.start), "request_id", ex.requestID)
+	}
 	ex.record() // when nothing was written
 	if v == http.ErrAbortHandler {
 		panic(v)
@@ -141,18 +155,21 @@ func (s *Server) serveAPI(w http.ResponseWriter, req *apiRequest) {
 	s.serveMatched(w, req)
 }
 
+// pipelineChecks are the checks of serveMatched, in order (method
+// expressions, so that a request allocates no closures for them).
+var pipelineChecks = []func(*Server, *apiRequest) error{
+	(*Server).negotiateVersion,
+	(*Server).authenticate,
+	(*Server).checkVisibility,
+	(*Server).checkRole,
+	(*Server).checkThrottle,
+	(*Server).checkMethod,
+}
+
 // serveMatched serves a request whose path is one of the spec's.
 func (s *Server) serveMatched(w http.ResponseWriter, req *apiRequest) {
-	checks := []func(*apiRequest) error{
-		s.negotiateVersion,
-		s.authenticate,
-		s.checkVisibility,
-		s.checkRole,
-		s.checkThrottle,
-		s.checkMethod,
-	}
-	for _, check := range checks {
-		if err := check(req); err != nil {
+	for _, check := range pipelineChecks {
+		if err := check(s, req); err != nil {
 			s.fail(w, req, err)
 			return
 		}
@@ -421,20 +438,45 @@ func decodeJSON(data []byte) (any, error) {
 }
 
 // writeJSON writes v as DRF's renderer does: compact, no HTML escaping.
+// The body is built in a pooled buffer by appendJSON, or by encoding/json
+// for the values appendJSON leaves to it; the bytes are the same.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		status = http.StatusInternalServerError
-		buf.Reset()
-		buf.WriteString(`{"detail":"` + detailInternal + `"}`)
+	bp := jsonBuffers.Get().(*[]byte)
+	defer putJSONBuffer(bp)
+	body, ok := appendJSON((*bp)[:0], v)
+	if !ok {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(v); err != nil {
+			status = http.StatusInternalServerError
+			buf.Reset()
+			buf.WriteString(`{"detail":"` + detailInternal + `"}`)
+		}
+		body = bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	} else {
+		*bp = body
 	}
-	body := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	h := w.Header()
+	h["Content-Type"] = []string{"application/json"}
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
+}
+
+// jsonBuffers holds the buffers of response bodies; every ResponseWriter of
+// the pipeline copies what it is given, so a buffer is free again once
+// Write returns.
+var jsonBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+// putJSONBuffer returns a buffer to the pool unless it grew very large (a
+// whole large list at version 1.0), which would pin its memory. Bodies of a
+// thousand items (some hundreds of KiB) keep theirs, so that they are not
+// grown again from 4 KiB on every request.
+func putJSONBuffer(bp *[]byte) {
+	if cap(*bp) <= 4<<20 {
+		jsonBuffers.Put(bp)
+	}
 }
 
 // statusRecorder remembers the status written, for the log and the

@@ -1,7 +1,6 @@
 package fake
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -14,7 +13,7 @@ func (s *Server) pageRequestOf(req *apiRequest) (pageRequest, error) {
 	if req.version != "2.0" {
 		return pageRequest{}, nil
 	}
-	query := req.URL.Query()
+	query := req.query()
 	p := pageRequest{number: 1, size: s.pageSize}
 	if raw := queryValue(query, "page_size"); raw != "" {
 		// A bad page_size falls back to the default; a large one is clamped.
@@ -50,18 +49,30 @@ func queryValue(query url.Values, key string) string {
 // other query parameters.
 func writeList[T any](w http.ResponseWriter, req *apiRequest, items []T, res pageResult) {
 	if req.version == "2.0" {
-		w.Header().Set("X-Total-Count", strconv.Itoa(res.total))
-		if link := linkHeader(req.Request, res); link != "" {
-			w.Header().Set("Link", link)
+		h := w.Header()
+		h["X-Total-Count"] = []string{strconv.Itoa(res.total)}
+		if link := linkHeader(req, res); link != "" {
+			h["Link"] = []string{link}
 		}
 	}
 	writeJSON(w, http.StatusOK, items)
 }
 
-func linkHeader(r *http.Request, res pageResult) string {
-	var links []string
+func linkHeader(req *apiRequest, res pageResult) string {
+	if res.number <= 1 && res.number >= res.last {
+		return ""
+	}
+	pages := pageURLs(req)
+	var b strings.Builder
 	add := func(rel string, page int) {
-		links = append(links, fmt.Sprintf("<%s>; rel=%q", pageURL(r, page), rel))
+		if b.Len() > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('<')
+		pages.write(&b, page)
+		b.WriteString(`>; rel="`)
+		b.WriteString(rel)
+		b.WriteByte('"')
 	}
 	if res.number > 1 {
 		add("first", 1)
@@ -71,21 +82,51 @@ func linkHeader(r *http.Request, res pageResult) string {
 		add("next", res.number+1)
 		add("last", res.last)
 	}
-	return strings.Join(links, ", ")
+	return b.String()
 }
 
-// pageURL is the request's absolute URL at another page; page 1 carries no
-// page parameter.
-func pageURL(r *http.Request, page int) string {
+// pageLinks builds the request's absolute URL at other pages: page 1 carries
+// no page parameter, and the other parameters keep their order (url.Values'
+// Encode sorts them by name, so the ones before "page" and after it are
+// encoded once).
+type pageLinks struct {
+	prefix        string // scheme, host and path
+	before, after string // the encoded parameters named before and after "page"
+}
+
+func pageURLs(req *apiRequest) pageLinks {
 	scheme := "http"
-	if r.TLS != nil {
+	if req.TLS != nil {
 		scheme = "https"
 	}
-	query := r.URL.Query()
-	query.Del("page")
-	if page > 1 {
-		query.Set("page", strconv.Itoa(page))
+	u := url.URL{Scheme: scheme, Host: req.Host, Path: req.URL.Path}
+	before, after := url.Values{}, url.Values{}
+	for name, values := range req.query() {
+		switch {
+		case name < "page":
+			before[name] = values
+		case name > "page":
+			after[name] = values
+		}
 	}
-	u := url.URL{Scheme: scheme, Host: r.Host, Path: r.URL.Path, RawQuery: query.Encode()}
-	return u.String()
+	return pageLinks{prefix: u.String(), before: before.Encode(), after: after.Encode()}
+}
+
+func (l pageLinks) write(b *strings.Builder, page int) {
+	b.WriteString(l.prefix)
+	sep := byte('?')
+	for _, part := range [3]string{l.before, pageParam(page), l.after} {
+		if part != "" {
+			b.WriteByte(sep)
+			b.WriteString(part)
+			sep = '&'
+		}
+	}
+}
+
+func pageParam(page int) string {
+	if page > 1 {
+		return "page=" + strconv.Itoa(page)
+	}
+	return ""
 }
