@@ -10,8 +10,9 @@
 // against openapi.yaml with kin-openapi.
 //
 // What it does not: the rest of PixieBrix (mods, deployments, databases,
-// invitations, service-account and deployment-key management), logins, form
-// request bodies, and persistence: state lives in memory.
+// invitations, service-account and deployment-key management), logins and
+// form request bodies. State lives in memory unless WithStateFile keeps it
+// in a crash-safe file.
 //
 // The fake's own additions live under /__fake/: health, reset, state
 // snapshots, fault rules, a request journal. New returns a Server, an
