@@ -86,6 +86,7 @@ func shapeCases(op writeOp) []bodyCase {
 		{"json/single-quotes", `{'x':1}`, parseError("invalid character '\\'' looking for beginning of object key string"), false},
 		{"json/trailing-comma", `{"x":1,}`, parseError("invalid character '}' looking for beginning of object key string"), false},
 		{"json/comment", `/* c */ {}`, parseError("invalid character '/' looking for beginning of value"), false},
+		{"json/invalid-utf8", `{"x":"` + "\xff\xfe" + `"}`, parseError("the body is not valid UTF-8"), false},
 	}
 	if op.empty != "" {
 		cases = append(cases, bodyCase{"shape/empty", "", op.empty, false})

@@ -164,6 +164,17 @@ func TestBodyLimit(t *testing.T) {
 		}
 	}
 
+	t.Run("content-length/over-the-limit-with-expect-continue-reads-nothing", func(t *testing.T) {
+		t.Parallel()
+		ts, counting := countingServer(t)
+		head := requestHead("POST", groups, fmt.Sprintf("Content-Length: %d\r\nExpect: 100-continue\r\n", hugeStreamLen))
+		resp, body := rawExchange(t, ts.Listener.Addr().String(), head, nil, false)
+		check(t, resp, body)
+		if n := counting.read.Load(); n != int64(len(head)) {
+			t.Errorf("the server read %d bytes, want the %d of the head alone", n, len(head))
+		}
+	})
+
 	t.Run("chunked/50-MiB-stream-is-not-buffered", func(t *testing.T) {
 		t.Parallel()
 		ts, counting := countingServer(t)

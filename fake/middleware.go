@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -84,11 +85,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ex.rec = &statusRecorder{ResponseWriter: w, beforeHeader: ex.record}
 	defer s.finish(ex, r)
 	ex.rec.Header().Set("X-Request-Id", ex.requestID)
-	if isControlPath(r.URL.Path) {
+	if isControlPath(r.URL.Path) && !s.noControl {
 		s.serveControl(ex.rec, r)
 		return
 	}
 	ex.journaled = true
+	if body := r.Body; body != nil {
+		// net/http decides by its own body type whether to drain what the
+		// handler left unread or to close the connection (and, with
+		// Expect: 100-continue, whether to ask for the body at all): give
+		// it back its body once the journal's tap is done.
+		defer func() { r.Body = body }()
+	}
 	ex.body = tapBody(r)
 	s.serveAPI(ex.rec, &apiRequest{Request: r, ex: ex})
 }
@@ -425,6 +433,11 @@ func (s *Server) decodeBody(req *apiRequest) error {
 }
 
 func decodeJSON(data []byte) (any, error) {
+	if !utf8.Valid(data) {
+		// encoding/json would quietly turn bad bytes into U+FFFD; the real
+		// server's parser refuses them.
+		return nil, errors.New("the body is not valid UTF-8")
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var v any
