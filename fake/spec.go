@@ -8,12 +8,14 @@ import (
 	"maps"
 	"math"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/gorilla/mux"
 
 	pixiebrixfake "github.com/pixiebrix-fake/pixiebrix-fake"
 )
@@ -21,11 +23,9 @@ import (
 // apiSpec is openapi.yaml, loaded once: the path table the fake routes by and
 // the schemas request bodies are validated against.
 type apiSpec struct {
-	doc   *openapi3.T
-	paths map[string]*pathRoute // by path template
-	// bySegments lists the routes by the number of "/"-separated segments
-	// of their template, each list in template order.
-	bySegments map[int][]*pathRoute
+	doc    *openapi3.T
+	router *mux.Router           // one route per path template, any method
+	paths  map[string]*pathRoute // by path template
 }
 
 // pathRoute is one path of the spec and the methods it serves.
@@ -33,10 +33,6 @@ type pathRoute struct {
 	template string
 	item     *openapi3.PathItem
 	allow    []string // for the Allow header, in DRF's order
-	// segments is the template split at "/"; a parameter's segment is
-	// its name in braces, and params marks them.
-	segments []string
-	params   []bool
 }
 
 // drfMethodOrder is the order DRF lists allowed methods in.
@@ -53,56 +49,31 @@ func loadSpec(data []byte) (*apiSpec, error) {
 	}
 	// The spec names the real host; the fake answers on any host and port.
 	doc.Servers = nil
-	spec := &apiSpec{doc: doc, paths: map[string]*pathRoute{}, bySegments: map[int][]*pathRoute{}}
+	spec := &apiSpec{doc: doc, router: mux.NewRouter(), paths: map[string]*pathRoute{}}
 	for _, template := range slices.Sorted(maps.Keys(doc.Paths.Map())) {
 		item := doc.Paths.Value(template)
-		route := &pathRoute{template: template, item: item, segments: strings.Split(template, "/")}
-		for _, seg := range route.segments {
-			route.params = append(route.params, len(seg) > 2 && seg[0] == '{' && seg[len(seg)-1] == '}' && !strings.ContainsAny(seg[1:len(seg)-1], "{}:"))
-		}
+		route := &pathRoute{template: template, item: item}
 		for _, method := range drfMethodOrder {
 			if item.GetOperation(method) != nil || (method == http.MethodHead && item.Get != nil) {
 				route.allow = append(route.allow, method)
 			}
 		}
 		spec.paths[template] = route
-		n := len(route.segments)
-		spec.bySegments[n] = append(spec.bySegments[n], route)
+		spec.router.NewRoute().Path(template).Name(template)
 	}
 	return spec, nil
 }
 
 // match finds the spec path that urlPath is an instance of, with its
-// parameters: a parameter matches one whole non-empty segment, anything
-// else must be equal, as a gorilla/mux route of the template matches.
-// Methods play no part: a wrong method is a 405, found later.
+// parameters, through gorilla/mux. Methods play no part: a wrong method is a
+// 405, found later.
 func (sp *apiSpec) match(urlPath string) (*pathRoute, map[string]string) {
-	n := strings.Count(urlPath, "/") + 1
-	candidates := sp.bySegments[n]
-	if len(candidates) == 0 {
+	req := http.Request{Method: http.MethodGet, URL: &url.URL{Path: urlPath}}
+	var m mux.RouteMatch
+	if !sp.router.Match(&req, &m) || m.Route == nil {
 		return nil, nil
 	}
-	segments := strings.Split(urlPath, "/")
-next:
-	for _, route := range candidates {
-		for i, seg := range segments {
-			if route.params[i] {
-				if seg == "" {
-					continue next
-				}
-			} else if seg != route.segments[i] {
-				continue next
-			}
-		}
-		vars := map[string]string{}
-		for i, seg := range route.segments {
-			if route.params[i] {
-				vars[seg[1:len(seg)-1]] = segments[i]
-			}
-		}
-		return route, vars
-	}
-	return nil, nil
+	return sp.paths[m.Route.GetName()], m.Vars
 }
 
 // operation returns the spec's operation for a method on the path; HEAD is
