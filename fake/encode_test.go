@@ -68,7 +68,7 @@ func resourcesWith(text string, number float64, at time.Time) []any {
 func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
 	texts := []string{"", "plain", "ünïcødé", `quote " backslash \ slash /`, "<&>", "\u2028\u2029",
 		"\x00\x01\x1f\x7f", "\xff\xfe invalid utf-8", "tab\tnewline\n", "emoji 😀"}
-	numbers := []float64{0, -1, 1.5, 1e21, 1e-7, math.MaxInt32, -0.0}
+	numbers := []float64{0, -1, 1.5, 1e21, 1e-7, math.MaxInt32, math.Copysign(0, -1)}
 	times := []time.Time{epoch, epoch.Add(123456789 * time.Nanosecond), time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC),
 		time.Date(2026, 3, 1, 12, 0, 0, 0, time.FixedZone("", 5*3600+1800)), time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}
 	handled, total := 0, 0
