@@ -159,23 +159,17 @@ func campaignItems(n int) string {
 // The same members every time: after the first request a POST adds nothing
 // and a PUT removes nothing, so the group stays the size of the body.
 func BenchmarkGroupMembershipsWrite(b *testing.B) {
-	for _, method := range []string{"POST", "PUT"} {
-		for _, n := range []int{5, 1000} {
-			b.Run(fmt.Sprintf("%s/items-%d", method, n), func(b *testing.B) {
-				srv := newHotServer(b)
-				want := http.StatusCreated
-				if method == "PUT" {
-					want = http.StatusOK
-				}
-				hotRequest{method: method, path: hotGroupsMs, token: hotAdmin, body: emailItems(n), want: want}.serve(b, srv)
-			})
-		}
-	}
+	benchmarkListWrites(b, hotGroupsMs, emailItems)
 }
 
 // BenchmarkCampaignMembersUpsert POSTs (upserts) and PUTs 5 and 1,000
 // campaign members, the same ones every time.
 func BenchmarkCampaignMembersUpsert(b *testing.B) {
+	benchmarkListWrites(b, hotCampMs, campaignItems)
+}
+
+// benchmarkListWrites POSTs and PUTs list bodies of 5 and 1,000 items to path.
+func benchmarkListWrites(b *testing.B, path string, items func(n int) string) {
 	for _, method := range []string{"POST", "PUT"} {
 		for _, n := range []int{5, 1000} {
 			b.Run(fmt.Sprintf("%s/items-%d", method, n), func(b *testing.B) {
@@ -184,7 +178,7 @@ func BenchmarkCampaignMembersUpsert(b *testing.B) {
 				if method == "PUT" {
 					want = http.StatusOK
 				}
-				hotRequest{method: method, path: hotCampMs, token: hotAdmin, body: campaignItems(n), want: want}.serve(b, srv)
+				hotRequest{method: method, path: path, token: hotAdmin, body: items(n), want: want}.serve(b, srv)
 			})
 		}
 	}
