@@ -257,6 +257,9 @@ func TestFixtureRefused(t *testing.T) {
 	}
 }
 
+// longFixtureEmail is a valid address of 257 characters, over the limit.
+var longFixtureEmail = strings.Repeat("a", 64) + "@" + strings.Repeat(strings.Repeat("b", 61)+".", 3) + "b.test"
+
 func TestFixtureRefusedValues(t *testing.T) {
 	t.Parallel()
 	// A Fixture built in Go skips the parser; seeding checks what it can.
@@ -283,6 +286,16 @@ func TestFixtureRefusedValues(t *testing.T) {
 				{Email: "ada@acme.test", Data: map[string]any{"when": make(chan int)}},
 			}}}
 		}), `organizations[0] (Acme): campaigns[0] (Q1): members[0] (ada@acme.test): data: json: unsupported type: chan int`},
+		// openapi.yaml caps a user's and a group member's email at 254
+		// characters and a scope at 128: a fixture may not serve more.
+		{"email/member-too-long", team(func(o *fake.FixtureOrganization) { o.Members[0].Email = longFixtureEmail }),
+			`organizations[0] (Acme): members[0] (` + longFixtureEmail + `): email is longer than 254 characters`},
+		{"email/pending-group-member-too-long", team(func(o *fake.FixtureOrganization) {
+			o.VerifiedDomains = []string{"b.test"}
+			o.Groups = []fake.FixtureGroup{{Name: "G", Members: []fake.FixtureGroupMember{{Email: longFixtureEmail}}}}
+		}), `organizations[0] (Acme): groups[0] (G): members[0] (` + longFixtureEmail + `): email is longer than 254 characters`},
+		{"scope/too-long", team(func(o *fake.FixtureOrganization) { scope := "@" + strings.Repeat("a", 128); o.Scope = &scope }),
+			`organizations[0] (Acme): scope is longer than 128 characters`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -125,6 +125,8 @@ func (sd *seeder) organization(o *FixtureOrganization) error {
 		return fmt.Errorf("name is required")
 	case len([]rune(o.Name)) > 128:
 		return fmt.Errorf("name is longer than 128 characters")
+	case o.Scope != nil && len(*o.Scope) > 128:
+		return fmt.Errorf("scope is longer than 128 characters")
 	case o.Scope != nil && !scopePattern.MatchString(*o.Scope):
 		return fmt.Errorf("scope %q does not match %s", *o.Scope, scopePattern)
 	case o.ID != "" && !isUUID(o.ID):
@@ -192,6 +194,10 @@ func (sd *seeder) organization(o *FixtureOrganization) error {
 	return placed(sd.generateCampaigns(org, gen.Campaigns), "generate: campaigns")
 }
 
+// maxEmailLength is the longest email openapi.yaml lets a user or a group
+// membership have (Django's EmailField).
+const maxEmailLength = 254
+
 func validEmail(email string) bool {
 	addr, err := mail.ParseAddress(email)
 	return err == nil && addr.Address == email && strings.Contains(email, "@")
@@ -242,6 +248,8 @@ func (sd *seeder) putUser(fu FixtureUser, where string) (*user, error) {
 		return nil, fmt.Errorf("email is required")
 	case !validEmail(fu.Email):
 		return nil, fmt.Errorf("email %q is not a valid address", fu.Email)
+	case len([]rune(fu.Email)) > maxEmailLength:
+		return nil, fmt.Errorf("email is longer than %d characters", maxEmailLength)
 	case fu.UserID != "" && !isUUID(fu.UserID):
 		return nil, fmt.Errorf("user_id %q is not a UUID", fu.UserID)
 	case strings.ContainsAny(fu.Token, " \t\r\n"):
@@ -388,6 +396,9 @@ func (sd *seeder) eligible(org *organization, email string) (memberTarget, error
 	}
 	if !validEmail(email) {
 		return memberTarget{}, fmt.Errorf("email %q is not a valid address", email)
+	}
+	if len([]rune(email)) > maxEmailLength {
+		return memberTarget{}, fmt.Errorf("email is longer than %d characters", maxEmailLength)
 	}
 	if u := org.memberByEmailLocked(sd.st, email); u != nil {
 		return memberTarget{user: u, email: u.email}, nil

@@ -19,14 +19,25 @@ import (
 // breaks the contract (see the report: the seeder should refuse it).
 var longEmail = strings.Repeat("a", 64) + "@" + strings.Repeat(strings.Repeat("b", 60)+".", 4) + "test"
 
-// offContract is a team whose member list breaks openapi.yaml.
+// offContractEmail is the member of offContract whose email breakContract
+// makes longEmail, which the fixture loader would refuse.
+const offContractEmail = "long@off.test"
+
+// breakContract makes offContract's member list break openapi.yaml.
+func breakContract(s *apiServer) *apiServer {
+	fake.SetUserEmailForTest(s.Server, offContractEmail, longEmail)
+	return s
+}
+
+// offContract is a team whose member list breakContract makes break
+// openapi.yaml.
 func offContract() fake.Fixture {
 	return fake.Fixture{Organizations: []fake.FixtureOrganization{{
 		ID:   "0c000000-0000-4000-8000-000000000003",
 		Name: "Off Contract",
 		Members: []fake.FixtureMember{
 			{Email: "admin@off.test", Role: fake.RoleAdmin, Token: "off-admin"},
-			{Email: longEmail, Role: fake.RoleMember},
+			{Email: offContractEmail, Role: fake.RoleMember},
 		},
 	}}}
 }
@@ -85,7 +96,7 @@ func TestResponseValidation(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := tt.newServer(t)
+			s := breakContract(tt.newServer(t))
 			c := call{method: "GET", path: tt.path, token: "off-admin"}
 			if tt.fault != "" {
 				c.headers = map[string]string{fake.FaultHeader: tt.fault}
@@ -128,7 +139,7 @@ func TestResponseValidation(t *testing.T) {
 // keeps none of the headers of the answer it replaces.
 func TestResponseValidationAnswerKeepsContract(t *testing.T) {
 	t.Parallel()
-	s := asAPIServer(fake.NewTestServer(t, fake.WithFixtures(offContract())))
+	s := breakContract(asAPIServer(fake.NewTestServer(t, fake.WithFixtures(offContract()))))
 	r := s.do(t, call{method: "GET", path: offMembers + "?page_size=5", token: "off-admin", accept: v2})
 	if r.Status != http.StatusInternalServerError || r.detail(t) != wantViolation {
 		t.Errorf("%d %s", r.Status, r.Body)
