@@ -299,16 +299,6 @@ func TestEnvironment(t *testing.T) {
 		}
 		return len(items)
 	}
-	createdAt := func(t *testing.T, in *instance) string {
-		status, _, body := in.get("POST", "/api/organizations/"+acmeID+"/groups/", acmeAdmin, "", `{"name": "Clocked"}`)
-		var group struct {
-			CreatedAt string `json:"created_at"`
-		}
-		if err := json.Unmarshal([]byte(body), &group); status != 201 || err != nil {
-			t.Fatalf("create group: %d %v %s", status, err, body)
-		}
-		return group.CreatedAt
-	}
 	requestLogged := func(t *testing.T, in *instance) bool {
 		in.get("GET", "/api/health/", "", "", "")
 		if code, _ := in.stop(); code != 0 {
@@ -379,17 +369,17 @@ func TestEnvironment(t *testing.T) {
 			}
 		}},
 		{"clock/env", map[string]string{"PIXIEBRIX_FAKE_CLOCK": "2030-01-02T03:04:05Z"}, loopback, func(t *testing.T, in *instance) {
-			if got := createdAt(t, in); got != "2030-01-02T03:04:05Z" {
+			if got := createGroupAt(t, in, "Clocked"); got != "2030-01-02T03:04:05Z" {
 				t.Errorf("created_at %s", got)
 			}
 		}},
 		{"clock/flag-wins", map[string]string{"PIXIEBRIX_FAKE_CLOCK": "not a clock"}, append(loopback, "--clock", "2031-05-06T07:08:09+02:00"), func(t *testing.T, in *instance) {
-			if got := createdAt(t, in); got != "2031-05-06T05:08:09Z" {
+			if got := createGroupAt(t, in, "Clocked"); got != "2031-05-06T05:08:09Z" {
 				t.Errorf("created_at %s", got)
 			}
 		}},
 		{"clock/default-steps", nil, loopback, func(t *testing.T, in *instance) {
-			if first, second := createdAt(t, in), createdAt2(t, in); first != "2026-01-01T00:00:01Z" || second != "2026-01-01T00:00:02Z" {
+			if first, second := createGroupAt(t, in, "Clocked"), createGroupAt(t, in, "Clocked Again"); first != "2026-01-01T00:00:01Z" || second != "2026-01-01T00:00:02Z" {
 				t.Errorf("created_at %s then %s, want one second apart from 2026-01-01", first, second)
 			}
 		}},
@@ -402,9 +392,11 @@ func TestEnvironment(t *testing.T) {
 	}
 }
 
-// createdAt2 creates a second group, for the stepping clock's second tick.
-func createdAt2(t *testing.T, in *instance) string {
-	status, _, body := in.get("POST", "/api/organizations/"+acmeID+"/groups/", acmeAdmin, "", `{"name": "Clocked Again"}`)
+// createGroupAt creates a group named name and returns its created_at, a
+// reading of the command's clock.
+func createGroupAt(t *testing.T, in *instance, name string) string {
+	t.Helper()
+	status, _, body := in.get("POST", "/api/organizations/"+acmeID+"/groups/", acmeAdmin, "", `{"name": "`+name+`"}`)
 	var group struct {
 		CreatedAt string `json:"created_at"`
 	}
