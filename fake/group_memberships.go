@@ -51,7 +51,7 @@ func (s *Server) createGroupMemberships(w http.ResponseWriter, req *apiRequest) 
 // resulting list.
 func (s *Server) replaceGroupMemberships(w http.ResponseWriter, req *apiRequest) error {
 	items, asList := memberItemsOf(req)
-	requireCampaign := booleanFilter(queryValue(req.URL.Query(), "require_campaign"))
+	requireCampaign := booleanFilter(queryValue(req.query(), "require_campaign"))
 	members, itemErrs, err := s.store.ReplaceGroupMembers(groupID(req, "group_pk"), items, requireCampaign != nil && *requireCampaign)
 	if err != nil {
 		return err

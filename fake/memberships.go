@@ -28,7 +28,7 @@ func (s *Server) listMemberships(w http.ResponseWriter, req *apiRequest) error {
 // account-kind filters take true or false and ignore anything else; a bad
 // role or id is a 400 naming the parameter.
 func membershipFilterOf(req *apiRequest) (membershipFilter, error) {
-	query := req.URL.Query()
+	query := req.query()
 	var f membershipFilter
 	f.serviceAccount = booleanFilter(queryValue(query, "user__service_account"))
 	f.deploymentKeyAccount = booleanFilter(queryValue(query, "user__deployment_key_account"))
