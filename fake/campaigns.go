@@ -22,9 +22,6 @@ func (s *Server) listCampaigns(w http.ResponseWriter, req *apiRequest) error {
 
 func (s *Server) createCampaign(w http.ResponseWriter, req *apiRequest) error {
 	name := stringField(req.body, "name")
-	if err := checkNameChars(name); err != nil {
-		return err
-	}
 	c, err := s.store.CreateCampaign(req.orgID, *name)
 	if err != nil {
 		return err
@@ -44,9 +41,6 @@ func (s *Server) retrieveCampaign(w http.ResponseWriter, req *apiRequest) error 
 
 func (s *Server) updateCampaign(w http.ResponseWriter, req *apiRequest) error {
 	name := stringField(req.body, "name")
-	if err := checkNameChars(name); err != nil {
-		return err
-	}
 	c, err := s.store.UpdateCampaign(req.orgID, campaignID(req, "id"), campaignUpdate{name: name})
 	if err != nil {
 		return err

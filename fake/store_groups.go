@@ -9,11 +9,14 @@ import (
 
 const maxNameLength = 256
 
-// validateName applies DRF's CharField rules (trimmed, not blank, at most
-// maxNameLength characters) and the fake's per-team uniqueness.
+// validateName applies DRF's CharField rules (trimmed, no NUL character, not
+// blank, at most maxNameLength characters) and the fake's per-team
+// uniqueness, for the API and fixtures alike.
 func validateName(name string, taken func(string) bool, what string) (string, error) {
 	name = strings.TrimSpace(name)
 	switch {
+	case strings.ContainsRune(name, 0): // DRF's ProhibitNullCharactersValidator
+		return "", errInvalidField("name", "Null characters are not allowed.")
 	case name == "":
 		return "", errInvalidField("name", "This field may not be blank.")
 	case len([]rune(name)) > maxNameLength:
