@@ -14,7 +14,7 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// Fixture is seed data in the fixture format (README, "Fixtures"): teams
+// Fixture is seed data in the fixture format (fixtures/README.md): teams
 // with their members, groups and campaigns, and users who are in no team.
 // Every id and time is optional; absent ones are generated from the seed.
 type Fixture struct {
