@@ -28,7 +28,7 @@ served="curl python typescript" # the quick starts that call the fake on 127.0.0
 if [ "${1:-}" = "--served" ]; then
   # Second phase, inside the network namespace: $2 is the work directory.
   tmp=$2
-  ip link set lo up 2>/dev/null || true
+  ip link set lo up 2>/dev/null || true # outside a namespace lo is up already
   "$tmp/bin/pixiebrix-fake" >"$tmp/served-ready.json" 2>"$tmp/served.log" &
   pid=$!
   trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true' EXIT
@@ -156,7 +156,8 @@ grep -q 'pixiebrix-fake did not start' "$tmp/broken.out" || {
 }
 cat "$tmp/broken.out"
 
-if unshare --user --map-root-user --net true 2>/dev/null; then
+# The namespace starts with its loopback down: ip (iproute2) brings it up.
+if command -v ip >/dev/null && unshare --user --map-root-user --net true 2>/dev/null; then
   unshare --user --map-root-user --net bash "$0" --served "$tmp"
 elif ! curl -s -o /dev/null http://127.0.0.1:8080/ 2>/dev/null; then
   echo "(no network namespace here: the served quick starts use this machine's free port 8080)"
