@@ -30,8 +30,8 @@
 //
 // The command, the control plane's HTTP form, the fixture format and the API
 // as the fake serves it are described in the repository: cmd/pixiebrix-fake/README.md,
-// fixtures/README.md and docs/api.md. Where the public record of the real API
-// is silent, the fake chooses; docs/api.md's "Deviations from the real API"
+// fixtures/README.md and fake/README.md. Where the public record of the real API
+// is silent, the fake chooses; fake/README.md's "Deviations from the real API"
 // lists every such choice.
 //
 // # In a test: NewTestServer
