@@ -316,9 +316,20 @@ func (c *Client) Each(ctx context.Context, path string, pageSize int, fn func(js
 		next = LinkURL(link, "next")
 	}
 	if p.Total >= 0 && p.Items != p.Total {
-		return fmt.Errorf("GET %s: the pages held %d items but X-Total-Count said %d (did the data change while it was read?)", c.URL(path), p.Items, p.Total)
+		return &CountError{URL: c.URL(path), Items: p.Items, Total: p.Total}
 	}
 	return nil
+}
+
+// CountError says that a list's pages held another number of items than
+// its X-Total-Count announced.
+type CountError struct {
+	URL          string
+	Items, Total int
+}
+
+func (e *CountError) Error() string {
+	return fmt.Sprintf("GET %s: the pages held %d items but X-Total-Count said %d (did the data change while it was read?)", e.URL, e.Items, e.Total)
 }
 
 // StreamArray decodes a JSON array one element at a time.
