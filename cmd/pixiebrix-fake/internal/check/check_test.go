@@ -14,14 +14,19 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-func run(t *testing.T, ts *fake.TestServer, token string, opts check.Options) check.Report {
+func client(t *testing.T, ts *fake.TestServer, token string) *apiclient.Client {
 	t.Helper()
 	c, err := apiclient.New(ts.URL, token, ts.Client())
 	if err != nil {
 		t.Fatal(err)
 	}
 	c.RetryPause = 0
-	report, err := check.Run(context.Background(), c, opts)
+	return c
+}
+
+func run(t *testing.T, ts *fake.TestServer, token string, opts check.Options) check.Report {
+	t.Helper()
+	report, err := check.Run(context.Background(), client(t, ts, token), opts)
 	if err != nil {
 		t.Fatalf("check.Run: %v", err)
 	}
