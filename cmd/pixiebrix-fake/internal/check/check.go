@@ -91,6 +91,12 @@ func Run(ctx context.Context, c *apiclient.Client, opts Options) (Report, error)
 		return Report{}, err
 	}
 	ch := &checker{c: c, contract: ct, opts: opts, report: Report{URL: c.Base(), Findings: []Finding{}}, seen: map[Finding]bool{}}
+	var caller caller
+	if opts.WritesTeam != "" { // refused before anything is read
+		if caller, err = adminOf(ctx, c, opts.WritesTeam); err != nil {
+			return Report{}, err
+		}
+	}
 	reads, err := ReadOperations(ctx, c, opts.PerList)
 	if err != nil {
 		return Report{}, err
@@ -109,7 +115,7 @@ func Run(ctx context.Context, c *apiclient.Client, opts Options) (Report, error)
 		return Report{}, err
 	}
 	if opts.WritesTeam != "" {
-		if err := ch.writes(ctx, opts.WritesTeam); err != nil {
+		if err := ch.writes(ctx, opts.WritesTeam, caller); err != nil {
 			return Report{}, err
 		}
 	}

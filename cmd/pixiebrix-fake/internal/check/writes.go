@@ -75,27 +75,32 @@ type side struct {
 // recording of the live server, and reports each answer that differs. It
 // restores the live team: what it creates it deletes, the role it changes
 // it changes back, even when a step fails.
-func (ch *checker) writes(ctx context.Context, team string) error {
-	var me struct {
-		ID          string `json:"id"`
-		Email       string `json:"email"`
-		Memberships []struct {
-			Organization string      `json:"organization"`
-			Role         json.Number `json:"role"`
-		} `json:"organization_memberships"`
+// caller is the part of GET /api/me/ the write scenario needs.
+type caller struct {
+	ID          string `json:"id"`
+	Email       string `json:"email"`
+	Memberships []struct {
+		Organization string      `json:"organization"`
+		Role         json.Number `json:"role"`
+	} `json:"organization_memberships"`
+}
+
+// adminOf returns the caller, or an error unless it is an admin of team:
+// the scenario deletes a group and changes a role, which only admins may.
+func adminOf(ctx context.Context, c *apiclient.Client, team string) (caller, error) {
+	var me caller
+	if err := c.GetJSON(ctx, "/api/me/", "1.0", &me); err != nil {
+		return me, err
 	}
-	if err := ch.c.GetJSON(ctx, "/api/me/", "1.0", &me); err != nil {
-		return err
-	}
-	admin := false
 	for _, m := range me.Memberships {
 		if n, _ := m.Role.Int64(); strings.EqualFold(m.Organization, team) && fake.Role(n) == fake.RoleAdmin {
-			admin = true
+			return me, nil
 		}
 	}
-	if !admin {
-		return fmt.Errorf("--writes %s: the token is not an admin of that team", team)
-	}
+	return me, fmt.Errorf("--writes %s: the token is not an admin of that team", team)
+}
+
+func (ch *checker) writes(ctx context.Context, team string, me caller) error {
 	vars := map[string]string{"team": url.PathEscape(team), "me": me.ID, "email": me.Email, "name": "pixiebrix-fake check " + randomSuffix()}
 	if err := ch.pickRoleTarget(ctx, team, me.ID, vars); err != nil {
 		return err
