@@ -132,10 +132,12 @@ func (r *recorder) record(ctx context.Context) error {
 	if r.caller.ID == "" || r.caller.Email == "" {
 		return fmt.Errorf("GET %s answered no user: the token was not accepted", r.c.URL("/api/me/"))
 	}
-	// Versions 2.0 is where lists are paged; a server that refuses it
-	// cannot be recorded page by page.
-	if err := r.c.Each(ctx, "/api/organizations/", 1, func(json.RawMessage) error { return nil }, nil); err != nil {
-		return fmt.Errorf("listing teams at version 2.0: %w", err)
+	// Version 2.0 is where lists are paged; a server that refuses it cannot
+	// be recorded page by page. (Not asked of a list: a team in a list
+	// carries every member, which is not for holding whole.)
+	var me2 struct{}
+	if err := r.c.GetJSON(ctx, "/api/me/", "2.0", &me2); err != nil {
+		return fmt.Errorf("version 2.0, which pages lists: %w", err)
 	}
 	fmt.Fprintln(r.out, "# Recorded through the API by `pixiebrix-fake record`. No real token is in this file:")
 	fmt.Fprintln(r.out, "# every account has a generated one, printed once when the recording was made.")
