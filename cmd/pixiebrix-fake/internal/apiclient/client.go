@@ -72,11 +72,15 @@ func sleep(ctx context.Context, d time.Duration) error {
 // Base is the server's base URL, without a trailing slash.
 func (c *Client) Base() string { return c.base.String() }
 
-// URL makes an absolute URL of an API path (/api/me/) or returns an absolute
-// URL unchanged.
+// URL makes an absolute URL of an API path (/api/me/). An absolute URL (a
+// Link header's) keeps its path and query but gets the base URL's scheme
+// and host: the token is never sent to a host the user did not name, even
+// if a proxy's Link names another.
 func (c *Client) URL(path string) string {
 	if strings.HasPrefix(path, "http://") || strings.HasPrefix(path, "https://") {
-		return path
+		if u, err := url.Parse(path); err == nil {
+			return c.base.Scheme + "://" + c.base.Host + u.RequestURI()
+		}
 	}
 	return c.base.String() + path
 }

@@ -108,6 +108,21 @@ func TestEachRefusesAWrongCount(t *testing.T) {
 	}
 }
 
+func TestLinksStayOnTheNamedHost(t *testing.T) {
+	c, err := apiclient.New("https://api.example.test/prefix", "t", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for in, want := range map[string]string{
+		"/api/me/": "https://api.example.test/prefix/api/me/",
+		"http://elsewhere.test/prefix/api/x/?page=2": "https://api.example.test/prefix/api/x/?page=2",
+	} {
+		if got := c.URL(in); got != want {
+			t.Errorf("URL(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 func TestLinkURL(t *testing.T) {
 	header := `<http://h/api/x/?page=2>; rel="next", <http://h/api/x/?page=9>; rel="last"`
 	for rel, want := range map[string]string{"next": "http://h/api/x/?page=2", "last": "http://h/api/x/?page=9", "prev": ""} {
