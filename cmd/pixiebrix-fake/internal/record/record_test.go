@@ -229,3 +229,26 @@ func TestRecordErrors(t *testing.T) {
 		})
 	}
 }
+
+// A field the fixture format cannot hold is named on the progress writer
+// and left out, and the recording still loads.
+func TestRecordNamesFieldsAFixtureCannotHold(t *testing.T) {
+	live := fake.NewTestServer(t, fake.WithResponseValidation(false))
+	if _, err := live.InjectFault(fake.FaultRule{Method: "GET", Path: "/api/organizations/{organization_pk}/groups/", Kind: fake.FaultStatus, Status: 200,
+		Body: `[{"id":"0a000000-0000-4000-8000-00000000a002","name":"Sales","num_members":2,"created_at":"2025-01-01T00:00:00Z","colour":"blue"}]`}); err != nil {
+		t.Fatal(err)
+	}
+	var out, progress bytes.Buffer
+	if _, err := record.Record(context.Background(), client(t, live, "acme-admin-token"), &out, record.Options{Progress: &progress}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(progress.String(), `record: a group's "colour" is not something a fixture holds; not recorded`) {
+		t.Errorf("progress:\n%s", progress.String())
+	}
+	if strings.Contains(out.String(), "colour") {
+		t.Error("the unknown field is in the fixture")
+	}
+	if _, err := fake.ParseFixture(out.Bytes()); err != nil {
+		t.Error(err)
+	}
+}
