@@ -216,7 +216,6 @@ func (r *recorder) team(ctx context.Context, id string, canManage bool) error {
 	teamName := id
 	// The team's settings are copied key by key, every key the fixture
 	// format knows, so that settings it learns later round-trip unchanged.
-	wroteMembers := false
 	if !canManage {
 		r.memberGroups, r.groupOrder = map[string]*seenGroup{}, nil
 		defer func() { r.memberGroups = nil }()
@@ -226,7 +225,6 @@ func (r *recorder) team(ctx context.Context, id string, canManage bool) error {
 			if canManage { // read page by page below instead
 				return skipValue(dec)
 			}
-			wroteMembers = true
 			fmt.Fprintf(r.out, "%s:\n", key("members"))
 			return streamArrayFrom(dec, func(raw json.RawMessage) error { return r.member(raw) })
 		}
@@ -254,7 +252,6 @@ func (r *recorder) team(ctx context.Context, id string, canManage bool) error {
 	domains := map[string]bool{}
 	if canManage {
 		fmt.Fprintf(r.out, "%s:\n", key("members"))
-		wroteMembers = true
 		err := r.c.Each(ctx, "/api/organizations/"+esc+"/memberships/", r.opts.PageSize, r.member, r.progress(teamName, "members"))
 		if err != nil {
 			return err
@@ -269,7 +266,6 @@ func (r *recorder) team(ctx context.Context, id string, canManage bool) error {
 		r.notef("%s: the token's role cannot read groups or campaigns: the recording has the groups its members show (no pending members, no times) and no campaigns", teamName)
 		r.writeMemberGroups()
 	}
-	_ = wroteMembers
 	if len(domains) > 0 {
 		list := make([]string, 0, len(domains))
 		for d := range domains {
@@ -298,8 +294,8 @@ func (r *recorder) member(raw json.RawMessage) error {
 		o.add("name", r.name(email, name))
 	}
 	if role, ok := m["role"].(json.Number); ok {
-		n, _ := role.Int64()
-		if fake.Role(n).String() != "" && fake.Role(n) >= 1 && fake.Role(n) <= 5 {
+		// By name where the fixture knows it (it reads numbers too).
+		if n, err := role.Int64(); err == nil && n >= int64(fake.RoleMember) && n <= int64(fake.RoleManager) {
 			o.add("role", fake.Role(n).String())
 		} else {
 			o.add("role", role)
