@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"mime"
@@ -628,34 +627,5 @@ func (s *Server) checkResponse(req *apiRequest, status int, header http.Header, 
 	})
 }
 
-// describeViolation words a validation error on one line: each failure as
-// the JSON pointer of the value and the reason, without kin-openapi's dump
-// of the schema and the value.
-func describeViolation(err error) string {
-	var parts []string
-	var walk func(error, string)
-	walk = func(err error, prefix string) {
-		switch e := err.(type) {
-		case openapi3.MultiError:
-			for _, each := range e {
-				walk(each, prefix)
-			}
-		case *openapi3filter.ResponseError:
-			if e.Err == nil {
-				parts = append(parts, prefix+e.Reason)
-				return
-			}
-			if e.Reason != "" {
-				prefix += e.Reason + ": "
-			}
-			walk(e.Err, prefix)
-		case *openapi3.SchemaError:
-			parts = append(parts, fmt.Sprintf("%s/%s: %s", prefix, strings.Join(e.JSONPointer(), "/"), e.Reason))
-		default:
-			text, _, _ := strings.Cut(err.Error(), "\n")
-			parts = append(parts, prefix+text)
-		}
-	}
-	walk(err, "")
-	return strings.Join(parts, "; ")
-}
+// describeViolation words a validation error on one line (ViolationReasons).
+func describeViolation(err error) string { return strings.Join(ViolationReasons(err), "; ") }

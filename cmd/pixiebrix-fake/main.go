@@ -34,7 +34,9 @@ Management REST API (teams, memberships, groups, campaigns) for development
 and tests. It starts on the embedded default data unless given a fixture.
 
 Usage:
-  pixiebrix-fake [flags]
+  pixiebrix-fake [serve] [flags]
+  pixiebrix-fake record --help   a fixture of a real team, read through its API
+  pixiebrix-fake check --help    where a server differs from the contract and the fake
 
 Once it serves, it prints one JSON line on stdout:
   {"ready":true,"url":"http://127.0.0.1:PORT","tokens":{"<email>":"<token>",...}}
@@ -293,6 +295,10 @@ type readyLine struct {
 const shutdownWait = 10 * time.Second
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	sub, args := subcommand(args)
+	if sub != nil {
+		return sub(ctx, args, getenv, stdout, stderr)
+	}
 	o, err := parseFlags(args, getenv)
 	if errors.Is(err, flag.ErrHelp) { // asked for: on stdout, and a success
 		printUsage(stdout)

@@ -430,8 +430,8 @@ func TestRefused(t *testing.T) {
 			want: `pixiebrix-fake: invalid value "seven" for flag -seed: parse error (see --help)`},
 		{name: "flag/missing-value", args: []string{"--addr"}, code: 2,
 			want: "pixiebrix-fake: flag needs an argument: -addr (see --help)"},
-		{name: "flag/argument", args: []string{"serve"}, code: 2,
-			want: `pixiebrix-fake: unexpected argument "serve" (see --help)`},
+		{name: "flag/argument", args: []string{"serve", "extra"}, code: 2,
+			want: `pixiebrix-fake: unexpected argument "extra" (see --help)`},
 		{name: "page-size/zero", args: []string{"--page-size", "0"}, code: 2,
 			want: "pixiebrix-fake: --page-size 0: use 1 to 1000"},
 		{name: "page-size/too-large", args: []string{"--page-size", "5000"}, code: 2,
@@ -547,7 +547,7 @@ func TestHelp(t *testing.T) {
 				t.Errorf("stderr: %q", &stderr)
 			}
 			for _, want := range []string{
-				"Usage:\n  pixiebrix-fake [flags]", `{"ready":true,"url":`, "SIGINT or SIGTERM",
+				"Usage:\n  pixiebrix-fake [serve] [flags]", `{"ready":true,"url":`, "SIGINT or SIGTERM",
 				"-addr string", "-fixtures string", "-seed int", "-page-size int", "-log-level string", "-clock string",
 				"[PIXIEBRIX_FAKE_ADDR]", "[PIXIEBRIX_FAKE_FIXTURES]", "[PIXIEBRIX_FAKE_SEED]",
 				"[PIXIEBRIX_FAKE_PAGE_SIZE]", "[PIXIEBRIX_FAKE_LOG_LEVEL]", "[PIXIEBRIX_FAKE_CLOCK]",
