@@ -10,6 +10,7 @@ import (
 	"time"
 
 	pixiebrixfake "github.com/pixiebrix-fake/pixiebrix-fake"
+	"github.com/pixiebrix-fake/pixiebrix-fake/fake/internal/statefile"
 )
 
 // Server is the fake API as an http.Handler. It has no listener of its own;
@@ -137,7 +138,7 @@ func New(opts ...Option) (*Server, error) {
 	if cfg.stateFile != "" {
 		// Last, so that no other error leaves the file open. A fresh snapshot
 		// leaves nothing to replay at the next start, and no torn write.
-		st.durable = &stateFile{path: cfg.stateFile}
+		st.durable = &statefile.File{Path: cfg.stateFile}
 		st.mu.Lock()
 		err := st.writeSnapshotLocked(st)
 		st.mu.Unlock()

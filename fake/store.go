@@ -1,12 +1,13 @@
 package fake
 
 import (
-	"cmp"
 	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/pixiebrix-fake/pixiebrix-fake/fake/internal/statefile"
 )
 
 // store is the fake's whole state behind one lock. It owns the rules
@@ -31,13 +32,13 @@ type store struct {
 	nextMembershipID int
 
 	// Durability (WithStateFile): the file, and what a write's record needs.
-	durable   *stateFile  // nil without a state file
-	seed      int64       // the server's seed, for snapshots
-	pcg       *rand.PCG   // the generator behind ids, to save its position
-	step      *stepClock  // the default clock, to save its time; nil with WithClock
-	readings  []time.Time // the clock readings of the write in progress
-	replaying bool        // a logged write is being applied again
-	replayNow []time.Time // the clock readings it reads back
+	durable   *statefile.File // nil without a state file
+	seed      int64           // the server's seed, for snapshots and the helpers' draws
+	pcg       *rand.PCG       // the generator behind ids, to save its position
+	step      *stepClock      // the default clock, to save its time; nil with WithClock
+	readings  []time.Time     // the clock readings of the write in progress
+	replaying bool            // a logged write is being applied again
+	replayNow []time.Time     // the clock readings it reads back
 }
 
 type user struct {
@@ -49,6 +50,7 @@ type user struct {
 	deploymentKeyAccount bool
 	dateJoined           time.Time
 	memberships          []*membership // the user's teams, in the order joined
+	folded               string        // lower-cased name, NUL, lower-cased email: what q= searches
 }
 
 type membership struct {
@@ -69,8 +71,8 @@ type organization struct {
 
 	members      []*membership // ordered by id: the list index
 	memberByUser map[string]*membership
-	groups       []*group    // ordered by name, then id
-	campaigns    []*campaign // ordered by name, then id
+	groups       namedSet[*group]
+	campaigns    namedSet[*campaign]
 }
 
 type group struct {
@@ -154,23 +156,6 @@ func emailDomain(email string) string {
 	return domain
 }
 
-func compareByName(aName, aID, bName, bID string) int {
-	if c := cmp.Compare(aName, bName); c != 0 {
-		return c
-	}
-	return cmp.Compare(aID, bID)
-}
-
-func insertGroupSorted(groups []*group, g *group) []*group {
-	i, _ := slices.BinarySearchFunc(groups, g, func(a, b *group) int { return compareByName(a.name, a.id, b.name, b.id) })
-	return slices.Insert(groups, i, g)
-}
-
-func insertCampaignSorted(campaigns []*campaign, c *campaign) []*campaign {
-	i, _ := slices.BinarySearchFunc(campaigns, c, func(a, b *campaign) int { return compareByName(a.name, a.id, b.name, b.id) })
-	return slices.Insert(campaigns, i, c)
-}
-
 func removeItem[T comparable](items []T, item T) []T {
 	if i := slices.Index(items, item); i >= 0 {
 		return slices.Delete(items, i, i+1)
@@ -249,7 +234,7 @@ func (s *store) userRefLocked(u *user) UserRef {
 // groupsOfUserLocked lists, by name, the groups of org that hold u.
 func (s *store) groupsOfUserLocked(org *organization, u *user) []GroupRef {
 	refs := []GroupRef{}
-	for _, g := range org.groups {
+	for _, g := range org.groups.sorted {
 		if _, ok := g.byUser[u.id]; ok {
 			refs = append(refs, GroupRef{ID: g.id, Name: g.name})
 		}

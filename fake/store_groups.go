@@ -7,35 +7,6 @@ import (
 	"time"
 )
 
-const maxNameLength = 256
-
-// validateName applies DRF's CharField rules (trimmed, no NUL character, not
-// blank, at most maxNameLength characters) and the fake's per-team
-// uniqueness, for the API and fixtures alike.
-func validateName(name string, taken func(string) bool, what string) (string, error) {
-	name = strings.TrimSpace(name)
-	switch {
-	case strings.ContainsRune(name, 0): // DRF's ProhibitNullCharactersValidator
-		return "", errInvalidField("name", "Null characters are not allowed.")
-	case name == "":
-		return "", errInvalidField("name", "This field may not be blank.")
-	case len([]rune(name)) > maxNameLength:
-		return "", errInvalidField("name", fmt.Sprintf("Ensure this field has no more than %d characters.", maxNameLength))
-	case taken(name):
-		return "", errInvalidField("name", fmt.Sprintf("A %s with this name already exists in this team.", what))
-	}
-	return name, nil
-}
-
-func (org *organization) groupNamed(name string) *group {
-	for _, g := range org.groups {
-		if g.name == name {
-			return g
-		}
-	}
-	return nil
-}
-
 func (s *store) groupViewLocked(g *group) Group {
 	return Group{ID: g.id, Name: g.name, NumMembers: len(g.members), CreatedAt: g.createdAt}
 }
@@ -52,33 +23,37 @@ func (s *store) FindGroups(orgID string, p pageRequest) ([]Group, pageResult, er
 	if !ok {
 		return nil, pageResult{}, errNotFound()
 	}
-	return paginate(org.groups, nil, p, s.groupViewLocked)
+	return paginate(org.groups.sorted, nil, p, s.groupViewLocked)
+}
+
+// createGroup adds an empty group to a team.
+type createGroup struct {
+	Org  string `json:"org"`
+	Name string `json:"name"`
+	out  Group
+}
+
+func (m *createGroup) apply(s *store) error {
+	org, ok := s.orgs[m.Org]
+	if !ok {
+		return errNotFound()
+	}
+	g, err := s.addGroupLocked(org, "", m.Name, s.now())
+	if err != nil {
+		return err
+	}
+	m.out = s.groupViewLocked(g)
+	return nil
 }
 
 // CreateGroup adds an empty group to a team.
 func (s *store) CreateGroup(orgID, name string) (Group, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	start, err := s.beginWriteLocked()
-	if err != nil {
-		return Group{}, err
-	}
-	org, ok := s.orgs[orgID]
-	if !ok {
-		return Group{}, errNotFound()
-	}
-	g, err := s.addGroupLocked(org, "", name, s.now())
-	if err != nil {
-		return Group{}, err
-	}
-	if err := s.commitLocked(start, opGroupCreate, objectArgs{Org: orgID, Name: &name}); err != nil {
-		return Group{}, err
-	}
-	return s.groupViewLocked(g), nil
+	m := &createGroup{Org: orgID, Name: name}
+	return m.out, s.do(m)
 }
 
 func (s *store) addGroupLocked(org *organization, id, name string, createdAt time.Time) (*group, error) {
-	name, err := validateName(name, func(n string) bool { return org.groupNamed(n) != nil }, "group")
+	name, err := org.groups.checkName(name, nil, "group")
 	if err != nil {
 		return nil, err
 	}
@@ -95,9 +70,18 @@ func (s *store) addGroupLocked(org *organization, id, name string, createdAt tim
 		byUser:    map[string]*groupMembership{},
 		byEmail:   map[string]*groupMembership{},
 	}
-	org.groups = insertGroupSorted(org.groups, g)
+	org.groups.insert(g)
 	s.groups[id] = g
 	return g, nil
+}
+
+// removeGroupLocked deletes a group and its memberships.
+func (s *store) removeGroupLocked(g *group) {
+	for _, gm := range g.members {
+		delete(s.groupMemberships, gm.id)
+	}
+	g.org.groups.remove(g)
+	delete(s.groups, g.id)
 }
 
 // FindGroup returns one group.
@@ -116,55 +100,51 @@ type groupUpdate struct {
 	name *string
 }
 
-// UpdateGroup renames a group.
-func (s *store) UpdateGroup(id string, upd groupUpdate) (GroupDetail, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	start, err := s.beginWriteLocked()
-	if err != nil {
-		return GroupDetail{}, err
-	}
-	g, ok := s.groups[id]
-	if !ok {
-		return GroupDetail{}, errNotFound()
-	}
-	if upd.name != nil {
-		name, err := validateName(*upd.name, func(n string) bool {
-			other := g.org.groupNamed(n)
-			return other != nil && other != g
-		}, "group")
-		if err != nil {
-			return GroupDetail{}, err
-		}
-		g.org.groups = removeItem(g.org.groups, g)
-		g.name = name
-		g.org.groups = insertGroupSorted(g.org.groups, g)
-	}
-	if err := s.commitLocked(start, opGroupUpdate, objectArgs{ID: id, Name: upd.name}); err != nil {
-		return GroupDetail{}, err
-	}
-	return s.groupDetailViewLocked(g), nil
+// updateGroup renames a group.
+type updateGroup struct {
+	ID   string  `json:"id"`
+	Name *string `json:"name,omitempty"`
+	out  GroupDetail
 }
 
-// DeleteGroup deletes a group and its memberships.
-func (s *store) DeleteGroup(id string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	start, err := s.beginWriteLocked()
-	if err != nil {
-		return err
-	}
-	g, ok := s.groups[id]
+func (m *updateGroup) apply(s *store) error {
+	g, ok := s.groups[m.ID]
 	if !ok {
 		return errNotFound()
 	}
-	for _, gm := range g.members {
-		delete(s.groupMemberships, gm.id)
+	if m.Name != nil {
+		name, err := g.org.groups.checkName(*m.Name, g, "group")
+		if err != nil {
+			return err
+		}
+		g.org.groups.rename(g, func() { g.name = name })
 	}
-	g.org.groups = removeItem(g.org.groups, g)
-	delete(s.groups, id)
-	return s.commitLocked(start, opGroupDelete, objectArgs{ID: id})
+	m.out = s.groupDetailViewLocked(g)
+	return nil
 }
+
+// UpdateGroup renames a group.
+func (s *store) UpdateGroup(id string, upd groupUpdate) (GroupDetail, error) {
+	m := &updateGroup{ID: id, Name: upd.name}
+	return m.out, s.do(m)
+}
+
+// deleteGroup deletes a group and its memberships.
+type deleteGroup struct {
+	ID string `json:"id"`
+}
+
+func (m *deleteGroup) apply(s *store) error {
+	g, ok := s.groups[m.ID]
+	if !ok {
+		return errNotFound()
+	}
+	s.removeGroupLocked(g)
+	return nil
+}
+
+// DeleteGroup deletes a group and its memberships.
+func (s *store) DeleteGroup(id string) error { return s.do(&deleteGroup{ID: id}) }
 
 // --- group memberships ---
 
@@ -181,7 +161,7 @@ func (s *store) groupMembershipViewLocked(gm *groupMembership) GroupMembership {
 		view.User = &ref
 	}
 	key := emailKey(gm.email)
-	for _, c := range gm.group.org.campaigns {
+	for _, c := range gm.group.org.campaigns.sorted {
 		if _, ok := c.byEmail[key]; ok {
 			view.Campaigns = append(view.Campaigns, CampaignRef{ID: c.id, Name: c.name, CreatedAt: c.createdAt, UpdatedAt: c.updatedAt})
 		}
@@ -201,12 +181,13 @@ func (s *store) FindGroupMemberships(groupID string, p pageRequest) ([]GroupMemb
 }
 
 // memberItem is one item of a group-membership write: exactly one of
-// userID and email is set.
+// UserID and Email is set.
 type memberItem struct {
-	userID string
-	email  string
+	UserID string `json:"user_id,omitempty"`
+	Email  string `json:"email,omitempty"`
 	// schemaFailed marks an item that failed openapi.yaml's schema: it has
-	// its errors already, and its presence alone makes the write fail.
+	// its errors already, and its presence alone makes the write fail (so
+	// it is never logged).
 	schemaFailed bool
 }
 
@@ -227,9 +208,6 @@ func (t memberTarget) key() string {
 const (
 	messageExactlyOne  = "Provide exactly one of user_id or email."
 	messageNotEligible = "This email is neither a member of the team nor in one of the team's verified domains."
-	// messageInvalidEmail is Django's EmailValidator message: the schema's
-	// email format lets through addresses Django refuses ("a b@x.test").
-	messageInvalidEmail = "Enter a valid email address."
 )
 
 // memberByEmailLocked returns the member of org with that email, if any.
@@ -248,33 +226,54 @@ func (org *organization) verifiedDomain(email string) bool {
 	return slices.Contains(org.verifiedDomains, emailDomain(email))
 }
 
-// resolveItemsLocked resolves every item, or reports one error object per
-// item ({} for good ones) so that nothing is written.
-func (s *store) resolveItemsLocked(org *organization, items []memberItem) ([]memberTarget, []fieldErrors) {
-	targets := make([]memberTarget, len(items))
-	errs := make([]fieldErrors, len(items))
+// memberItems is the item list of a group-membership write, with what
+// prepare found of each item before the lock: one error object per item
+// ({} for good ones), or nil when every item passed.
+type memberItems struct {
+	Items  []memberItem `json:"items"`
+	syntax []fieldErrors
+}
+
+func (l *memberItems) prepare() error {
+	l.syntax = make([]fieldErrors, len(l.Items))
+	for i, item := range l.Items {
+		l.syntax[i] = fieldErrors{}
+		switch {
+		case item.schemaFailed:
+		case (item.UserID == "") == (item.Email == ""):
+			l.syntax[i].add("non_field_errors", messageExactlyOne)
+		case item.UserID == "":
+			if err := checkEmail(strings.TrimSpace(item.Email)); err != nil {
+				l.syntax[i].add("email", messageInvalidEmail)
+			}
+		}
+	}
+	return nil
+}
+
+// resolveLocked resolves every item, or refuses the write with one error
+// object per item ({} for good ones) so that nothing is written.
+func (l *memberItems) resolveLocked(s *store, org *organization) ([]memberTarget, error) {
+	targets := make([]memberTarget, len(l.Items))
+	errs := l.syntax
 	failed := false
-	for i, item := range items {
-		errs[i] = fieldErrors{}
+	for i, item := range l.Items {
 		switch {
 		case item.schemaFailed:
 			failed = true
-		case (item.userID == "") == (item.email == ""):
-			errs[i].add("non_field_errors", messageExactlyOne)
-		case item.userID != "":
-			u, ok := s.users[strings.ToLower(item.userID)]
+		case len(errs[i]) > 0:
+		case item.UserID != "":
+			u, ok := s.users[strings.ToLower(item.UserID)]
 			if !ok || org.memberByUser[u.id] == nil {
-				errs[i].add("user_id", fmt.Sprintf("Invalid pk %q - object does not exist.", item.userID))
+				errs[i].add("user_id", fmt.Sprintf("Invalid pk %q - object does not exist.", item.UserID))
 				break
 			}
 			targets[i] = memberTarget{user: u, email: u.email}
-		case !validEmail(strings.TrimSpace(item.email)):
-			errs[i].add("email", messageInvalidEmail)
 		default:
-			if u := org.memberByEmailLocked(s, item.email); u != nil {
+			if u := org.memberByEmailLocked(s, item.Email); u != nil {
 				targets[i] = memberTarget{user: u, email: u.email}
-			} else if org.verifiedDomain(item.email) {
-				targets[i] = memberTarget{email: strings.TrimSpace(item.email)}
+			} else if org.verifiedDomain(item.Email) {
+				targets[i] = memberTarget{email: strings.TrimSpace(item.Email)}
 			} else {
 				errs[i].add("email", messageNotEligible)
 			}
@@ -282,7 +281,7 @@ func (s *store) resolveItemsLocked(org *organization, items []memberItem) ([]mem
 		failed = failed || len(errs[i]) > 0
 	}
 	if failed {
-		return nil, errs
+		return nil, itemErrors(errs)
 	}
 	return targets, nil
 }
@@ -328,64 +327,90 @@ func (s *store) unindexGroupMembershipLocked(gm *groupMembership) {
 	delete(s.groupMemberships, gm.id)
 }
 
-// AddGroupMembers adds people to a group; someone already in it keeps the
+// viewsLocked renders group memberships.
+func (s *store) groupMembershipViewsLocked(list []*groupMembership) []GroupMembership {
+	out := make([]GroupMembership, 0, len(list))
+	for _, gm := range list {
+		out = append(out, s.groupMembershipViewLocked(gm))
+	}
+	return out
+}
+
+// addGroupMembers adds people to a group; someone already in it keeps the
 // membership they have. It answers one membership per item, in item order.
-// When any item is bad it writes nothing and returns the per-item errors.
-func (s *store) AddGroupMembers(groupID string, items []memberItem) ([]GroupMembership, []fieldErrors, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	start, err := s.beginWriteLocked()
-	if err != nil {
-		return nil, nil, err
-	}
-	g, ok := s.groups[groupID]
+type addGroupMembers struct {
+	Group string `json:"group"`
+	memberItems
+	out []GroupMembership
+}
+
+func (m *addGroupMembers) apply(s *store) error {
+	g, ok := s.groups[m.Group]
 	if !ok {
-		return nil, nil, errNotFound()
+		return errNotFound()
 	}
-	targets, itemErrs := s.resolveItemsLocked(g.org, items)
-	if itemErrs != nil {
-		return nil, itemErrs, nil
+	targets, err := m.resolveLocked(s, g.org)
+	if err != nil {
+		return err
 	}
 	now := s.now()
-	out := make([]GroupMembership, 0, len(targets))
+	answered := make([]*groupMembership, 0, len(targets))
 	for _, t := range targets {
 		gm := g.find(t)
 		if gm == nil {
 			var err error
 			if gm, err = s.addGroupMembershipLocked(g, t, "", now, nil); err != nil {
-				return nil, nil, err
+				return err
 			}
 		}
-		out = append(out, s.groupMembershipViewLocked(gm))
+		answered = append(answered, gm)
 	}
-	if err := s.commitLocked(start, opGroupMembersAdd, groupMembersArgs{Group: groupID, Items: groupItemArgs(items)}); err != nil {
+	m.out = s.groupMembershipViewsLocked(answered)
+	return nil
+}
+
+// AddGroupMembers adds people to a group (addGroupMembers). When any item
+// is bad it writes nothing and returns the per-item errors.
+func (s *store) AddGroupMembers(groupID string, items []memberItem) ([]GroupMembership, []fieldErrors, error) {
+	m := &addGroupMembers{Group: groupID, memberItems: memberItems{Items: items}}
+	return listWriteResult(m.out, s.do(m))
+}
+
+// listWriteResult splits a list write's error into the per-item errors
+// that refused it and any other error.
+func listWriteResult[T any](out []T, err error) ([]T, []fieldErrors, error) {
+	if items, ok := err.(itemErrors); ok {
+		return nil, items, nil
+	}
+	if err != nil {
 		return nil, nil, err
 	}
 	return out, nil, nil
 }
 
-// ReplaceGroupMembers makes the group hold exactly the listed people. Those
-// already in it keep their membership; the others go. With requireCampaign,
+// replaceGroupMembers makes the group hold exactly the listed people. Those
+// already in it keep their membership; the others go. With RequireCampaign,
 // items whose email is in none of the team's campaigns are skipped.
-func (s *store) ReplaceGroupMembers(groupID string, items []memberItem, requireCampaign bool) ([]GroupMembership, []fieldErrors, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	start, err := s.beginWriteLocked()
-	if err != nil {
-		return nil, nil, err
-	}
-	g, ok := s.groups[groupID]
+type replaceGroupMembers struct {
+	Group string `json:"group"`
+	memberItems
+	RequireCampaign bool `json:"require_campaign,omitempty"`
+	out             []GroupMembership
+}
+
+func (m *replaceGroupMembers) apply(s *store) error {
+	g, ok := s.groups[m.Group]
 	if !ok {
-		return nil, nil, errNotFound()
+		return errNotFound()
 	}
-	targets, itemErrs := s.resolveItemsLocked(g.org, items)
-	if itemErrs != nil {
-		return nil, itemErrs, nil
+	targets, err := m.resolveLocked(s, g.org)
+	if err != nil {
+		return err
 	}
 	wanted := make(map[string]bool, len(targets))
 	var adds []memberTarget
 	for _, t := range targets {
-		if requireCampaign && !g.org.inAnyCampaign(t.email) {
+		if m.RequireCampaign && !g.org.inAnyCampaign(t.email) {
 			continue
 		}
 		if wanted[t.key()] {
@@ -408,41 +433,45 @@ func (s *store) ReplaceGroupMembers(groupID string, items []memberItem, requireC
 	now := s.now()
 	for _, t := range adds {
 		if _, err := s.addGroupMembershipLocked(g, t, "", now, nil); err != nil {
-			return nil, nil, err
+			return err
 		}
 	}
-	out := make([]GroupMembership, 0, len(g.members))
-	for _, gm := range g.members {
-		out = append(out, s.groupMembershipViewLocked(gm))
-	}
-	args := groupMembersArgs{Group: groupID, Items: groupItemArgs(items), RequireCampaign: requireCampaign}
-	if err := s.commitLocked(start, opGroupMembersReplace, args); err != nil {
-		return nil, nil, err
-	}
-	return out, nil, nil
+	m.out = s.groupMembershipViewsLocked(g.members)
+	return nil
+}
+
+// ReplaceGroupMembers makes the group hold exactly the listed people
+// (replaceGroupMembers).
+func (s *store) ReplaceGroupMembers(groupID string, items []memberItem, requireCampaign bool) ([]GroupMembership, []fieldErrors, error) {
+	m := &replaceGroupMembers{Group: groupID, memberItems: memberItems{Items: items}, RequireCampaign: requireCampaign}
+	return listWriteResult(m.out, s.do(m))
 }
 
 func (org *organization) inAnyCampaign(email string) bool {
 	key := emailKey(email)
-	return slices.ContainsFunc(org.campaigns, func(c *campaign) bool {
+	return slices.ContainsFunc(org.campaigns.sorted, func(c *campaign) bool {
 		_, ok := c.byEmail[key]
 		return ok
 	})
 }
 
-// DeleteGroupMembership removes one membership; an id of another group is
+// deleteGroupMembership removes one membership; an id of another group is
 // not found.
-func (s *store) DeleteGroupMembership(groupID, id string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	start, err := s.beginWriteLocked()
-	if err != nil {
-		return err
-	}
-	gm, ok := s.groupMemberships[strings.ToLower(id)]
-	if !ok || gm.group.id != groupID {
+type deleteGroupMembership struct {
+	Group string `json:"group"`
+	ID    string `json:"id"`
+}
+
+func (m *deleteGroupMembership) apply(s *store) error {
+	gm, ok := s.groupMemberships[strings.ToLower(m.ID)]
+	if !ok || gm.group.id != m.Group {
 		return errNotFound()
 	}
 	s.removeGroupMembershipLocked(gm)
-	return s.commitLocked(start, opGroupMembershipDelete, objectArgs{Org: groupID, ID: id})
+	return nil
+}
+
+// DeleteGroupMembership removes one membership (deleteGroupMembership).
+func (s *store) DeleteGroupMembership(groupID, id string) error {
+	return s.do(&deleteGroupMembership{Group: groupID, ID: id})
 }

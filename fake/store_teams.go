@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Me describes the caller's own account.
@@ -93,11 +92,11 @@ func (f membershipFilter) keep(m *membership) bool {
 		f.userID != "" && !strings.EqualFold(u.id, f.userID),
 		f.serviceAccount != nil && u.serviceAccount != *f.serviceAccount,
 		f.deploymentKeyAccount != nil && u.deploymentKeyAccount != *f.deploymentKeyAccount,
-		f.query != "" && !containsFold(u.name, f.query) && !containsFold(u.email, f.query):
+		f.query != "" && !u.matches(f.query):
 		return false
 	}
 	if f.groupIDs != nil {
-		return slices.ContainsFunc(m.org.groups, func(g *group) bool {
+		return slices.ContainsFunc(m.org.groups.sorted, func(g *group) bool {
 			_, in := g.byUser[u.id]
 			return in && slices.Contains(f.groupIDs, g.id)
 		})
@@ -105,28 +104,21 @@ func (f membershipFilter) keep(m *membership) bool {
 	return true
 }
 
-// containsFold reports whether lower, a lower-cased search term, is a
-// substring of s in any case. It allocates nothing for ASCII text, which
-// keeps a search of a large team cheap.
-func containsFold(s, lower string) bool {
-	if !isASCII(s) || !isASCII(lower) {
-		return strings.Contains(strings.ToLower(s), lower)
+// matches reports whether lower, a lower-cased search term, is a substring
+// of the user's name or email in any case. It reads the user's pre-folded
+// text (setNameAndEmail), so a search of a large team folds nothing.
+func (u *user) matches(lower string) bool {
+	if strings.IndexByte(lower, 0) >= 0 { // could span the separator
+		name, email, _ := strings.Cut(u.folded, "\x00")
+		return strings.Contains(name, lower) || strings.Contains(email, lower)
 	}
-	for i := 0; i+len(lower) <= len(s); i++ {
-		if strings.EqualFold(s[i:i+len(lower)], lower) {
-			return true
-		}
-	}
-	return false
+	return strings.Contains(u.folded, lower)
 }
 
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
+// setName changes the user's name and what a search reads of it.
+func (u *user) setName(name string) {
+	u.name = name
+	u.folded = strings.ToLower(name) + "\x00" + strings.ToLower(u.email)
 }
 
 // FindMemberships lists a team's memberships by id.
@@ -186,48 +178,53 @@ func (s *store) FindMembership(id int) (Membership, error) {
 	return s.membershipViewLocked(m), nil
 }
 
-// UpdateMembershipRole changes a member's role, the one writable field.
-func (s *store) UpdateMembershipRole(id int, role *Role) (Membership, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	start, err := s.beginWriteLocked()
-	if err != nil {
-		return Membership{}, err
-	}
-	m, ok := s.memberships[id]
-	if !ok {
-		return Membership{}, errNotFound()
-	}
-	if role != nil {
-		m.role = *role
-	}
-	if err := s.commitLocked(start, opMembershipRole, membershipArgs{ID: id, Role: role}); err != nil {
-		return Membership{}, err
-	}
-	return s.membershipViewLocked(m), nil
+// updateMembershipRole changes a member's role, the one writable field.
+type updateMembershipRole struct {
+	ID   int   `json:"id"`
+	Role *Role `json:"role,omitempty"`
+	out  Membership
 }
 
-// DeleteMembership removes a user from a team and from all of the team's
-// groups. Campaign members stay: they are keyed by email, and their account
-// turns null because it is derived from team membership.
-func (s *store) DeleteMembership(id int) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	start, err := s.beginWriteLocked()
-	if err != nil {
-		return err
-	}
-	m, ok := s.memberships[id]
+func (m *updateMembershipRole) apply(s *store) error {
+	ms, ok := s.memberships[m.ID]
 	if !ok {
 		return errNotFound()
 	}
-	s.removeMembershipLocked(m)
-	return s.commitLocked(start, opMembershipDelete, membershipArgs{ID: id})
+	if m.Role != nil {
+		ms.role = *m.Role
+	}
+	m.out = s.membershipViewLocked(ms)
+	return nil
 }
+
+// UpdateMembershipRole changes a member's role (updateMembershipRole).
+func (s *store) UpdateMembershipRole(id int, role *Role) (Membership, error) {
+	m := &updateMembershipRole{ID: id, Role: role}
+	return m.out, s.do(m)
+}
+
+// deleteMembership removes a user from a team and from all of the team's
+// groups. Campaign members stay: they are keyed by email, and their account
+// turns null because it is derived from team membership.
+type deleteMembership struct {
+	ID int `json:"id"`
+}
+
+func (m *deleteMembership) apply(s *store) error {
+	ms, ok := s.memberships[m.ID]
+	if !ok {
+		return errNotFound()
+	}
+	s.removeMembershipLocked(ms)
+	return nil
+}
+
+// DeleteMembership removes a user from a team (deleteMembership).
+func (s *store) DeleteMembership(id int) error { return s.do(&deleteMembership{ID: id}) }
 
 func (s *store) removeMembershipLocked(m *membership) {
 	org, u := m.org, m.user
-	for _, g := range org.groups {
+	for _, g := range org.groups.sorted {
 		if gm, ok := g.byUser[u.id]; ok {
 			s.removeGroupMembershipLocked(gm)
 		}
@@ -283,13 +280,13 @@ func (s *store) putUserLocked(spec userSpec) (*user, error) {
 	}
 	u := &user{
 		id:                   spec.id,
-		name:                 spec.name,
 		email:                spec.email,
 		token:                spec.token,
 		serviceAccount:       spec.serviceAccount,
 		deploymentKeyAccount: spec.deploymentKeyAccount,
 		dateJoined:           spec.dateJoined,
 	}
+	u.setName(spec.name)
 	s.users[u.id] = u
 	s.usersByEmail[key] = u
 	if u.token != "" {
@@ -338,11 +335,36 @@ func (s *store) addMemberLocked(org *organization, u *user, role Role, id int, l
 	s.memberships[id] = m
 	u.memberships = append(u.memberships, m)
 	key := emailKey(u.email)
-	for _, g := range org.groups {
+	for _, g := range org.groups.sorted {
 		if gm, ok := g.byEmail[key]; ok && gm.user == nil {
 			gm.user = u
 			g.byUser[u.id] = gm
 		}
 	}
 	return m, nil
+}
+
+// removeUserLocked forgets a user who is in no team, for a write taken back.
+func (s *store) removeUserLocked(u *user) {
+	delete(s.users, u.id)
+	delete(s.usersByEmail, emailKey(u.email))
+	if u.token != "" && s.usersByToken[u.token] == u {
+		delete(s.usersByToken, u.token)
+	}
+}
+
+// removeOrganizationLocked deletes a team with its memberships, groups and
+// campaigns, for a write taken back; its users stay.
+func (s *store) removeOrganizationLocked(org *organization) {
+	for _, g := range slices.Clone(org.groups.sorted) {
+		s.removeGroupLocked(g)
+	}
+	for _, c := range slices.Clone(org.campaigns.sorted) {
+		s.removeCampaignLocked(c)
+	}
+	for _, m := range org.members {
+		delete(s.memberships, m.id)
+		m.user.memberships = removeItem(m.user.memberships, m)
+	}
+	delete(s.orgs, org.id)
 }
