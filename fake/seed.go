@@ -78,6 +78,7 @@ func (sd *seeder) putUserLocked(spec userSpec) (*user, error) {
 				delete(sd.st.usersByToken, existing.token)
 			}
 			*existing = old
+			existing.setName(old.name) // its search text too
 		})
 	}
 	u, err := sd.st.putUserLocked(spec)
@@ -120,6 +121,12 @@ func seedStore(st *store, f *Fixture, seed int64) error {
 		}
 	}
 	return nil
+}
+
+// checkFixture finds what seedStore would refuse in a fixture, changing
+// nothing: it seeds a throwaway store.
+func checkFixture(f *Fixture, seed int64) error {
+	return seedStore(newStore(newIDSource(seed), func() time.Time { return epoch }), f, seed)
 }
 
 // prepare reserves the fixture's membership ids and sizes the store's

@@ -80,7 +80,7 @@ func New(opts ...Option) (*Server, error) {
 		if st != nil {
 			// The fixture is what Reset goes back to: a bad one is still an
 			// error at start, not at the first reset.
-			if err := seedStore(newStore(newIDSource(cfg.seed), func() time.Time { return epoch }), fixture, cfg.seed); err != nil {
+			if err := checkFixture(fixture, cfg.seed); err != nil {
 				if cfg.fixtureFile != "" {
 					return nil, fmt.Errorf("fixture %s: %w", cfg.fixtureFile, err)
 				}

@@ -25,7 +25,7 @@ func (s *Server) State() Fixture {
 // With a state file, the new data is on disk before LoadState returns.
 func (s *Server) LoadState(f Fixture) error {
 	// A trial run on a scratch store finds any problem before anything changes.
-	if err := seedStore(newStore(newIDSource(s.seed), func() time.Time { return epoch }), &f, s.seed); err != nil {
+	if err := checkFixture(&f, s.seed); err != nil {
 		return err
 	}
 	st := s.store

@@ -60,6 +60,7 @@ type membership struct {
 	role         Role
 	lastActiveAt *time.Time
 	lastLoginAt  *time.Time
+	textAt       int // its entry in org.text
 }
 
 type organization struct {
@@ -73,6 +74,7 @@ type organization struct {
 	memberByUser map[string]*membership
 	groups       namedSet[*group]
 	campaigns    namedSet[*campaign]
+	text         memberText // what q= searches
 }
 
 type group struct {

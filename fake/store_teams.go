@@ -104,23 +104,6 @@ func (f membershipFilter) keep(m *membership) bool {
 	return true
 }
 
-// matches reports whether lower, a lower-cased search term, is a substring
-// of the user's name or email in any case. It reads the user's pre-folded
-// text (setNameAndEmail), so a search of a large team folds nothing.
-func (u *user) matches(lower string) bool {
-	if strings.IndexByte(lower, 0) >= 0 { // could span the separator
-		name, email, _ := strings.Cut(u.folded, "\x00")
-		return strings.Contains(name, lower) || strings.Contains(email, lower)
-	}
-	return strings.Contains(u.folded, lower)
-}
-
-// setName changes the user's name and what a search reads of it.
-func (u *user) setName(name string) {
-	u.name = name
-	u.folded = strings.ToLower(name) + "\x00" + strings.ToLower(u.email)
-}
-
 // FindMemberships lists a team's memberships by id.
 func (s *store) FindMemberships(orgID string, f membershipFilter, p pageRequest) ([]Membership, pageResult, error) {
 	s.mu.RLock()
@@ -137,8 +120,8 @@ func (s *store) FindMemberships(orgID string, f membershipFilter, p pageRequest)
 }
 
 // membershipCandidatesLocked narrows a team's ordered index with the filters
-// that have an index of their own, user__id and groups, so that such a list
-// costs the matches, not the team. The rest of the filter still applies.
+// that have an index of their own, user__id, q (the team's search text) and
+// groups, so that such a list costs the matches, not the team. The rest of the filter still applies.
 func (s *store) membershipCandidatesLocked(org *organization, f membershipFilter) []*membership {
 	switch {
 	case f.userID != "":
@@ -146,6 +129,8 @@ func (s *store) membershipCandidatesLocked(org *organization, f membershipFilter
 			return []*membership{m}
 		}
 		return nil
+	case f.query != "" && strings.IndexByte(f.query, 0) < 0:
+		return org.text.search(f.query)
 	case f.groupIDs != nil:
 		var found []*membership
 		seen := map[int]bool{}
@@ -235,6 +220,7 @@ func (s *store) removeMembershipLocked(m *membership) {
 	}
 	delete(org.memberByUser, u.id)
 	delete(s.memberships, m.id)
+	org.text.remove(m)
 	u.memberships = removeItem(u.memberships, m)
 }
 
@@ -334,6 +320,7 @@ func (s *store) addMemberLocked(org *organization, u *user, role Role, id int, l
 	org.memberByUser[u.id] = m
 	s.memberships[id] = m
 	u.memberships = append(u.memberships, m)
+	org.text.add(m)
 	key := emailKey(u.email)
 	for _, g := range org.groups.sorted {
 		if gm, ok := g.byEmail[key]; ok && gm.user == nil {
