@@ -26,10 +26,7 @@ import (
 // groups, campaigns and generated data with it.
 func (s *Server) AddTeam(team FixtureOrganization) (Organization, error) {
 	m := &addTeam{Team: team}
-	if err := s.helperDo(m); err != nil {
-		return Organization{}, fmt.Errorf("AddTeam %q: %w", team.Name, err)
-	}
-	return m.out, nil
+	return helperDo(s, m, &m.out, "AddTeam", team.Name)
 }
 
 // addTeam is AddTeam's mutation.
@@ -54,10 +51,7 @@ func (m *addTeam) apply(s *store) error {
 // already a user's (in another team) adds that user.
 func (s *Server) AddMember(teamID string, member FixtureMember) (Membership, error) {
 	m := &addMember{Team: teamID, Member: member}
-	if err := s.helperDo(m); err != nil {
-		return Membership{}, fmt.Errorf("AddMember %q: %w", member.Email, err)
-	}
-	return m.out, nil
+	return helperDo(s, m, &m.out, "AddMember", member.Email)
 }
 
 // addMember is AddMember's mutation.
@@ -87,10 +81,7 @@ func (m *addMember) apply(s *store) error {
 // emails of its verified domains (pending until they join).
 func (s *Server) AddGroup(teamID, name string, memberEmails ...string) (Group, error) {
 	m := &addGroup{Team: teamID, Name: name, Emails: memberEmails}
-	if err := s.helperDo(m); err != nil {
-		return Group{}, fmt.Errorf("AddGroup %q: %w", name, err)
-	}
-	return m.out, nil
+	return helperDo(s, m, &m.out, "AddGroup", name)
 }
 
 // addGroup is AddGroup's mutation.
@@ -190,14 +181,19 @@ func notFound(err error, what, id string) error {
 	return err
 }
 
-// helperDo applies a helper's mutation. A failure of the state file is the
-// server's fault, worded as the API words it.
-func (s *Server) helperDo(m mutation) error {
+// helperDo applies a helper's mutation and returns what it made (out), or
+// an error that names the helper and its argument. A failure of the state
+// file is the server's fault, worded as the API words it.
+func helperDo[R any](s *Server, m mutation, out *R, helper, arg string) (R, error) {
 	err := s.store.do(m)
 	if sf := s.store.durable; err != nil && sf != nil && sf.Err != nil && errors.Is(err, sf.Err) {
-		return stateFileError(err)
+		err = stateFileError(err)
 	}
-	return err
+	if err != nil {
+		var zero R
+		return zero, fmt.Errorf("%s %q: %w", helper, arg, err)
+	}
+	return *out, nil
 }
 
 // seedWriteLocked runs a helper's write with the fixture's seeder, on the

@@ -42,26 +42,28 @@ type preparer interface {
 }
 
 // mutationTypes names every kind of mutation in the state file's log: one
-// line a kind. A name, once written to a file, is never given to another
-// type; a type whose arguments change incompatibly takes a new name and
-// keeps a decoder for the old one (legacyMutations).
+// line a kind. A name, once written to a file, keeps its meaning: a kind
+// whose arguments change incompatibly takes a new name (the old one with
+// "@2", "@3", …) and the old name moves to legacyMutations with a decoder.
+// The names of the API writes are the ones files held before writes were
+// values, and their arguments decode the old records as they are.
 var mutationTypes = registry(
-	entry[updateMembershipRole]("updateMembershipRole"),
-	entry[deleteMembership]("deleteMembership"),
-	entry[createGroup]("createGroup"),
-	entry[updateGroup]("updateGroup"),
-	entry[deleteGroup]("deleteGroup"),
-	entry[addGroupMembers]("addGroupMembers"),
-	entry[replaceGroupMembers]("replaceGroupMembers"),
-	entry[deleteGroupMembership]("deleteGroupMembership"),
-	entry[createCampaign]("createCampaign"),
-	entry[updateCampaign]("updateCampaign"),
-	entry[deleteCampaign]("deleteCampaign"),
-	entry[upsertCampaignMembers]("upsertCampaignMembers"),
-	entry[replaceCampaignMembers]("replaceCampaignMembers"),
-	entry[addTeam]("addTeam"),
-	entry[addMember]("addMember"),
-	entry[addGroup]("addGroup"),
+	entry[updateMembershipRole]("membership.role"),
+	entry[deleteMembership]("membership.delete"),
+	entry[createGroup]("group.create"),
+	entry[updateGroup]("group.update"),
+	entry[deleteGroup]("group.delete"),
+	entry[addGroupMembers]("group.members.add"),
+	entry[replaceGroupMembers]("group.members.replace"),
+	entry[deleteGroupMembership]("group.membership.delete@2"),
+	entry[createCampaign]("campaign.create"),
+	entry[updateCampaign]("campaign.update"),
+	entry[deleteCampaign]("campaign.delete"),
+	entry[upsertCampaignMembers]("campaign.members.upsert"),
+	entry[replaceCampaignMembers]("campaign.members.replace"),
+	entry[addTeam]("helpers.add_team"),
+	entry[addMember]("helpers.add_member"),
+	entry[addGroup]("helpers.add_group"),
 )
 
 // do applies a mutation: its data-free checks, then under the write lock
@@ -126,7 +128,7 @@ func opOf(m mutation) string {
 }
 
 // decodeMutation makes the mutation a log record names, from its arguments;
-// the names of files written before mutations were values decode too.
+// names retired from mutationTypes decode through legacyMutations.
 func decodeMutation(op string, args json.RawMessage) (mutation, error) {
 	if kind, ok := mutationTypes.byName[op]; ok {
 		m := kind.fresh()

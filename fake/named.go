@@ -77,6 +77,13 @@ func (ns *namedSet[T]) checkName(name string, self T, what string) (string, erro
 	return name, nil
 }
 
+// newNamed is what creating a group or a campaign says: the team and the
+// name (checked by checkName under the lock).
+type newNamed struct {
+	Org  string `json:"org"`
+	Name string `json:"name"`
+}
+
 // validateName applies DRF's CharField rules to a name.
 func validateName(name string) (string, error) {
 	name = strings.TrimSpace(name)

@@ -69,7 +69,7 @@ func (sd *seeder) givenOf(u *user) userGiven {
 }
 
 // putUserLocked is store.putUserLocked, undone by rollback.
-func (sd *seeder) putUserLocked(spec userSpec) (*user, error) {
+func (sd *seeder) putUserLocked(spec user) (*user, error) {
 	existing, found := sd.st.usersByEmail[emailKey(spec.email)]
 	if found {
 		old := *existing
@@ -318,7 +318,7 @@ func (sd *seeder) putUser(fu FixtureUser, where string) (*user, error) {
 	if fu.DateJoined != nil {
 		joined = fu.DateJoined.UTC()
 	}
-	u, err := sd.putUserLocked(userSpec{
+	u, err := sd.putUserLocked(user{
 		id: strings.ToLower(fu.UserID), name: name, email: fu.Email, token: fu.Token,
 		serviceAccount: fu.ServiceAccount, deploymentKeyAccount: fu.DeploymentKeyAccount, dateJoined: joined,
 	})
@@ -605,7 +605,7 @@ func (sd *seeder) generateMembers(org *organization, n int) error {
 			email = local + "." + strconv.Itoa(k) + domain
 		}
 		joined := sd.pastTime(730)
-		u, err := sd.putUserLocked(userSpec{name: first + " " + last, email: email, dateJoined: joined})
+		u, err := sd.putUserLocked(user{name: first + " " + last, email: email, dateJoined: joined})
 		if err != nil {
 			return err
 		}

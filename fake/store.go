@@ -158,6 +158,44 @@ func emailDomain(email string) string {
 	return domain
 }
 
+// found returns the object an index holds under key, or the API's 404.
+func found[K comparable, V any](index map[K]V, key K) (V, error) {
+	v, ok := index[key]
+	if !ok {
+		return v, errNotFound()
+	}
+	return v, nil
+}
+
+// readOne renders, under the read lock, the object find returns.
+func readOne[V, R any](s *store, find func() (V, error), render func(V) R) (R, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	v, err := find()
+	if err != nil {
+		var zero R
+		return zero, err
+	}
+	return render(v), nil
+}
+
+// readList renders, under the read lock, one page of the list that items
+// picks from the object find returns.
+func readList[V, T, R any](s *store, find func() (V, error), items func(V) []T, p pageRequest, render func(T) R) ([]R, pageResult, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	v, err := find()
+	if err != nil {
+		return nil, pageResult{}, err
+	}
+	return paginate(items(v), nil, p, render)
+}
+
+// orgLocked finds a team.
+func (s *store) orgLocked(id string) func() (*organization, error) {
+	return func() (*organization, error) { return found(s.orgs, id) }
+}
+
 func removeItem[T comparable](items []T, item T) []T {
 	if i := slices.Index(items, item); i >= 0 {
 		return slices.Delete(items, i, i+1)

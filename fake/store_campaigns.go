@@ -16,26 +16,19 @@ func (s *store) campaignViewLocked(c *campaign) Campaign {
 
 // FindCampaigns lists a team's campaigns by name.
 func (s *store) FindCampaigns(orgID string, p pageRequest) ([]Campaign, pageResult, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	org, ok := s.orgs[orgID]
-	if !ok {
-		return nil, pageResult{}, errNotFound()
-	}
-	return paginate(org.campaigns.sorted, nil, p, s.campaignViewLocked)
+	return readList(s, s.orgLocked(orgID), func(org *organization) []*campaign { return org.campaigns.sorted }, p, s.campaignViewLocked)
 }
 
 // createCampaign adds a campaign with no members to a team.
 type createCampaign struct {
-	Org  string `json:"org"`
-	Name string `json:"name"`
-	out  Campaign
+	newNamed
+	out Campaign
 }
 
 func (m *createCampaign) apply(s *store) error {
-	org, ok := s.orgs[m.Org]
-	if !ok {
-		return errNotFound()
+	org, err := found(s.orgs, m.Org)
+	if err != nil {
+		return err
 	}
 	now := s.now()
 	c, err := s.addCampaignLocked(org, "", m.Name, now, now)
@@ -48,7 +41,7 @@ func (m *createCampaign) apply(s *store) error {
 
 // CreateCampaign adds a campaign with no members to a team.
 func (s *store) CreateCampaign(orgID, name string) (Campaign, error) {
-	m := &createCampaign{Org: orgID, Name: name}
+	m := &createCampaign{newNamed: newNamed{Org: orgID, Name: name}}
 	return m.out, s.do(m)
 }
 
@@ -87,15 +80,14 @@ func (s *store) campaignInOrgLocked(orgID, id string) (*campaign, error) {
 	return c, nil
 }
 
+// campaignLocked is campaignInOrgLocked, for readOne and readList.
+func (s *store) campaignLocked(orgID, id string) func() (*campaign, error) {
+	return func() (*campaign, error) { return s.campaignInOrgLocked(orgID, id) }
+}
+
 // FindCampaign returns one campaign of a team.
 func (s *store) FindCampaign(orgID, id string) (Campaign, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	c, err := s.campaignInOrgLocked(orgID, id)
-	if err != nil {
-		return Campaign{}, err
-	}
-	return s.campaignViewLocked(c), nil
+	return readOne(s, s.campaignLocked(orgID, id), s.campaignViewLocked)
 }
 
 // campaignUpdate holds the fields a PATCH sets; nil leaves one alone.
@@ -142,11 +134,10 @@ type deleteCampaign struct {
 
 func (m *deleteCampaign) apply(s *store) error {
 	c, err := s.campaignInOrgLocked(m.Org, m.ID)
-	if err != nil {
-		return err
+	if err == nil {
+		s.removeCampaignLocked(c)
 	}
-	s.removeCampaignLocked(c)
-	return nil
+	return err
 }
 
 // DeleteCampaign deletes a campaign and its members.
@@ -183,13 +174,7 @@ func (s *store) campaignMemberViewLocked(cm *campaignMember) CampaignMember {
 
 // FindCampaignMembers lists a campaign's members in creation order.
 func (s *store) FindCampaignMembers(orgID, campaignID string, p pageRequest) ([]CampaignMember, pageResult, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	c, err := s.campaignInOrgLocked(orgID, campaignID)
-	if err != nil {
-		return nil, pageResult{}, err
-	}
-	return paginate(c.members, nil, p, s.campaignMemberViewLocked)
+	return readList(s, s.campaignLocked(orgID, campaignID), func(c *campaign) []*campaignMember { return c.members }, p, s.campaignMemberViewLocked)
 }
 
 // campaignMemberItem is one item of a campaign-member write.
@@ -219,9 +204,15 @@ func (l *campaignItems) prepare() error {
 	return nil
 }
 
-// checkLocked refuses the write, one error object per item, when an item
-// failed its checks or names an email that may not join.
-func (l *campaignItems) checkLocked(s *store, org *organization) error {
+// checkLocked finds the campaign, and refuses the write, one error object
+// per item, when an item failed its checks or names an email that may not
+// join.
+func (l *campaignItems) checkLocked(s *store, orgID, campaignID string) (*campaign, error) {
+	c, err := s.campaignInOrgLocked(orgID, campaignID)
+	if err != nil {
+		return nil, err
+	}
+	org := c.org
 	errs := l.syntax
 	failed := false
 	for i, item := range l.Items {
@@ -235,9 +226,9 @@ func (l *campaignItems) checkLocked(s *store, org *organization) error {
 		failed = failed || len(errs[i]) > 0
 	}
 	if failed {
-		return itemErrors(errs)
+		return nil, itemErrors(errs)
 	}
-	return nil
+	return c, nil
 }
 
 // upsertCampaignMemberLocked sets the data of the member with item's email,
@@ -299,11 +290,8 @@ type upsertCampaignMembers struct {
 }
 
 func (m *upsertCampaignMembers) apply(s *store) error {
-	c, err := s.campaignInOrgLocked(m.Org, m.Campaign)
+	c, err := m.checkLocked(s, m.Org, m.Campaign)
 	if err != nil {
-		return err
-	}
-	if err := m.checkLocked(s, c.org); err != nil {
 		return err
 	}
 	if err := m.upsertLocked(s, c); err != nil {
@@ -354,11 +342,8 @@ type replaceCampaignMembers struct {
 }
 
 func (m *replaceCampaignMembers) apply(s *store) error {
-	c, err := s.campaignInOrgLocked(m.Org, m.Campaign)
+	c, err := m.checkLocked(s, m.Org, m.Campaign)
 	if err != nil {
-		return err
-	}
-	if err := m.checkLocked(s, c.org); err != nil {
 		return err
 	}
 	wanted := make(map[string]bool, len(m.Items))

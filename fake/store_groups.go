@@ -17,38 +17,29 @@ func (s *store) groupDetailViewLocked(g *group) GroupDetail {
 
 // FindGroups lists a team's groups by name.
 func (s *store) FindGroups(orgID string, p pageRequest) ([]Group, pageResult, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	org, ok := s.orgs[orgID]
-	if !ok {
-		return nil, pageResult{}, errNotFound()
-	}
-	return paginate(org.groups.sorted, nil, p, s.groupViewLocked)
+	return readList(s, s.orgLocked(orgID), func(org *organization) []*group { return org.groups.sorted }, p, s.groupViewLocked)
 }
 
 // createGroup adds an empty group to a team.
 type createGroup struct {
-	Org  string `json:"org"`
-	Name string `json:"name"`
-	out  Group
+	newNamed
+	out Group
 }
 
 func (m *createGroup) apply(s *store) error {
-	org, ok := s.orgs[m.Org]
-	if !ok {
-		return errNotFound()
+	org, err := found(s.orgs, m.Org)
+	if err == nil {
+		var g *group
+		if g, err = s.addGroupLocked(org, "", m.Name, s.now()); err == nil {
+			m.out = s.groupViewLocked(g)
+		}
 	}
-	g, err := s.addGroupLocked(org, "", m.Name, s.now())
-	if err != nil {
-		return err
-	}
-	m.out = s.groupViewLocked(g)
-	return nil
+	return err
 }
 
 // CreateGroup adds an empty group to a team.
 func (s *store) CreateGroup(orgID, name string) (Group, error) {
-	m := &createGroup{Org: orgID, Name: name}
+	m := &createGroup{newNamed: newNamed{Org: orgID, Name: name}}
 	return m.out, s.do(m)
 }
 
@@ -86,13 +77,12 @@ func (s *store) removeGroupLocked(g *group) {
 
 // FindGroup returns one group.
 func (s *store) FindGroup(id string) (GroupDetail, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	g, ok := s.groups[id]
-	if !ok {
-		return GroupDetail{}, errNotFound()
-	}
-	return s.groupDetailViewLocked(g), nil
+	return readOne(s, s.groupLocked(id), s.groupDetailViewLocked)
+}
+
+// groupLocked finds a group.
+func (s *store) groupLocked(id string) func() (*group, error) {
+	return func() (*group, error) { return found(s.groups, id) }
 }
 
 // groupUpdate holds the fields a PUT or PATCH sets; nil leaves one alone.
@@ -108,9 +98,9 @@ type updateGroup struct {
 }
 
 func (m *updateGroup) apply(s *store) error {
-	g, ok := s.groups[m.ID]
-	if !ok {
-		return errNotFound()
+	g, err := found(s.groups, m.ID)
+	if err != nil {
+		return err
 	}
 	if m.Name != nil {
 		name, err := g.org.groups.checkName(*m.Name, g, "group")
@@ -135,12 +125,11 @@ type deleteGroup struct {
 }
 
 func (m *deleteGroup) apply(s *store) error {
-	g, ok := s.groups[m.ID]
-	if !ok {
-		return errNotFound()
+	g, err := found(s.groups, m.ID)
+	if err == nil {
+		s.removeGroupLocked(g)
 	}
-	s.removeGroupLocked(g)
-	return nil
+	return err
 }
 
 // DeleteGroup deletes a group and its memberships.
@@ -171,13 +160,7 @@ func (s *store) groupMembershipViewLocked(gm *groupMembership) GroupMembership {
 
 // FindGroupMemberships lists a group's memberships in creation order.
 func (s *store) FindGroupMemberships(groupID string, p pageRequest) ([]GroupMembership, pageResult, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	g, ok := s.groups[groupID]
-	if !ok {
-		return nil, pageResult{}, errNotFound()
-	}
-	return paginate(g.members, nil, p, s.groupMembershipViewLocked)
+	return readList(s, s.groupLocked(groupID), func(g *group) []*groupMembership { return g.members }, p, s.groupMembershipViewLocked)
 }
 
 // memberItem is one item of a group-membership write: exactly one of
@@ -251,9 +234,15 @@ func (l *memberItems) prepare() error {
 	return nil
 }
 
-// resolveLocked resolves every item, or refuses the write with one error
-// object per item ({} for good ones) so that nothing is written.
-func (l *memberItems) resolveLocked(s *store, org *organization) ([]memberTarget, error) {
+// resolveLocked finds the group and resolves every item, or refuses the
+// write with one error object per item ({} for good ones) so that nothing
+// is written.
+func (l *memberItems) resolveLocked(s *store, groupID string) (*group, []memberTarget, error) {
+	g, err := found(s.groups, groupID)
+	if err != nil {
+		return nil, nil, err
+	}
+	org := g.org
 	targets := make([]memberTarget, len(l.Items))
 	errs := l.syntax
 	failed := false
@@ -281,9 +270,9 @@ func (l *memberItems) resolveLocked(s *store, org *organization) ([]memberTarget
 		failed = failed || len(errs[i]) > 0
 	}
 	if failed {
-		return nil, itemErrors(errs)
+		return nil, nil, itemErrors(errs)
 	}
-	return targets, nil
+	return g, targets, nil
 }
 
 func (g *group) find(t memberTarget) *groupMembership {
@@ -345,11 +334,7 @@ type addGroupMembers struct {
 }
 
 func (m *addGroupMembers) apply(s *store) error {
-	g, ok := s.groups[m.Group]
-	if !ok {
-		return errNotFound()
-	}
-	targets, err := m.resolveLocked(s, g.org)
+	g, targets, err := m.resolveLocked(s, m.Group)
 	if err != nil {
 		return err
 	}
@@ -399,11 +384,7 @@ type replaceGroupMembers struct {
 }
 
 func (m *replaceGroupMembers) apply(s *store) error {
-	g, ok := s.groups[m.Group]
-	if !ok {
-		return errNotFound()
-	}
-	targets, err := m.resolveLocked(s, g.org)
+	g, targets, err := m.resolveLocked(s, m.Group)
 	if err != nil {
 		return err
 	}

@@ -58,13 +58,7 @@ func (s *store) FindOrganizations(c caller, p pageRequest) ([]Organization, page
 
 // FindOrganization returns one team.
 func (s *store) FindOrganization(id string) (Organization, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	org, ok := s.orgs[id]
-	if !ok {
-		return Organization{}, errNotFound()
-	}
-	return s.organizationViewLocked(org), nil
+	return readOne(s, s.orgLocked(id), s.organizationViewLocked)
 }
 
 // MembershipFilter narrows the team membership list; nil and empty fields
@@ -154,13 +148,7 @@ func (s *store) membershipCandidatesLocked(org *organization, f membershipFilter
 
 // FindMembership returns one team membership.
 func (s *store) FindMembership(id int) (Membership, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	m, ok := s.memberships[id]
-	if !ok {
-		return Membership{}, errNotFound()
-	}
-	return s.membershipViewLocked(m), nil
+	return readOne(s, func() (*membership, error) { return found(s.memberships, id) }, s.membershipViewLocked)
 }
 
 // updateMembershipRole changes a member's role, the one writable field.
@@ -171,9 +159,9 @@ type updateMembershipRole struct {
 }
 
 func (m *updateMembershipRole) apply(s *store) error {
-	ms, ok := s.memberships[m.ID]
-	if !ok {
-		return errNotFound()
+	ms, err := found(s.memberships, m.ID)
+	if err != nil {
+		return err
 	}
 	if m.Role != nil {
 		ms.role = *m.Role
@@ -196,12 +184,11 @@ type deleteMembership struct {
 }
 
 func (m *deleteMembership) apply(s *store) error {
-	ms, ok := s.memberships[m.ID]
-	if !ok {
-		return errNotFound()
+	ms, err := found(s.memberships, m.ID)
+	if err == nil {
+		s.removeMembershipLocked(ms)
 	}
-	s.removeMembershipLocked(ms)
-	return nil
+	return err
 }
 
 // DeleteMembership removes a user from a team (deleteMembership).
@@ -226,52 +213,39 @@ func (s *store) removeMembershipLocked(m *membership) {
 
 // --- writes used by seeding and the Go helpers ---
 
-// userSpec describes a user to put in the store.
-type userSpec struct {
-	id                   string
-	name                 string
-	email                string
-	token                string
-	serviceAccount       bool
-	deploymentKeyAccount bool
-	dateJoined           time.Time
-}
-
-// putUserLocked returns the user with spec's email, creating it if needed:
-// the same email in two teams is one user.
-func (s *store) putUserLocked(spec userSpec) (*user, error) {
+// putUserLocked returns the user with spec's email, creating it from spec
+// if needed (an empty id draws one): the same email in two teams is one user.
+func (s *store) putUserLocked(spec user) (*user, error) {
 	key := emailKey(spec.email)
+	tokenTaken := func() error {
+		if other, taken := s.usersByToken[spec.token]; taken && spec.token != "" {
+			return fmt.Errorf("token %q is already the token of %s", spec.token, other.email)
+		}
+		return nil
+	}
 	if u, ok := s.usersByEmail[key]; ok {
 		if spec.token != "" && u.token != "" && spec.token != u.token {
 			return nil, fmt.Errorf("user %s already has token %q", spec.email, u.token)
 		}
 		if spec.token != "" && u.token == "" {
-			if other, taken := s.usersByToken[spec.token]; taken {
-				return nil, fmt.Errorf("token %q is already the token of %s", spec.token, other.email)
+			if err := tokenTaken(); err != nil {
+				return nil, err
 			}
 			u.token = spec.token
 			s.usersByToken[spec.token] = u
 		}
 		return u, nil
 	}
-	if spec.token != "" {
-		if other, taken := s.usersByToken[spec.token]; taken {
-			return nil, fmt.Errorf("token %q is already the token of %s", spec.token, other.email)
-		}
+	if err := tokenTaken(); err != nil {
+		return nil, err
 	}
 	if spec.id == "" {
 		spec.id = s.newIDLocked()
 	} else if _, taken := s.users[spec.id]; taken {
 		return nil, fmt.Errorf("user id %s is used twice", spec.id)
 	}
-	u := &user{
-		id:                   spec.id,
-		email:                spec.email,
-		token:                spec.token,
-		serviceAccount:       spec.serviceAccount,
-		deploymentKeyAccount: spec.deploymentKeyAccount,
-		dateJoined:           spec.dateJoined,
-	}
+	u := &spec
+	u.memberships = nil
 	u.setName(spec.name)
 	s.users[u.id] = u
 	s.usersByEmail[key] = u
