@@ -119,9 +119,18 @@ func (ns *namedSet[T]) uniqueName(base string, next map[string]int) string {
 	}
 }
 
-// rename moves item to its new name's place; set changes the name.
-func (ns *namedSet[T]) rename(item T, set func()) {
+// rename gives item the name a PUT or PATCH asks for (nil leaves it), once
+// checkName passes, and moves it to its new place; set changes the name.
+func (ns *namedSet[T]) rename(item T, name *string, what string, set func(string)) error {
+	if name == nil {
+		return nil
+	}
+	checked, err := ns.checkName(*name, item, what)
+	if err != nil {
+		return err
+	}
 	ns.remove(item)
-	set()
+	set(checked)
 	ns.insert(item)
+	return nil
 }

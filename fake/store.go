@@ -1,6 +1,7 @@
 package fake
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -189,6 +190,27 @@ func readList[V, T, R any](s *store, find func() (V, error), items func(V) []T, 
 		return nil, pageResult{}, err
 	}
 	return paginate(items(v), nil, p, render)
+}
+
+// claimID is the id a new object of an index gets: id when the fixture
+// gives one (which must be free), else a new one.
+func claimID[V any](s *store, index map[string]V, id, what string) (string, error) {
+	if id == "" {
+		return s.newIDLocked(), nil
+	}
+	if _, taken := index[id]; taken {
+		return "", fmt.Errorf("%s id %s is used twice", what, id)
+	}
+	return id, nil
+}
+
+// viewAll renders a list of objects.
+func viewAll[T, V any](list []T, view func(T) V) []V {
+	out := make([]V, 0, len(list))
+	for _, item := range list {
+		out = append(out, view(item))
+	}
+	return out
 }
 
 // orgLocked finds a team.

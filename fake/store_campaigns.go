@@ -2,7 +2,6 @@ package fake
 
 import (
 	"encoding/json"
-	"fmt"
 	"reflect"
 	"strings"
 	"time"
@@ -50,10 +49,8 @@ func (s *store) addCampaignLocked(org *organization, id, name string, createdAt,
 	if err != nil {
 		return nil, err
 	}
-	if id == "" {
-		id = s.newIDLocked()
-	} else if _, taken := s.campaigns[id]; taken {
-		return nil, fmt.Errorf("campaign id %s is used twice", id)
+	if id, err = claimID(s, s.campaigns, id, "campaign"); err != nil {
+		return nil, err
 	}
 	c := &campaign{id: id, org: org, name: name, createdAt: createdAt, updatedAt: updatedAt, byEmail: map[string]*campaignMember{}}
 	org.campaigns.insert(c)
@@ -108,12 +105,8 @@ func (m *updateCampaign) apply(s *store) error {
 	if err != nil {
 		return err
 	}
-	if m.Name != nil {
-		name, err := c.org.campaigns.checkName(*m.Name, c, "campaign")
-		if err != nil {
-			return err
-		}
-		c.org.campaigns.rename(c, func() { c.name = name })
+	if err := c.org.campaigns.rename(c, m.Name, "campaign", func(name string) { c.name = name }); err != nil {
+		return err
 	}
 	c.updatedAt = s.now()
 	m.out = s.campaignViewLocked(c)
@@ -246,10 +239,9 @@ func (s *store) upsertCampaignMemberLocked(c *campaign, item campaignMemberItem,
 }
 
 func (s *store) addCampaignMemberLocked(c *campaign, id, email string, data map[string]any, createdAt, updatedAt time.Time, lastActive *time.Time) (*campaignMember, error) {
-	if id == "" {
-		id = s.newIDLocked()
-	} else if _, taken := s.campaignMembers[id]; taken {
-		return nil, fmt.Errorf("campaign member id %s is used twice", id)
+	id, err := claimID(s, s.campaignMembers, id, "campaign member")
+	if err != nil {
+		return nil, err
 	}
 	cm := &campaignMember{
 		id: id, campaign: c, email: email, data: copyJSONObject(data),
@@ -270,14 +262,6 @@ func (l *campaignItems) upsertLocked(s *store, c *campaign) error {
 		}
 	}
 	return nil
-}
-
-func (s *store) campaignMemberViewsLocked(list []*campaignMember) []CampaignMember {
-	out := make([]CampaignMember, 0, len(list))
-	for _, cm := range list {
-		out = append(out, s.campaignMemberViewLocked(cm))
-	}
-	return out
 }
 
 // upsertCampaignMembers adds or updates members by email (their data is
@@ -301,7 +285,7 @@ func (m *upsertCampaignMembers) apply(s *store) error {
 	for _, item := range m.Items {
 		answered = append(answered, c.byEmail[emailKey(item.Email)])
 	}
-	m.out = s.campaignMemberViewsLocked(answered)
+	m.out = viewAll(answered, s.campaignMemberViewLocked)
 	return nil
 }
 
@@ -363,7 +347,7 @@ func (m *replaceCampaignMembers) apply(s *store) error {
 	if err := m.upsertLocked(s, c); err != nil {
 		return err
 	}
-	m.out = s.campaignMemberViewsLocked(c.members)
+	m.out = viewAll(c.members, s.campaignMemberViewLocked)
 	return nil
 }
 

@@ -48,10 +48,8 @@ func (s *store) addGroupLocked(org *organization, id, name string, createdAt tim
 	if err != nil {
 		return nil, err
 	}
-	if id == "" {
-		id = s.newIDLocked()
-	} else if _, taken := s.groups[id]; taken {
-		return nil, fmt.Errorf("group id %s is used twice", id)
+	if id, err = claimID(s, s.groups, id, "group"); err != nil {
+		return nil, err
 	}
 	g := &group{
 		id:        id,
@@ -102,12 +100,8 @@ func (m *updateGroup) apply(s *store) error {
 	if err != nil {
 		return err
 	}
-	if m.Name != nil {
-		name, err := g.org.groups.checkName(*m.Name, g, "group")
-		if err != nil {
-			return err
-		}
-		g.org.groups.rename(g, func() { g.name = name })
+	if err := g.org.groups.rename(g, m.Name, "group", func(name string) { g.name = name }); err != nil {
+		return err
 	}
 	m.out = s.groupDetailViewLocked(g)
 	return nil
@@ -285,10 +279,9 @@ func (g *group) find(t memberTarget) *groupMembership {
 }
 
 func (s *store) addGroupMembershipLocked(g *group, t memberTarget, id string, createdAt time.Time, lastActive *time.Time) (*groupMembership, error) {
-	if id == "" {
-		id = s.newIDLocked()
-	} else if _, taken := s.groupMemberships[id]; taken {
-		return nil, fmt.Errorf("group membership id %s is used twice", id)
+	id, err := claimID(s, s.groupMemberships, id, "group membership")
+	if err != nil {
+		return nil, err
 	}
 	gm := &groupMembership{id: id, group: g, user: t.user, email: t.email, createdAt: createdAt, lastActiveAt: lastActive}
 	g.members = append(g.members, gm)
@@ -316,15 +309,6 @@ func (s *store) unindexGroupMembershipLocked(gm *groupMembership) {
 	delete(s.groupMemberships, gm.id)
 }
 
-// viewsLocked renders group memberships.
-func (s *store) groupMembershipViewsLocked(list []*groupMembership) []GroupMembership {
-	out := make([]GroupMembership, 0, len(list))
-	for _, gm := range list {
-		out = append(out, s.groupMembershipViewLocked(gm))
-	}
-	return out
-}
-
 // addGroupMembers adds people to a group; someone already in it keeps the
 // membership they have. It answers one membership per item, in item order.
 type addGroupMembers struct {
@@ -350,7 +334,7 @@ func (m *addGroupMembers) apply(s *store) error {
 		}
 		answered = append(answered, gm)
 	}
-	m.out = s.groupMembershipViewsLocked(answered)
+	m.out = viewAll(answered, s.groupMembershipViewLocked)
 	return nil
 }
 
@@ -417,7 +401,7 @@ func (m *replaceGroupMembers) apply(s *store) error {
 			return err
 		}
 	}
-	m.out = s.groupMembershipViewsLocked(g.members)
+	m.out = viewAll(g.members, s.groupMembershipViewLocked)
 	return nil
 }
 

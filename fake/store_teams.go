@@ -239,10 +239,9 @@ func (s *store) putUserLocked(spec user) (*user, error) {
 	if err := tokenTaken(); err != nil {
 		return nil, err
 	}
-	if spec.id == "" {
-		spec.id = s.newIDLocked()
-	} else if _, taken := s.users[spec.id]; taken {
-		return nil, fmt.Errorf("user id %s is used twice", spec.id)
+	var err error
+	if spec.id, err = claimID(s, s.users, spec.id, "user"); err != nil {
+		return nil, err
 	}
 	u := &spec
 	u.memberships = nil
@@ -257,10 +256,9 @@ func (s *store) putUserLocked(spec user) (*user, error) {
 
 // addOrganizationLocked creates an empty team.
 func (s *store) addOrganizationLocked(id, name string, scope *string, defaultRole Role, domains []string) (*organization, error) {
-	if id == "" {
-		id = s.newIDLocked()
-	} else if _, taken := s.orgs[id]; taken {
-		return nil, fmt.Errorf("organization id %s is used twice", id)
+	id, err := claimID(s, s.orgs, id, "organization")
+	if err != nil {
+		return nil, err
 	}
 	org := &organization{
 		id:           id,
