@@ -26,6 +26,26 @@ const maxValidatorLength = 320
 
 var errInvalidEmail = errors.New("not a valid email address")
 
+// emailChecks holds the verdicts of checkEmail on the emails a mutation
+// carries, reached in its prepare, before the write lock.
+type emailChecks map[string]error
+
+func checkEmails(emails ...string) emailChecks {
+	checks := make(emailChecks, len(emails))
+	for _, e := range emails {
+		checks[e] = checkEmail(e)
+	}
+	return checks
+}
+
+// check is the verdict on email: the one reached before, else checkEmail's.
+func (c emailChecks) check(email string) error {
+	if err, ok := c[email]; ok {
+		return err
+	}
+	return checkEmail(email)
+}
+
 // checkEmail applies EmailValidator to email as given (DRF trims it first).
 func checkEmail(email string) error {
 	if email == "" || len(email) > maxValidatorLength {

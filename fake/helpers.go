@@ -31,13 +31,33 @@ func (s *Server) AddTeam(team FixtureOrganization) (Organization, error) {
 
 // addTeam is AddTeam's mutation.
 type addTeam struct {
-	Team FixtureOrganization `json:"team"`
-	out  Organization
+	Team   FixtureOrganization `json:"team"`
+	out    Organization
+	emails emailChecks
+}
+
+func (m *addTeam) prepare() error {
+	var emails []string
+	for _, member := range m.Team.Members {
+		emails = append(emails, member.Email)
+	}
+	for _, g := range m.Team.Groups {
+		for _, member := range g.Members {
+			emails = append(emails, member.Email)
+		}
+	}
+	for _, c := range m.Team.Campaigns {
+		for _, member := range c.Members {
+			emails = append(emails, member.Email)
+		}
+	}
+	m.emails = checkEmails(emails...)
+	return nil
 }
 
 func (m *addTeam) apply(s *store) error {
 	team := m.Team // the seeder fills in what it draws; the log keeps the call
-	return s.seedWriteLocked(func(sd *seeder) error {
+	return s.seedWriteLocked(m.emails, func(sd *seeder) error {
 		org, err := sd.organization(&team)
 		if err == nil {
 			m.out = s.organizationViewLocked(org)
@@ -59,10 +79,16 @@ type addMember struct {
 	Team   string        `json:"team"`
 	Member FixtureMember `json:"member"`
 	out    Membership
+	emails emailChecks
+}
+
+func (m *addMember) prepare() error {
+	m.emails = checkEmails(m.Member.Email)
+	return nil
 }
 
 func (m *addMember) apply(s *store) error {
-	return s.seedWriteLocked(func(sd *seeder) error {
+	return s.seedWriteLocked(m.emails, func(sd *seeder) error {
 		org, err := sd.team(m.Team)
 		if err != nil {
 			return err
@@ -90,10 +116,16 @@ type addGroup struct {
 	Name   string   `json:"name"`
 	Emails []string `json:"emails,omitempty"`
 	out    Group
+	emails emailChecks
+}
+
+func (m *addGroup) prepare() error {
+	m.emails = checkEmails(m.Emails...)
+	return nil
 }
 
 func (m *addGroup) apply(s *store) error {
-	return s.seedWriteLocked(func(sd *seeder) error {
+	return s.seedWriteLocked(m.emails, func(sd *seeder) error {
 		org, err := sd.team(m.Team)
 		if err != nil {
 			return err
@@ -202,12 +234,12 @@ func helperDo[R any](s *Server, m mutation, out *R, helper, arg string) (R, erro
 // draws the same), every user already in the store counts as listed with
 // its id, name and date_joined (so a write may not contradict them), and a
 // write that fails half-way is taken back.
-func (s *store) seedWriteLocked(write func(sd *seeder) error) error {
+func (s *store) seedWriteLocked(emails emailChecks, write func(sd *seeder) error) error {
 	rng := newRand(s.seed, streamFaker)
 	fakerSeed := int64(rng.Uint64()>>1) | 1 // gofakeit reads 0 as "seed from crypto/rand"
 	sd := &seeder{
 		st: s, faker: gofakeit.NewUnlocked(fakerSeed), rng: rng, reserved: map[int]bool{},
-		given: map[*user]userGiven{}, existing: "the server's data", undo: []func(){},
+		given: map[*user]userGiven{}, existing: "the server's data", undo: []func(){}, emails: emails,
 	}
 	nextMembershipID := s.nextMembershipID
 	if err := write(sd); err != nil {
