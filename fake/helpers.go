@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-
-	"github.com/brianvoe/gofakeit/v6"
 )
 
 // Typed helpers: seed and inspect a server's data from Go, without HTTP.
@@ -235,12 +233,8 @@ func helperDo[R any](s *Server, m mutation, out *R, helper, arg string) (R, erro
 // its id, name and date_joined (so a write may not contradict them), and a
 // write that fails half-way is taken back.
 func (s *store) seedWriteLocked(emails emailChecks, write func(sd *seeder) error) error {
-	rng := newRand(s.seed, streamFaker)
-	fakerSeed := int64(rng.Uint64()>>1) | 1 // gofakeit reads 0 as "seed from crypto/rand"
-	sd := &seeder{
-		st: s, faker: gofakeit.NewUnlocked(fakerSeed), rng: rng, reserved: map[int]bool{},
-		given: map[*user]userGiven{}, existing: "the server's data", undo: []func(){}, emails: emails,
-	}
+	sd := newSeeder(s, s.seed)
+	sd.existing, sd.undo, sd.emails = "the server's data", []func(){}, emails
 	nextMembershipID := s.nextMembershipID
 	if err := write(sd); err != nil {
 		sd.rollback()

@@ -25,8 +25,11 @@ const maxGenerate = 1_000_000
 // and the fixture alone.
 type seeder struct {
 	st    *store
-	faker *gofakeit.Faker
-	rng   *rand.Rand
+	faker *gofakeit.Faker // made when first needed (fake): seeding one costs more than most writes
+	// fakerSeed seeds faker; drawn first from rng, so the draws after it
+	// do not depend on whether faker is ever made.
+	fakerSeed int64
+	rng       *rand.Rand
 
 	// reserved holds the membership ids the fixture names, so that ids
 	// given to members listed earlier never take them.
@@ -99,16 +102,26 @@ type userGiven struct {
 	listed, name, dateJoined string
 }
 
-// seedStore loads a fixture into an empty store, or names the first place in
-// the fixture that breaks a rule.
-func seedStore(st *store, f *Fixture, seed int64) error {
+// newSeeder is a seeder of st whose draws depend on the seed alone.
+func newSeeder(st *store, seed int64) *seeder {
 	rng := newRand(seed, streamFaker)
 	// gofakeit treats seed 0 as "seed from crypto/rand": never hand it 0.
 	fakerSeed := int64(rng.Uint64()>>1) | 1
-	sd := &seeder{
-		st: st, faker: gofakeit.NewUnlocked(fakerSeed), rng: rng,
-		reserved: map[int]bool{}, given: map[*user]userGiven{},
+	return &seeder{st: st, fakerSeed: fakerSeed, rng: rng, reserved: map[int]bool{}, given: map[*user]userGiven{}}
+}
+
+// fake is the seeder's faker, made on first use.
+func (sd *seeder) fake() *gofakeit.Faker {
+	if sd.faker == nil {
+		sd.faker = gofakeit.NewUnlocked(sd.fakerSeed)
 	}
+	return sd.faker
+}
+
+// seedStore loads a fixture into an empty store, or names the first place in
+// the fixture that breaks a rule.
+func seedStore(st *store, f *Fixture, seed int64) error {
+	sd := newSeeder(st, seed)
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	sd.prepare(f)
@@ -599,7 +612,7 @@ func generatedDomain(org *organization) string {
 func (sd *seeder) generateMembers(org *organization, n int) error {
 	domain := "@" + generatedDomain(org)
 	for i := 0; i < n; i++ {
-		first, last := sd.faker.FirstName(), sd.faker.LastName()
+		first, last := sd.fake().FirstName(), sd.fake().LastName()
 		local := emailWord(first) + "." + emailWord(last)
 		if local == "." {
 			local = "user"
@@ -668,7 +681,7 @@ func (sd *seeder) sampleMembers(org *organization, n int) []*membership {
 func (sd *seeder) generateGroups(org *organization, n int) error {
 	next := map[string]int{}
 	for i := 0; i < n; i++ {
-		base := sd.faker.JobDescriptor() + " " + sd.faker.JobLevel()
+		base := sd.fake().JobDescriptor() + " " + sd.fake().JobLevel()
 		name := org.groups.uniqueName(base, next)
 		g, err := sd.st.addGroupLocked(org, "", name, sd.pastTime(365))
 		if err != nil {
@@ -689,7 +702,7 @@ func (sd *seeder) generateGroups(org *organization, n int) error {
 func (sd *seeder) generateCampaigns(org *organization, n int) error {
 	next := map[string]int{}
 	for i := 0; i < n; i++ {
-		base := fmt.Sprintf("%s Q%d Rollout", sd.faker.BuzzWord(), sd.rng.IntN(4)+1)
+		base := fmt.Sprintf("%s Q%d Rollout", sd.fake().BuzzWord(), sd.rng.IntN(4)+1)
 		name := org.campaigns.uniqueName(strings.ToUpper(base[:1])+base[1:], next)
 		created := sd.pastTime(365)
 		c, err := sd.st.addCampaignLocked(org, "", name, created, created)
@@ -699,7 +712,7 @@ func (sd *seeder) generateCampaigns(org *organization, n int) error {
 		members := sd.sampleMembers(org, sd.rng.IntN(25)+1)
 		times := sd.creationTimes(created, len(members))
 		for i, m := range members {
-			data := map[string]any{"Location": sd.faker.City() + ", " + sd.faker.StateAbr()}
+			data := map[string]any{"Location": sd.fake().City() + ", " + sd.fake().StateAbr()}
 			at := times[i]
 			if _, err := sd.st.addCampaignMemberLocked(c, "", m.user.email, data, at, at, nil); err != nil {
 				return err
