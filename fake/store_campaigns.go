@@ -179,22 +179,17 @@ type campaignMemberItem struct {
 	schemaFailed bool
 }
 
-// campaignItems is the item list of a campaign-member write, with the
-// e-mail syntax errors prepare found before the lock.
-type campaignItems struct {
-	Items  []campaignMemberItem `json:"items"`
-	syntax []fieldErrors
+func (item campaignMemberItem) failedSchema() bool { return item.schemaFailed }
+
+func (item campaignMemberItem) checkSyntax(errs fieldErrors) {
+	if checkEmail(strings.TrimSpace(item.Email)) != nil {
+		errs.add("email", messageInvalidEmail)
+	}
 }
 
-func (l *campaignItems) prepare() error {
-	l.syntax = make([]fieldErrors, len(l.Items))
-	for i, item := range l.Items {
-		l.syntax[i] = fieldErrors{}
-		if !item.schemaFailed && checkEmail(strings.TrimSpace(item.Email)) != nil {
-			l.syntax[i].add("email", messageInvalidEmail)
-		}
-	}
-	return nil
+// campaignItems is the item list of a campaign-member write.
+type campaignItems struct {
+	itemList[campaignMemberItem]
 }
 
 // checkLocked finds the campaign, and refuses the write, one error object
@@ -205,21 +200,13 @@ func (l *campaignItems) checkLocked(s *store, orgID, campaignID string) (*campai
 	if err != nil {
 		return nil, err
 	}
-	org := c.org
-	errs := l.syntax
-	failed := false
-	for i, item := range l.Items {
-		switch {
-		case item.schemaFailed:
-			failed = true
-		case len(errs[i]) > 0:
-		case org.memberByEmailLocked(s, item.Email) == nil && !org.verifiedDomain(item.Email):
-			errs[i].add("email", messageNotEligible)
+	err = l.itemList.checkLocked(func(_ int, item campaignMemberItem, errs fieldErrors) {
+		if c.org.memberByEmailLocked(s, item.Email) == nil && !c.org.verifiedDomain(item.Email) {
+			errs.add("email", messageNotEligible)
 		}
-		failed = failed || len(errs[i]) > 0
-	}
-	if failed {
-		return nil, itemErrors(errs)
+	})
+	if err != nil {
+		return nil, err
 	}
 	return c, nil
 }
@@ -293,7 +280,7 @@ func (m *upsertCampaignMembers) apply(s *store) error {
 // (upsertCampaignMembers); when any item is bad it writes nothing and
 // returns the per-item errors.
 func (s *store) UpsertCampaignMembers(orgID, campaignID string, items []campaignMemberItem) ([]CampaignMember, []fieldErrors, error) {
-	m := &upsertCampaignMembers{Org: orgID, Campaign: campaignID, campaignItems: campaignItems{Items: items}}
+	m := &upsertCampaignMembers{Org: orgID, Campaign: campaignID, campaignItems: campaignItems{itemList[campaignMemberItem]{Items: items}}}
 	return listWriteResult(m.out, s.do(m))
 }
 
@@ -354,7 +341,7 @@ func (m *replaceCampaignMembers) apply(s *store) error {
 // ReplaceCampaignMembers makes the campaign hold exactly the listed emails
 // (replaceCampaignMembers).
 func (s *store) ReplaceCampaignMembers(orgID, campaignID string, items []campaignMemberItem) ([]CampaignMember, []fieldErrors, error) {
-	m := &replaceCampaignMembers{Org: orgID, Campaign: campaignID, campaignItems: campaignItems{Items: items}}
+	m := &replaceCampaignMembers{Org: orgID, Campaign: campaignID, campaignItems: campaignItems{itemList[campaignMemberItem]{Items: items}}}
 	return listWriteResult(m.out, s.do(m))
 }
 

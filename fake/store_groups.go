@@ -203,34 +203,24 @@ func (org *organization) verifiedDomain(email string) bool {
 	return slices.Contains(org.verifiedDomains, emailDomain(email))
 }
 
-// memberItems is the item list of a group-membership write, with what
-// prepare found of each item before the lock: one error object per item
-// ({} for good ones), or nil when every item passed.
-type memberItems struct {
-	Items  []memberItem `json:"items"`
-	syntax []fieldErrors
-}
+func (item memberItem) failedSchema() bool { return item.schemaFailed }
 
-func (l *memberItems) prepare() error {
-	l.syntax = make([]fieldErrors, len(l.Items))
-	for i, item := range l.Items {
-		l.syntax[i] = fieldErrors{}
-		switch {
-		case item.schemaFailed:
-		case (item.UserID == "") == (item.Email == ""):
-			l.syntax[i].add("non_field_errors", messageExactlyOne)
-		case item.UserID == "":
-			if err := checkEmail(strings.TrimSpace(item.Email)); err != nil {
-				l.syntax[i].add("email", messageInvalidEmail)
-			}
-		}
+func (item memberItem) checkSyntax(errs fieldErrors) {
+	switch {
+	case (item.UserID == "") == (item.Email == ""):
+		errs.add("non_field_errors", messageExactlyOne)
+	case item.UserID == "" && checkEmail(strings.TrimSpace(item.Email)) != nil:
+		errs.add("email", messageInvalidEmail)
 	}
-	return nil
 }
 
-// resolveLocked finds the group and resolves every item, or refuses the
-// write with one error object per item ({} for good ones) so that nothing
-// is written.
+// memberItems is the item list of a group-membership write.
+type memberItems struct {
+	itemList[memberItem]
+}
+
+// resolveLocked finds the group and resolves every item to whom it names,
+// or refuses the write with one error object per item.
 func (l *memberItems) resolveLocked(s *store, groupID string) (*group, []memberTarget, error) {
 	g, err := found(s.groups, groupID)
 	if err != nil {
@@ -238,18 +228,13 @@ func (l *memberItems) resolveLocked(s *store, groupID string) (*group, []memberT
 	}
 	org := g.org
 	targets := make([]memberTarget, len(l.Items))
-	errs := l.syntax
-	failed := false
-	for i, item := range l.Items {
+	err = l.checkLocked(func(i int, item memberItem, errs fieldErrors) {
 		switch {
-		case item.schemaFailed:
-			failed = true
-		case len(errs[i]) > 0:
 		case item.UserID != "":
 			u, ok := s.users[strings.ToLower(item.UserID)]
 			if !ok || org.memberByUser[u.id] == nil {
-				errs[i].add("user_id", fmt.Sprintf("Invalid pk %q - object does not exist.", item.UserID))
-				break
+				errs.add("user_id", fmt.Sprintf("Invalid pk %q - object does not exist.", item.UserID))
+				return
 			}
 			targets[i] = memberTarget{user: u, email: u.email}
 		default:
@@ -258,13 +243,12 @@ func (l *memberItems) resolveLocked(s *store, groupID string) (*group, []memberT
 			} else if org.verifiedDomain(item.Email) {
 				targets[i] = memberTarget{email: strings.TrimSpace(item.Email)}
 			} else {
-				errs[i].add("email", messageNotEligible)
+				errs.add("email", messageNotEligible)
 			}
 		}
-		failed = failed || len(errs[i]) > 0
-	}
-	if failed {
-		return nil, nil, itemErrors(errs)
+	})
+	if err != nil {
+		return nil, nil, err
 	}
 	return g, targets, nil
 }
@@ -341,7 +325,7 @@ func (m *addGroupMembers) apply(s *store) error {
 // AddGroupMembers adds people to a group (addGroupMembers). When any item
 // is bad it writes nothing and returns the per-item errors.
 func (s *store) AddGroupMembers(groupID string, items []memberItem) ([]GroupMembership, []fieldErrors, error) {
-	m := &addGroupMembers{Group: groupID, memberItems: memberItems{Items: items}}
+	m := &addGroupMembers{Group: groupID, memberItems: memberItems{itemList[memberItem]{Items: items}}}
 	return listWriteResult(m.out, s.do(m))
 }
 
@@ -408,7 +392,7 @@ func (m *replaceGroupMembers) apply(s *store) error {
 // ReplaceGroupMembers makes the group hold exactly the listed people
 // (replaceGroupMembers).
 func (s *store) ReplaceGroupMembers(groupID string, items []memberItem, requireCampaign bool) ([]GroupMembership, []fieldErrors, error) {
-	m := &replaceGroupMembers{Group: groupID, memberItems: memberItems{Items: items}, RequireCampaign: requireCampaign}
+	m := &replaceGroupMembers{Group: groupID, memberItems: memberItems{itemList[memberItem]{Items: items}}, RequireCampaign: requireCampaign}
 	return listWriteResult(m.out, s.do(m))
 }
 
