@@ -14,7 +14,9 @@ import (
 // store is the fake's whole state behind one lock. It owns the rules
 // (eligibility, uniqueness, cascades) and knows nothing of HTTP. Its methods
 // take the lock themselves and return copies, never pointers into the state;
-// methods named …Locked expect the caller to hold it.
+// methods named …Locked expect the caller to hold it. Every change to the
+// data is a mutation applied by do (mutation.go); only the whole-data
+// writes (LoadState, Reset) swap the data instead.
 type store struct {
 	mu    sync.RWMutex
 	ids   *idSource
