@@ -21,9 +21,9 @@ func campaignItemsOf(req *apiRequest) ([]campaignMemberItem, bool) {
 	for i, object := range objects {
 		items[i].schemaFailed = schemaFailed(req, i)
 		if email := stringField(object, "email"); email != nil {
-			items[i].email = *email
+			items[i].Email = *email
 		}
-		items[i].data, _ = object["data"].(map[string]any)
+		items[i].Data, _ = object["data"].(map[string]any)
 	}
 	return items, asList
 }

@@ -11,3 +11,6 @@ func SetUserEmailForTest(s *Server, email, replacement string) {
 		u.email = replacement
 	}
 }
+
+// CheckEmailForTest is the fake's one e-mail rule (Django's EmailValidator).
+var CheckEmailForTest = checkEmail

@@ -24,10 +24,10 @@ func memberItemsOf(req *apiRequest) ([]memberItem, bool) {
 	for i, object := range objects {
 		items[i].schemaFailed = schemaFailed(req, i)
 		if id := stringField(object, "user_id"); id != nil {
-			items[i].userID = *id
+			items[i].UserID = *id
 		}
 		if email := stringField(object, "email"); email != nil {
-			items[i].email = *email
+			items[i].Email = *email
 		}
 	}
 	return items, asList

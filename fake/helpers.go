@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-
-	"github.com/brianvoe/gofakeit/v6"
 )
 
 // Typed helpers: seed and inspect a server's data from Go, without HTTP.
@@ -25,72 +23,122 @@ import (
 // AddTeam adds a team as a fixture's organizations entry would: its members,
 // groups, campaigns and generated data with it.
 func (s *Server) AddTeam(team FixtureOrganization) (Organization, error) {
-	var out Organization
-	err := s.edit(func(sd *seeder) error {
-		if err := sd.organization(&team); err != nil {
-			return err
-		}
-		for _, org := range sd.st.orgs {
-			if org.name == team.Name {
-				out = sd.st.organizationViewLocked(org)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return Organization{}, fmt.Errorf("AddTeam %q: %w", team.Name, err)
+	m := &addTeam{Team: team}
+	return helperDo(s, m, &m.out, "AddTeam", team.Name)
+}
+
+// addTeam is AddTeam's mutation.
+type addTeam struct {
+	Team   FixtureOrganization `json:"team"`
+	out    Organization
+	emails emailChecks
+}
+
+func (m *addTeam) prepare() error {
+	var emails []string
+	for _, member := range m.Team.Members {
+		emails = append(emails, member.Email)
 	}
-	return out, nil
+	for _, g := range m.Team.Groups {
+		for _, member := range g.Members {
+			emails = append(emails, member.Email)
+		}
+	}
+	for _, c := range m.Team.Campaigns {
+		for _, member := range c.Members {
+			emails = append(emails, member.Email)
+		}
+	}
+	m.emails = checkEmails(emails...)
+	return nil
+}
+
+func (m *addTeam) apply(s *store) error {
+	team := m.Team // the seeder fills in what it draws; the log keeps the call
+	return s.seedWriteLocked(m.emails, func(sd *seeder) error {
+		org, err := sd.organization(&team)
+		if err == nil {
+			m.out = s.organizationViewLocked(org)
+		}
+		return err
+	})
 }
 
 // AddMember adds a member to the team teamID as a fixture's members entry
 // would: give Token to let the member call the API. An email that is
 // already a user's (in another team) adds that user.
 func (s *Server) AddMember(teamID string, member FixtureMember) (Membership, error) {
-	var out Membership
-	err := s.edit(func(sd *seeder) error {
-		org, err := sd.team(teamID)
+	m := &addMember{Team: teamID, Member: member}
+	return helperDo(s, m, &m.out, "AddMember", member.Email)
+}
+
+// addMember is AddMember's mutation.
+type addMember struct {
+	Team   string        `json:"team"`
+	Member FixtureMember `json:"member"`
+	out    Membership
+	emails emailChecks
+}
+
+func (m *addMember) prepare() error {
+	m.emails = checkEmails(m.Member.Email)
+	return nil
+}
+
+func (m *addMember) apply(s *store) error {
+	return s.seedWriteLocked(m.emails, func(sd *seeder) error {
+		org, err := sd.team(m.Team)
 		if err != nil {
 			return err
 		}
-		if err := sd.member(org, &member); err != nil {
-			return err
+		member := m.Member
+		ms, err := sd.member(org, &member)
+		if err == nil {
+			m.out = s.membershipViewLocked(ms)
 		}
-		u := sd.st.usersByEmail[emailKey(member.Email)]
-		out = sd.st.membershipViewLocked(org.memberByUser[u.id])
-		return nil
+		return err
 	})
-	if err != nil {
-		return Membership{}, fmt.Errorf("AddMember %q: %w", member.Email, err)
-	}
-	return out, nil
 }
 
 // AddGroup adds a group to the team teamID, created now (by the server's
 // clock), with the people of memberEmails in order: members of the team, or
 // emails of its verified domains (pending until they join).
 func (s *Server) AddGroup(teamID, name string, memberEmails ...string) (Group, error) {
-	var out Group
-	err := s.edit(func(sd *seeder) error {
-		org, err := sd.team(teamID)
+	m := &addGroup{Team: teamID, Name: name, Emails: memberEmails}
+	return helperDo(s, m, &m.out, "AddGroup", name)
+}
+
+// addGroup is AddGroup's mutation.
+type addGroup struct {
+	Team   string   `json:"team"`
+	Name   string   `json:"name"`
+	Emails []string `json:"emails,omitempty"`
+	out    Group
+	emails emailChecks
+}
+
+func (m *addGroup) prepare() error {
+	m.emails = checkEmails(m.Emails...)
+	return nil
+}
+
+func (m *addGroup) apply(s *store) error {
+	return s.seedWriteLocked(m.emails, func(sd *seeder) error {
+		org, err := sd.team(m.Team)
 		if err != nil {
 			return err
 		}
-		created := sd.st.now()
-		fg := FixtureGroup{Name: name, CreatedAt: &created}
-		for _, email := range memberEmails {
+		created := s.now()
+		fg := FixtureGroup{Name: m.Name, CreatedAt: &created}
+		for _, email := range m.Emails {
 			fg.Members = append(fg.Members, FixtureGroupMember{Email: email})
 		}
-		if err := sd.group(org, &fg); err != nil {
-			return err
+		g, err := sd.group(org, &fg)
+		if err == nil {
+			m.out = s.groupViewLocked(g)
 		}
-		out = sd.st.groupViewLocked(org.groupNamed(name))
-		return nil
+		return err
 	})
-	if err != nil {
-		return Group{}, fmt.Errorf("AddGroup %q: %w", name, err)
-	}
-	return out, nil
 }
 
 // Teams returns every team, ordered by name as the API orders them.
@@ -163,49 +211,37 @@ func notFound(err error, what, id string) error {
 	return err
 }
 
-// edit applies a helper's write. It rebuilds the data from the current
-// state on a scratch store (State and LoadState lose nothing), applies the
-// write there with the fixture's seeder, and takes the result only if the
-// write passed: a refused write changes nothing. The data's lock is held
-// throughout, so in-flight requests see the data before or after, never
-// half of it. Ids and times continue from where they were.
-func (s *Server) edit(write func(sd *seeder) error) error {
-	st := s.store
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if _, err := st.beginWriteLocked(); err != nil {
-		return stateFileError(err) // the state file failed before: writes are refused
+// helperDo applies a helper's mutation and returns what it made (out), or
+// an error that names the helper and its argument. A failure of the state
+// file is the server's fault, worded as the API words it.
+func helperDo[R any](s *Server, m mutation, out *R, helper, arg string) (R, error) {
+	err := s.store.do(m)
+	if sf := s.store.durable; err != nil && sf != nil && sf.Err != nil && errors.Is(err, sf.Err) {
+		err = stateFileError(err)
 	}
-	state := st.fixtureLocked()
-	fresh := newStore(st.ids, st.clock)
-	if err := seedStore(fresh, &state, s.seed); err != nil {
-		return fmt.Errorf("rebuilding the data: %w", err) // a bug: State and LoadState round trip
+	if err != nil {
+		var zero R
+		return zero, fmt.Errorf("%s %q: %w", helper, arg, err)
 	}
-	fresh.mu.Lock()
-	defer fresh.mu.Unlock()
-	// A deleted membership's id is never handed out again.
-	fresh.nextMembershipID = max(fresh.nextMembershipID, st.nextMembershipID)
-	if err := write(s.helperSeeder(fresh)); err != nil {
-		return err
-	}
-	if err := st.replaceDataDurablyLocked(fresh); err != nil {
-		return stateFileError(err)
-	}
-	return nil
+	return *out, nil
 }
 
-// helperSeeder is a seeder for one helper's write on a rebuilt store. Every
-// user there counts as listed with its id, name and date_joined, so that a
-// write may not contradict them.
-func (s *Server) helperSeeder(st *store) *seeder {
-	rng := newRand(s.seed, streamFaker)
-	fakerSeed := int64(rng.Uint64()>>1) | 1 // gofakeit reads 0 as "seed from crypto/rand"
-	const where = "the server's data"
-	given := make(map[*user]userGiven, len(st.users))
-	for _, u := range st.users {
-		given[u] = userGiven{listed: where, name: where, dateJoined: where}
+// seedWriteLocked runs a helper's write with the fixture's seeder, on the
+// store itself: the write costs what it adds, not the data. The seeder's
+// random draws start from the seed at every write (so a replayed write
+// draws the same), every user already in the store counts as listed with
+// its id, name and date_joined (so a write may not contradict them), and a
+// write that fails half-way is taken back.
+func (s *store) seedWriteLocked(emails emailChecks, write func(sd *seeder) error) error {
+	sd := newSeeder(s, s.seed)
+	sd.existing, sd.undo, sd.emails = "the server's data", []func(){}, emails
+	nextMembershipID := s.nextMembershipID
+	if err := write(sd); err != nil {
+		sd.rollback()
+		s.nextMembershipID = nextMembershipID
+		return err
 	}
-	return &seeder{st: st, faker: gofakeit.NewUnlocked(fakerSeed), rng: rng, reserved: map[int]bool{}, given: given}
+	return nil
 }
 
 // team finds a team of the store being written.

@@ -258,7 +258,8 @@ func TestHelpersGroupsAndCampaigns(t *testing.T) {
 func second[T any](_ T, err error) error { return err }
 
 // BenchmarkAddMember is the cost of one helper write on the same data each
-// time: it rebuilds the data, so it grows with the data.
+// time (a Reset, not timed, between writes); BenchmarkHelperWrites compares
+// team sizes.
 func BenchmarkAddMember(b *testing.B) {
 	big := fake.Fixture{Organizations: []fake.FixtureOrganization{{
 		ID: "0c000000-0000-4000-8000-000000000003", Name: "Big", VerifiedDomains: []string{"big.test"},

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"net/mail"
 	"regexp"
 	"slices"
 	"strconv"
@@ -26,8 +25,11 @@ const maxGenerate = 1_000_000
 // and the fixture alone.
 type seeder struct {
 	st    *store
-	faker *gofakeit.Faker
-	rng   *rand.Rand
+	faker *gofakeit.Faker // made when first needed (fake): seeding one costs more than most writes
+	// fakerSeed seeds faker; drawn first from rng, so the draws after it
+	// do not depend on whether faker is ever made.
+	fakerSeed int64
+	rng       *rand.Rand
 
 	// reserved holds the membership ids the fixture names, so that ids
 	// given to members listed earlier never take them.
@@ -36,6 +38,61 @@ type seeder struct {
 	// listing of the same email (in users or another team) may fill in what
 	// the first left out but may not contradict it.
 	given map[*user]userGiven
+	// existing, when set, names where the users the seeder did not create
+	// come from ("the server's data", for the Go helpers): each counts as
+	// listed there with its id, name and date_joined.
+	existing string
+	// undo, when not nil, collects how to take back each change, so that a
+	// helper's write that fails half-way changes nothing (rollback).
+	undo []func()
+	// emails holds the verdicts of the e-mail rule that a helper's
+	// mutation reached before the lock (emailChecks); others are checked
+	// when met.
+	emails emailChecks
+}
+
+// onUndo records how to take back a change, when the seeder keeps an undo
+// list.
+func (sd *seeder) onUndo(f func()) {
+	if sd.undo != nil {
+		sd.undo = append(sd.undo, f)
+	}
+}
+
+// rollback takes back every recorded change, the last first.
+func (sd *seeder) rollback() {
+	for i := len(sd.undo) - 1; i >= 0; i-- {
+		sd.undo[i]()
+	}
+	sd.undo = sd.undo[:0]
+}
+
+// givenOf is what the listings so far said of u.
+func (sd *seeder) givenOf(u *user) userGiven {
+	if g, ok := sd.given[u]; ok || sd.existing == "" {
+		return g
+	}
+	return userGiven{listed: sd.existing, name: sd.existing, dateJoined: sd.existing}
+}
+
+// putUserLocked is store.putUserLocked, undone by rollback.
+func (sd *seeder) putUserLocked(spec user) (*user, error) {
+	existing, found := sd.st.usersByEmail[emailKey(spec.email)]
+	if found {
+		old := *existing
+		sd.onUndo(func() {
+			if existing.token != old.token {
+				delete(sd.st.usersByToken, existing.token)
+			}
+			*existing = old
+			existing.setName(old.name) // its search text too
+		})
+	}
+	u, err := sd.st.putUserLocked(spec)
+	if err == nil && !found {
+		sd.onUndo(func() { sd.st.removeUserLocked(u) })
+	}
+	return u, err
 }
 
 // userGiven says where the fixture first listed a user (which fixed its id)
@@ -45,16 +102,26 @@ type userGiven struct {
 	listed, name, dateJoined string
 }
 
-// seedStore loads a fixture into an empty store, or names the first place in
-// the fixture that breaks a rule.
-func seedStore(st *store, f *Fixture, seed int64) error {
+// newSeeder is a seeder of st whose draws depend on the seed alone.
+func newSeeder(st *store, seed int64) *seeder {
 	rng := newRand(seed, streamFaker)
 	// gofakeit treats seed 0 as "seed from crypto/rand": never hand it 0.
 	fakerSeed := int64(rng.Uint64()>>1) | 1
-	sd := &seeder{
-		st: st, faker: gofakeit.NewUnlocked(fakerSeed), rng: rng,
-		reserved: map[int]bool{}, given: map[*user]userGiven{},
+	return &seeder{st: st, fakerSeed: fakerSeed, rng: rng, reserved: map[int]bool{}, given: map[*user]userGiven{}}
+}
+
+// fake is the seeder's faker, made on first use.
+func (sd *seeder) fake() *gofakeit.Faker {
+	if sd.faker == nil {
+		sd.faker = gofakeit.NewUnlocked(sd.fakerSeed)
 	}
+	return sd.faker
+}
+
+// seedStore loads a fixture into an empty store, or names the first place in
+// the fixture that breaks a rule.
+func seedStore(st *store, f *Fixture, seed int64) error {
+	sd := newSeeder(st, seed)
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	sd.prepare(f)
@@ -66,11 +133,17 @@ func seedStore(st *store, f *Fixture, seed int64) error {
 	}
 	for i := range f.Organizations {
 		o := &f.Organizations[i]
-		if err := sd.organization(o); err != nil {
+		if _, err := sd.organization(o); err != nil {
 			return fmt.Errorf("organizations[%d]%s: %w", i, label(o.Name), err)
 		}
 	}
 	return nil
+}
+
+// checkFixture finds what seedStore would refuse in a fixture, changing
+// nothing: it seeds a throwaway store.
+func checkFixture(f *Fixture, seed int64) error {
+	return seedStore(newStore(newIDSource(seed), func() time.Time { return epoch }), f, seed)
 }
 
 // prepare reserves the fixture's membership ids and sizes the store's
@@ -119,24 +192,24 @@ func placed(err error, format string, args ...any) error {
 	return fmt.Errorf(format+": %w", append(args, err)...)
 }
 
-func (sd *seeder) organization(o *FixtureOrganization) error {
+func (sd *seeder) organization(o *FixtureOrganization) (*organization, error) {
 	switch {
 	case strings.TrimSpace(o.Name) == "":
-		return fmt.Errorf("name is required")
+		return nil, fmt.Errorf("name is required")
 	case len([]rune(o.Name)) > 128:
-		return fmt.Errorf("name is longer than 128 characters")
+		return nil, fmt.Errorf("name is longer than 128 characters")
 	case o.Scope != nil && len(*o.Scope) > 128:
-		return fmt.Errorf("scope is longer than 128 characters")
+		return nil, fmt.Errorf("scope is longer than 128 characters")
 	case o.Scope != nil && !scopePattern.MatchString(*o.Scope):
-		return fmt.Errorf("scope %q does not match %s", *o.Scope, scopePattern)
+		return nil, fmt.Errorf("scope %q does not match %s", *o.Scope, scopePattern)
 	case o.ID != "" && !isUUID(o.ID):
-		return fmt.Errorf("id %q is not a UUID", o.ID)
+		return nil, fmt.Errorf("id %q is not a UUID", o.ID)
 	case o.DefaultRole != 0 && !o.DefaultRole.valid():
-		return fmt.Errorf("default_role %d is not a role (1 to 5)", o.DefaultRole)
+		return nil, fmt.Errorf("default_role %d is not a role (1 to 5)", o.DefaultRole)
 	}
 	for _, other := range sd.st.orgs {
 		if other.name == o.Name {
-			return fmt.Errorf("another organization is named %q", o.Name)
+			return nil, fmt.Errorf("another organization is named %q", o.Name)
 		}
 	}
 	defaultRole := o.DefaultRole
@@ -145,7 +218,7 @@ func (sd *seeder) organization(o *FixtureOrganization) error {
 	}
 	for i, d := range o.VerifiedDomains {
 		if d = strings.TrimSpace(d); d == "" || strings.ContainsAny(d, "@ ") {
-			return fmt.Errorf("verified_domains[%d]: %q is not a domain", i, d)
+			return nil, fmt.Errorf("verified_domains[%d]: %q is not a domain", i, d)
 		}
 	}
 	gen := FixtureGenerate{}
@@ -158,49 +231,44 @@ func (sd *seeder) organization(o *FixtureOrganization) error {
 	}{{"members", gen.Members}, {"groups", gen.Groups}, {"campaigns", gen.Campaigns}} {
 		switch {
 		case count.n < 0:
-			return fmt.Errorf("generate: %s: %d is negative", count.key, count.n)
+			return nil, fmt.Errorf("generate: %s: %d is negative", count.key, count.n)
 		case count.n > maxGenerate:
-			return fmt.Errorf("generate: %s: %d is more than %d", count.key, count.n, maxGenerate)
+			return nil, fmt.Errorf("generate: %s: %d is more than %d", count.key, count.n, maxGenerate)
 		}
 	}
 	org, err := sd.st.addOrganizationLocked(strings.ToLower(o.ID), o.Name, o.Scope, defaultRole, o.VerifiedDomains)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	sd.onUndo(func() { sd.st.removeOrganizationLocked(org) })
 	org.members = make([]*membership, 0, len(o.Members)+gen.Members)
 	org.memberByUser = make(map[string]*membership, len(o.Members)+gen.Members)
 	for i := range o.Members {
 		m := &o.Members[i]
-		if err := sd.member(org, m); err != nil {
-			return placed(err, "members[%d]%s", i, label(m.Email))
+		if _, err := sd.member(org, m); err != nil {
+			return nil, placed(err, "members[%d]%s", i, label(m.Email))
 		}
 	}
 	if err := sd.generateMembers(org, gen.Members); err != nil {
-		return placed(err, "generate: members")
+		return nil, placed(err, "generate: members")
 	}
 	for i := range o.Groups {
-		if err := sd.group(org, &o.Groups[i]); err != nil {
-			return placed(err, "groups[%d]%s", i, label(o.Groups[i].Name))
+		if _, err := sd.group(org, &o.Groups[i]); err != nil {
+			return nil, placed(err, "groups[%d]%s", i, label(o.Groups[i].Name))
 		}
 	}
 	if err := sd.generateGroups(org, gen.Groups); err != nil {
-		return placed(err, "generate: groups")
+		return nil, placed(err, "generate: groups")
 	}
 	for i := range o.Campaigns {
 		if err := sd.campaign(org, &o.Campaigns[i]); err != nil {
-			return placed(err, "campaigns[%d]%s", i, label(o.Campaigns[i].Name))
+			return nil, placed(err, "campaigns[%d]%s", i, label(o.Campaigns[i].Name))
 		}
 	}
-	return placed(sd.generateCampaigns(org, gen.Campaigns), "generate: campaigns")
-}
-
-// maxEmailLength is the longest email openapi.yaml lets a user or a group
-// membership have (Django's EmailField).
-const maxEmailLength = 254
-
-func validEmail(email string) bool {
-	addr, err := mail.ParseAddress(email)
-	return err == nil && addr.Address == email && strings.Contains(email, "@")
+	if err := sd.generateCampaigns(org, gen.Campaigns); err != nil {
+		return nil, placed(err, "generate: campaigns")
+	}
+	return org, nil
 }
 
 // user seeds one entry of the users list; where names it ("users[2]") for
@@ -213,29 +281,28 @@ func (sd *seeder) user(fu *FixtureUser, where string) error {
 	return err
 }
 
-func (sd *seeder) member(org *organization, m *FixtureMember) error {
+func (sd *seeder) member(org *organization, m *FixtureMember) (*membership, error) {
 	switch {
 	case m.MembershipID < 0:
-		return fmt.Errorf("membership_id must be positive")
+		return nil, fmt.Errorf("membership_id must be positive")
 	case m.Role != 0 && !m.Role.valid():
-		return fmt.Errorf("role %d is not a role (1 to 5)", m.Role)
+		return nil, fmt.Errorf("role %d is not a role (1 to 5)", m.Role)
 	}
 	if u, ok := sd.st.usersByEmail[emailKey(m.Email)]; ok && org.memberByUser[u.id] != nil {
-		return fmt.Errorf("%s is listed twice in the team", m.Email)
+		return nil, fmt.Errorf("%s is listed twice in the team", m.Email)
 	}
 	u, err := sd.putUser(FixtureUser{
 		Email: m.Email, Name: m.Name, Token: m.Token, UserID: m.UserID, DateJoined: m.DateJoined,
 		ServiceAccount: m.ServiceAccount, DeploymentKeyAccount: m.DeploymentKeyAccount,
 	}, "an earlier team")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	role := m.Role
 	if role == 0 {
 		role = org.defaultRole
 	}
-	_, err = sd.st.addMemberLocked(org, u, role, sd.membershipID(m.MembershipID), utcTime(m.LastActiveAt), utcTime(m.LastLoginAt))
-	return err
+	return sd.st.addMemberLocked(org, u, role, sd.membershipID(m.MembershipID), utcTime(m.LastActiveAt), utcTime(m.LastLoginAt))
 }
 
 // putUser checks a listing of a user (in users, or as a team member) and
@@ -246,7 +313,7 @@ func (sd *seeder) putUser(fu FixtureUser, where string) (*user, error) {
 	switch {
 	case fu.Email == "":
 		return nil, fmt.Errorf("email is required")
-	case !validEmail(fu.Email):
+	case sd.emails.check(fu.Email) != nil:
 		return nil, fmt.Errorf("email %q is not a valid address", fu.Email)
 	case len([]rune(fu.Email)) > maxEmailLength:
 		return nil, fmt.Errorf("email is longer than %d characters", maxEmailLength)
@@ -268,19 +335,20 @@ func (sd *seeder) putUser(fu FixtureUser, where string) (*user, error) {
 	if fu.DateJoined != nil {
 		joined = fu.DateJoined.UTC()
 	}
-	u, err := sd.st.putUserLocked(userSpec{
+	u, err := sd.putUserLocked(user{
 		id: strings.ToLower(fu.UserID), name: name, email: fu.Email, token: fu.Token,
 		serviceAccount: fu.ServiceAccount, deploymentKeyAccount: fu.DeploymentKeyAccount, dateJoined: joined,
 	})
 	if err != nil {
 		return nil, err
 	}
-	given := sd.given[u]
+	given := sd.givenOf(u)
 	if given.listed == "" {
 		given.listed = where
 	}
 	if fu.Name != "" && given.name == "" {
-		u.name, given.name = fu.Name, where
+		u.setName(fu.Name)
+		given.name = where
 	}
 	if fu.DateJoined != nil && given.dateJoined == "" {
 		u.dateJoined, given.dateJoined = joined, where
@@ -294,7 +362,7 @@ func (sd *seeder) putUser(fu FixtureUser, where string) (*user, error) {
 // sameUser refuses a listing of an existing user that contradicts what an
 // earlier listing said: the same email in users and in teams is one user.
 func (sd *seeder) sameUser(u *user, fu FixtureUser) error {
-	given := sd.given[u]
+	given := sd.givenOf(u)
 	if given.listed == "" { // a generated member
 		given.listed = "an earlier team"
 	}
@@ -328,12 +396,12 @@ func nameFromEmail(email string) string {
 	return strings.Join(words, " ")
 }
 
-func (sd *seeder) group(org *organization, fg *FixtureGroup) error {
+func (sd *seeder) group(org *organization, fg *FixtureGroup) (*group, error) {
 	if strings.TrimSpace(fg.Name) == "" {
-		return fmt.Errorf("name is required")
+		return nil, fmt.Errorf("name is required")
 	}
 	if fg.ID != "" && !isUUID(fg.ID) {
-		return fmt.Errorf("id %q is not a UUID", fg.ID)
+		return nil, fmt.Errorf("id %q is not a UUID", fg.ID)
 	}
 	createdAt := sd.pastTime(365)
 	if fg.CreatedAt != nil {
@@ -341,15 +409,16 @@ func (sd *seeder) group(org *organization, fg *FixtureGroup) error {
 	}
 	g, err := sd.st.addGroupLocked(org, strings.ToLower(fg.ID), fg.Name, createdAt)
 	if err != nil {
-		return fixtureError(err)
+		return nil, fixtureError(err)
 	}
+	sd.onUndo(func() { sd.st.removeGroupLocked(g) })
 	times := sd.creationTimes(g.createdAt, len(fg.Members))
 	for i, fm := range fg.Members {
 		if err := sd.groupMember(org, g, fm, times[i]); err != nil {
-			return placed(err, "members[%d]%s", i, label(fm.Email))
+			return nil, placed(err, "members[%d]%s", i, label(fm.Email))
 		}
 	}
-	return nil
+	return g, nil
 }
 
 // fixtureError words the store's API errors for a fixture's reader.
@@ -394,7 +463,7 @@ func (sd *seeder) eligible(org *organization, email string) (memberTarget, error
 	if email == "" {
 		return memberTarget{}, fmt.Errorf("email is required")
 	}
-	if !validEmail(email) {
+	if sd.emails.check(email) != nil {
 		return memberTarget{}, fmt.Errorf("email %q is not a valid address", email)
 	}
 	if len([]rune(email)) > maxEmailLength {
@@ -449,7 +518,7 @@ func (sd *seeder) campaignMember(c *campaign, fm FixtureCampaignMember, drawn ti
 		return fmt.Errorf("email is required")
 	case len([]rune(fm.Email)) > maxCampaignEmailLength:
 		return fmt.Errorf("email is longer than %d characters", maxCampaignEmailLength)
-	case !validEmail(fm.Email):
+	case sd.emails.check(fm.Email) != nil:
 		return fmt.Errorf("email %q is not a valid address", fm.Email)
 	}
 	if _, dup := c.byEmail[emailKey(fm.Email)]; dup {
@@ -543,7 +612,7 @@ func generatedDomain(org *organization) string {
 func (sd *seeder) generateMembers(org *organization, n int) error {
 	domain := "@" + generatedDomain(org)
 	for i := 0; i < n; i++ {
-		first, last := sd.faker.FirstName(), sd.faker.LastName()
+		first, last := sd.fake().FirstName(), sd.fake().LastName()
 		local := emailWord(first) + "." + emailWord(last)
 		if local == "." {
 			local = "user"
@@ -553,7 +622,7 @@ func (sd *seeder) generateMembers(org *organization, n int) error {
 			email = local + "." + strconv.Itoa(k) + domain
 		}
 		joined := sd.pastTime(730)
-		u, err := sd.st.putUserLocked(userSpec{name: first + " " + last, email: email, dateJoined: joined})
+		u, err := sd.putUserLocked(user{name: first + " " + last, email: email, dateJoined: joined})
 		if err != nil {
 			return err
 		}
@@ -609,18 +678,11 @@ func (sd *seeder) sampleMembers(org *organization, n int) []*membership {
 	return out
 }
 
-func (sd *seeder) uniqueName(base string, taken func(string) bool) string {
-	name := base
-	for i := 2; taken(name); i++ {
-		name = fmt.Sprintf("%s %d", base, i)
-	}
-	return name
-}
-
 func (sd *seeder) generateGroups(org *organization, n int) error {
+	next := map[string]int{}
 	for i := 0; i < n; i++ {
-		base := sd.faker.JobDescriptor() + " " + sd.faker.JobLevel()
-		name := sd.uniqueName(base, func(s string) bool { return org.groupNamed(s) != nil })
+		base := sd.fake().JobDescriptor() + " " + sd.fake().JobLevel()
+		name := org.groups.uniqueName(base, next)
 		g, err := sd.st.addGroupLocked(org, "", name, sd.pastTime(365))
 		if err != nil {
 			return err
@@ -638,9 +700,10 @@ func (sd *seeder) generateGroups(org *organization, n int) error {
 }
 
 func (sd *seeder) generateCampaigns(org *organization, n int) error {
+	next := map[string]int{}
 	for i := 0; i < n; i++ {
-		base := fmt.Sprintf("%s Q%d Rollout", sd.faker.BuzzWord(), sd.rng.IntN(4)+1)
-		name := sd.uniqueName(strings.ToUpper(base[:1])+base[1:], func(s string) bool { return org.campaignNamed(s) != nil })
+		base := fmt.Sprintf("%s Q%d Rollout", sd.fake().BuzzWord(), sd.rng.IntN(4)+1)
+		name := org.campaigns.uniqueName(strings.ToUpper(base[:1])+base[1:], next)
 		created := sd.pastTime(365)
 		c, err := sd.st.addCampaignLocked(org, "", name, created, created)
 		if err != nil {
@@ -649,7 +712,7 @@ func (sd *seeder) generateCampaigns(org *organization, n int) error {
 		members := sd.sampleMembers(org, sd.rng.IntN(25)+1)
 		times := sd.creationTimes(created, len(members))
 		for i, m := range members {
-			data := map[string]any{"Location": sd.faker.City() + ", " + sd.faker.StateAbr()}
+			data := map[string]any{"Location": sd.fake().City() + ", " + sd.fake().StateAbr()}
 			at := times[i]
 			if _, err := sd.st.addCampaignMemberLocked(c, "", m.user.email, data, at, at, nil); err != nil {
 				return err

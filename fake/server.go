@@ -10,6 +10,7 @@ import (
 	"time"
 
 	pixiebrixfake "github.com/pixiebrix-fake/pixiebrix-fake"
+	"github.com/pixiebrix-fake/pixiebrix-fake/fake/internal/statefile"
 )
 
 // Server is the fake API as an http.Handler. It has no listener of its own;
@@ -79,7 +80,7 @@ func New(opts ...Option) (*Server, error) {
 		if st != nil {
 			// The fixture is what Reset goes back to: a bad one is still an
 			// error at start, not at the first reset.
-			if err := seedStore(newStore(newIDSource(cfg.seed), func() time.Time { return epoch }), fixture, cfg.seed); err != nil {
+			if err := checkFixture(fixture, cfg.seed); err != nil {
 				if cfg.fixtureFile != "" {
 					return nil, fmt.Errorf("fixture %s: %w", cfg.fixtureFile, err)
 				}
@@ -137,7 +138,7 @@ func New(opts ...Option) (*Server, error) {
 	if cfg.stateFile != "" {
 		// Last, so that no other error leaves the file open. A fresh snapshot
 		// leaves nothing to replay at the next start, and no torn write.
-		st.durable = &stateFile{path: cfg.stateFile}
+		st.durable = &statefile.File{Path: cfg.stateFile}
 		st.mu.Lock()
 		err := st.writeSnapshotLocked(st)
 		st.mu.Unlock()

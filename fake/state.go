@@ -25,7 +25,7 @@ func (s *Server) State() Fixture {
 // With a state file, the new data is on disk before LoadState returns.
 func (s *Server) LoadState(f Fixture) error {
 	// A trial run on a scratch store finds any problem before anything changes.
-	if err := seedStore(newStore(newIDSource(s.seed), func() time.Time { return epoch }), &f, s.seed); err != nil {
+	if err := checkFixture(&f, s.seed); err != nil {
 		return err
 	}
 	st := s.store
@@ -156,7 +156,7 @@ func (s *store) fixtureLocked() Fixture {
 				LastLoginAt:          copyTime(m.lastLoginAt),
 			})
 		}
-		for _, g := range org.groups {
+		for _, g := range org.groups.sorted {
 			created := g.createdAt
 			fg := FixtureGroup{ID: g.id, Name: g.name, CreatedAt: &created}
 			for _, gm := range g.members {
@@ -167,7 +167,7 @@ func (s *store) fixtureLocked() Fixture {
 			}
 			fo.Groups = append(fo.Groups, fg)
 		}
-		for _, c := range org.campaigns {
+		for _, c := range org.campaigns.sorted {
 			created, updated := c.createdAt, c.updatedAt
 			fc := FixtureCampaign{ID: c.id, Name: c.name, CreatedAt: &created, UpdatedAt: &updated}
 			for _, cm := range c.members {

@@ -1,18 +1,22 @@
 package fake
 
 import (
-	"cmp"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/pixiebrix-fake/pixiebrix-fake/fake/internal/statefile"
 )
 
 // store is the fake's whole state behind one lock. It owns the rules
 // (eligibility, uniqueness, cascades) and knows nothing of HTTP. Its methods
 // take the lock themselves and return copies, never pointers into the state;
-// methods named …Locked expect the caller to hold it.
+// methods named …Locked expect the caller to hold it. Every change to the
+// data is a mutation applied by do (mutation.go); only the whole-data
+// writes (LoadState, Reset) swap the data instead.
 type store struct {
 	mu    sync.RWMutex
 	ids   *idSource
@@ -31,13 +35,13 @@ type store struct {
 	nextMembershipID int
 
 	// Durability (WithStateFile): the file, and what a write's record needs.
-	durable   *stateFile  // nil without a state file
-	seed      int64       // the server's seed, for snapshots
-	pcg       *rand.PCG   // the generator behind ids, to save its position
-	step      *stepClock  // the default clock, to save its time; nil with WithClock
-	readings  []time.Time // the clock readings of the write in progress
-	replaying bool        // a logged write is being applied again
-	replayNow []time.Time // the clock readings it reads back
+	durable   *statefile.File // nil without a state file
+	seed      int64           // the server's seed, for snapshots and the helpers' draws
+	pcg       *rand.PCG       // the generator behind ids, to save its position
+	step      *stepClock      // the default clock, to save its time; nil with WithClock
+	readings  []time.Time     // the clock readings of the write in progress
+	replaying bool            // a logged write is being applied again
+	replayNow []time.Time     // the clock readings it reads back
 }
 
 type user struct {
@@ -49,6 +53,7 @@ type user struct {
 	deploymentKeyAccount bool
 	dateJoined           time.Time
 	memberships          []*membership // the user's teams, in the order joined
+	folded               string        // lower-cased name, NUL, lower-cased email: what q= searches
 }
 
 type membership struct {
@@ -58,6 +63,7 @@ type membership struct {
 	role         Role
 	lastActiveAt *time.Time
 	lastLoginAt  *time.Time
+	textAt       int // its entry in org.text
 }
 
 type organization struct {
@@ -69,8 +75,9 @@ type organization struct {
 
 	members      []*membership // ordered by id: the list index
 	memberByUser map[string]*membership
-	groups       []*group    // ordered by name, then id
-	campaigns    []*campaign // ordered by name, then id
+	groups       namedSet[*group]
+	campaigns    namedSet[*campaign]
+	text         memberText // what q= searches
 }
 
 type group struct {
@@ -154,21 +161,63 @@ func emailDomain(email string) string {
 	return domain
 }
 
-func compareByName(aName, aID, bName, bID string) int {
-	if c := cmp.Compare(aName, bName); c != 0 {
-		return c
+// found returns the object an index holds under key, or the API's 404.
+func found[K comparable, V any](index map[K]V, key K) (V, error) {
+	v, ok := index[key]
+	if !ok {
+		return v, errNotFound()
 	}
-	return cmp.Compare(aID, bID)
+	return v, nil
 }
 
-func insertGroupSorted(groups []*group, g *group) []*group {
-	i, _ := slices.BinarySearchFunc(groups, g, func(a, b *group) int { return compareByName(a.name, a.id, b.name, b.id) })
-	return slices.Insert(groups, i, g)
+// readOne renders, under the read lock, the object find returns.
+func readOne[V, R any](s *store, find func() (V, error), render func(V) R) (R, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	v, err := find()
+	if err != nil {
+		var zero R
+		return zero, err
+	}
+	return render(v), nil
 }
 
-func insertCampaignSorted(campaigns []*campaign, c *campaign) []*campaign {
-	i, _ := slices.BinarySearchFunc(campaigns, c, func(a, b *campaign) int { return compareByName(a.name, a.id, b.name, b.id) })
-	return slices.Insert(campaigns, i, c)
+// readList renders, under the read lock, one page of the list that items
+// picks from the object find returns.
+func readList[V, T, R any](s *store, find func() (V, error), items func(V) []T, p pageRequest, render func(T) R) ([]R, pageResult, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	v, err := find()
+	if err != nil {
+		return nil, pageResult{}, err
+	}
+	return paginate(items(v), nil, p, render)
+}
+
+// claimID is the id a new object of an index gets: id when the fixture
+// gives one (which must be free), else a new one.
+func claimID[V any](s *store, index map[string]V, id, what string) (string, error) {
+	if id == "" {
+		return s.newIDLocked(), nil
+	}
+	if _, taken := index[id]; taken {
+		return "", fmt.Errorf("%s id %s is used twice", what, id)
+	}
+	return id, nil
+}
+
+// viewAll renders a list of objects.
+func viewAll[T, V any](list []T, view func(T) V) []V {
+	out := make([]V, 0, len(list))
+	for _, item := range list {
+		out = append(out, view(item))
+	}
+	return out
+}
+
+// orgLocked finds a team.
+func (s *store) orgLocked(id string) func() (*organization, error) {
+	return func() (*organization, error) { return found(s.orgs, id) }
 }
 
 func removeItem[T comparable](items []T, item T) []T {
@@ -249,7 +298,7 @@ func (s *store) userRefLocked(u *user) UserRef {
 // groupsOfUserLocked lists, by name, the groups of org that hold u.
 func (s *store) groupsOfUserLocked(org *organization, u *user) []GroupRef {
 	refs := []GroupRef{}
-	for _, g := range org.groups {
+	for _, g := range org.groups.sorted {
 		if _, ok := g.byUser[u.id]; ok {
 			refs = append(refs, GroupRef{ID: g.id, Name: g.name})
 		}

@@ -2,7 +2,6 @@ package fake
 
 import (
 	"encoding/json"
-	"fmt"
 	"reflect"
 	"strings"
 	"time"
@@ -10,67 +9,62 @@ import (
 
 const maxCampaignEmailLength = 128
 
-func (org *organization) campaignNamed(name string) *campaign {
-	for _, c := range org.campaigns {
-		if c.name == name {
-			return c
-		}
-	}
-	return nil
-}
-
 func (s *store) campaignViewLocked(c *campaign) Campaign {
 	return Campaign{ID: c.id, Name: c.name, CreatedAt: c.createdAt, UpdatedAt: c.updatedAt}
 }
 
 // FindCampaigns lists a team's campaigns by name.
 func (s *store) FindCampaigns(orgID string, p pageRequest) ([]Campaign, pageResult, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	org, ok := s.orgs[orgID]
-	if !ok {
-		return nil, pageResult{}, errNotFound()
+	return readList(s, s.orgLocked(orgID), func(org *organization) []*campaign { return org.campaigns.sorted }, p, s.campaignViewLocked)
+}
+
+// createCampaign adds a campaign with no members to a team.
+type createCampaign struct {
+	newNamed
+	out Campaign
+}
+
+func (m *createCampaign) apply(s *store) error {
+	org, err := found(s.orgs, m.Org)
+	if err != nil {
+		return err
 	}
-	return paginate(org.campaigns, nil, p, s.campaignViewLocked)
+	now := s.now()
+	c, err := s.addCampaignLocked(org, "", m.Name, now, now)
+	if err != nil {
+		return err
+	}
+	m.out = s.campaignViewLocked(c)
+	return nil
 }
 
 // CreateCampaign adds a campaign with no members to a team.
 func (s *store) CreateCampaign(orgID, name string) (Campaign, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	start, err := s.beginWriteLocked()
-	if err != nil {
-		return Campaign{}, err
-	}
-	org, ok := s.orgs[orgID]
-	if !ok {
-		return Campaign{}, errNotFound()
-	}
-	now := s.now()
-	c, err := s.addCampaignLocked(org, "", name, now, now)
-	if err != nil {
-		return Campaign{}, err
-	}
-	if err := s.commitLocked(start, opCampaignCreate, objectArgs{Org: orgID, Name: &name}); err != nil {
-		return Campaign{}, err
-	}
-	return s.campaignViewLocked(c), nil
+	m := &createCampaign{newNamed: newNamed{Org: orgID, Name: name}}
+	return m.out, s.do(m)
 }
 
 func (s *store) addCampaignLocked(org *organization, id, name string, createdAt, updatedAt time.Time) (*campaign, error) {
-	name, err := validateName(name, func(n string) bool { return org.campaignNamed(n) != nil }, "campaign")
+	name, err := org.campaigns.checkName(name, nil, "campaign")
 	if err != nil {
 		return nil, err
 	}
-	if id == "" {
-		id = s.newIDLocked()
-	} else if _, taken := s.campaigns[id]; taken {
-		return nil, fmt.Errorf("campaign id %s is used twice", id)
+	if id, err = claimID(s, s.campaigns, id, "campaign"); err != nil {
+		return nil, err
 	}
 	c := &campaign{id: id, org: org, name: name, createdAt: createdAt, updatedAt: updatedAt, byEmail: map[string]*campaignMember{}}
-	org.campaigns = insertCampaignSorted(org.campaigns, c)
+	org.campaigns.insert(c)
 	s.campaigns[id] = c
 	return c, nil
+}
+
+// removeCampaignLocked deletes a campaign and its members.
+func (s *store) removeCampaignLocked(c *campaign) {
+	for _, cm := range c.members {
+		delete(s.campaignMembers, cm.id)
+	}
+	c.org.campaigns.remove(c)
+	delete(s.campaigns, c.id)
 }
 
 // campaignInOrgLocked finds a campaign through its team's path: a campaign
@@ -83,15 +77,14 @@ func (s *store) campaignInOrgLocked(orgID, id string) (*campaign, error) {
 	return c, nil
 }
 
+// campaignLocked is campaignInOrgLocked, for readOne and readList.
+func (s *store) campaignLocked(orgID, id string) func() (*campaign, error) {
+	return func() (*campaign, error) { return s.campaignInOrgLocked(orgID, id) }
+}
+
 // FindCampaign returns one campaign of a team.
 func (s *store) FindCampaign(orgID, id string) (Campaign, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	c, err := s.campaignInOrgLocked(orgID, id)
-	if err != nil {
-		return Campaign{}, err
-	}
-	return s.campaignViewLocked(c), nil
+	return readOne(s, s.campaignLocked(orgID, id), s.campaignViewLocked)
 }
 
 // campaignUpdate holds the fields a PATCH sets; nil leaves one alone.
@@ -99,55 +92,50 @@ type campaignUpdate struct {
 	name *string
 }
 
-// UpdateCampaign renames a campaign.
-func (s *store) UpdateCampaign(orgID, id string, upd campaignUpdate) (Campaign, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	start, err := s.beginWriteLocked()
+// updateCampaign renames a campaign; its updated_at moves either way.
+type updateCampaign struct {
+	Org  string  `json:"org"`
+	ID   string  `json:"id"`
+	Name *string `json:"name,omitempty"`
+	out  Campaign
+}
+
+func (m *updateCampaign) apply(s *store) error {
+	c, err := s.campaignInOrgLocked(m.Org, m.ID)
 	if err != nil {
-		return Campaign{}, err
+		return err
 	}
-	c, err := s.campaignInOrgLocked(orgID, id)
-	if err != nil {
-		return Campaign{}, err
-	}
-	if upd.name != nil {
-		name, err := validateName(*upd.name, func(n string) bool {
-			other := c.org.campaignNamed(n)
-			return other != nil && other != c
-		}, "campaign")
-		if err != nil {
-			return Campaign{}, err
-		}
-		c.org.campaigns = removeItem(c.org.campaigns, c)
-		c.name = name
-		c.org.campaigns = insertCampaignSorted(c.org.campaigns, c)
+	if err := c.org.campaigns.rename(c, m.Name, "campaign", func(name string) { c.name = name }); err != nil {
+		return err
 	}
 	c.updatedAt = s.now()
-	if err := s.commitLocked(start, opCampaignUpdate, objectArgs{Org: orgID, ID: id, Name: upd.name}); err != nil {
-		return Campaign{}, err
+	m.out = s.campaignViewLocked(c)
+	return nil
+}
+
+// UpdateCampaign renames a campaign (updateCampaign).
+func (s *store) UpdateCampaign(orgID, id string, upd campaignUpdate) (Campaign, error) {
+	m := &updateCampaign{Org: orgID, ID: id, Name: upd.name}
+	return m.out, s.do(m)
+}
+
+// deleteCampaign deletes a campaign and its members.
+type deleteCampaign struct {
+	Org string `json:"org"`
+	ID  string `json:"id"`
+}
+
+func (m *deleteCampaign) apply(s *store) error {
+	c, err := s.campaignInOrgLocked(m.Org, m.ID)
+	if err == nil {
+		s.removeCampaignLocked(c)
 	}
-	return s.campaignViewLocked(c), nil
+	return err
 }
 
 // DeleteCampaign deletes a campaign and its members.
 func (s *store) DeleteCampaign(orgID, id string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	start, err := s.beginWriteLocked()
-	if err != nil {
-		return err
-	}
-	c, err := s.campaignInOrgLocked(orgID, id)
-	if err != nil {
-		return err
-	}
-	for _, cm := range c.members {
-		delete(s.campaignMembers, cm.id)
-	}
-	c.org.campaigns = removeItem(c.org.campaigns, c)
-	delete(s.campaigns, id)
-	return s.commitLocked(start, opCampaignDelete, objectArgs{Org: orgID, ID: id})
+	return s.do(&deleteCampaign{Org: orgID, ID: id})
 }
 
 // --- campaign members ---
@@ -169,7 +157,7 @@ func (s *store) campaignMemberViewLocked(cm *campaignMember) CampaignMember {
 		view.Account = &ref
 	}
 	key := emailKey(cm.email)
-	for _, g := range org.groups {
+	for _, g := range org.groups.sorted {
 		if _, ok := g.byEmail[key]; ok {
 			view.Groups = append(view.Groups, g.id)
 		}
@@ -179,64 +167,68 @@ func (s *store) campaignMemberViewLocked(cm *campaignMember) CampaignMember {
 
 // FindCampaignMembers lists a campaign's members in creation order.
 func (s *store) FindCampaignMembers(orgID, campaignID string, p pageRequest) ([]CampaignMember, pageResult, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	c, err := s.campaignInOrgLocked(orgID, campaignID)
-	if err != nil {
-		return nil, pageResult{}, err
-	}
-	return paginate(c.members, nil, p, s.campaignMemberViewLocked)
+	return readList(s, s.campaignLocked(orgID, campaignID), func(c *campaign) []*campaignMember { return c.members }, p, s.campaignMemberViewLocked)
 }
 
 // campaignMemberItem is one item of a campaign-member write.
 type campaignMemberItem struct {
-	email string
-	data  map[string]any
+	Email string         `json:"email"`
+	Data  map[string]any `json:"data"`
 	// schemaFailed marks an item that failed openapi.yaml's schema (see
 	// memberItem).
 	schemaFailed bool
 }
 
-func (s *store) checkCampaignItemsLocked(org *organization, items []campaignMemberItem) []fieldErrors {
-	errs := make([]fieldErrors, len(items))
-	failed := false
-	for i, item := range items {
-		errs[i] = fieldErrors{}
-		switch {
-		case item.schemaFailed:
-			failed = true
-		case !validEmail(strings.TrimSpace(item.email)):
-			errs[i].add("email", messageInvalidEmail)
-		case org.memberByEmailLocked(s, item.email) == nil && !org.verifiedDomain(item.email):
-			errs[i].add("email", messageNotEligible)
+func (item campaignMemberItem) failedSchema() bool { return item.schemaFailed }
+
+func (item campaignMemberItem) checkSyntax(errs fieldErrors) {
+	if checkEmail(strings.TrimSpace(item.Email)) != nil {
+		errs.add("email", messageInvalidEmail)
+	}
+}
+
+// campaignItems is the item list of a campaign-member write.
+type campaignItems struct {
+	itemList[campaignMemberItem]
+}
+
+// checkLocked finds the campaign, and refuses the write, one error object
+// per item, when an item failed its checks or names an email that may not
+// join.
+func (l *campaignItems) checkLocked(s *store, orgID, campaignID string) (*campaign, error) {
+	c, err := s.campaignInOrgLocked(orgID, campaignID)
+	if err != nil {
+		return nil, err
+	}
+	err = l.itemList.checkLocked(func(_ int, item campaignMemberItem, errs fieldErrors) {
+		if c.org.memberByEmailLocked(s, item.Email) == nil && !c.org.verifiedDomain(item.Email) {
+			errs.add("email", messageNotEligible)
 		}
-		failed = failed || len(errs[i]) > 0
+	})
+	if err != nil {
+		return nil, err
 	}
-	if failed {
-		return errs
-	}
-	return nil
+	return c, nil
 }
 
 // upsertCampaignMemberLocked sets the data of the member with item's email,
 // adding the member when there is none.
 func (s *store) upsertCampaignMemberLocked(c *campaign, item campaignMemberItem, now time.Time) (*campaignMember, error) {
-	key := emailKey(item.email)
+	key := emailKey(item.Email)
 	if cm, ok := c.byEmail[key]; ok {
-		if !sameJSON(cm.data, item.data) {
-			cm.data = copyJSONObject(item.data)
+		if !sameJSON(cm.data, item.Data) {
+			cm.data = copyJSONObject(item.Data)
 			cm.updatedAt = now
 		}
 		return cm, nil
 	}
-	return s.addCampaignMemberLocked(c, "", strings.TrimSpace(item.email), item.data, now, now, nil)
+	return s.addCampaignMemberLocked(c, "", strings.TrimSpace(item.Email), item.Data, now, now, nil)
 }
 
 func (s *store) addCampaignMemberLocked(c *campaign, id, email string, data map[string]any, createdAt, updatedAt time.Time, lastActive *time.Time) (*campaignMember, error) {
-	if id == "" {
-		id = s.newIDLocked()
-	} else if _, taken := s.campaignMembers[id]; taken {
-		return nil, fmt.Errorf("campaign member id %s is used twice", id)
+	id, err := claimID(s, s.campaignMembers, id, "campaign member")
+	if err != nil {
+		return nil, err
 	}
 	cm := &campaignMember{
 		id: id, campaign: c, email: email, data: copyJSONObject(data),
@@ -248,38 +240,48 @@ func (s *store) addCampaignMemberLocked(c *campaign, id, email string, data map[
 	return cm, nil
 }
 
-// UpsertCampaignMembers adds or updates members by email (their data is
-// replaced). It answers one member per item, in item order; when any item is
-// bad it writes nothing and returns the per-item errors.
-func (s *store) UpsertCampaignMembers(orgID, campaignID string, items []campaignMemberItem) ([]CampaignMember, []fieldErrors, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	start, err := s.beginWriteLocked()
-	if err != nil {
-		return nil, nil, err
-	}
-	c, err := s.campaignInOrgLocked(orgID, campaignID)
-	if err != nil {
-		return nil, nil, err
-	}
-	if errs := s.checkCampaignItemsLocked(c.org, items); errs != nil {
-		return nil, errs, nil
-	}
+// upsertItemsLocked applies the items, one member per email (lastItemPerEmail).
+func (l *campaignItems) upsertLocked(s *store, c *campaign) error {
 	now := s.now()
-	for _, item := range lastItemPerEmail(items) {
+	for _, item := range lastItemPerEmail(l.Items) {
 		if _, err := s.upsertCampaignMemberLocked(c, item, now); err != nil {
-			return nil, nil, err
+			return err
 		}
 	}
-	out := make([]CampaignMember, 0, len(items))
-	for _, item := range items {
-		out = append(out, s.campaignMemberViewLocked(c.byEmail[emailKey(item.email)]))
+	return nil
+}
+
+// upsertCampaignMembers adds or updates members by email (their data is
+// replaced). It answers one member per item, in item order.
+type upsertCampaignMembers struct {
+	Org      string `json:"org"`
+	Campaign string `json:"campaign"`
+	campaignItems
+	out []CampaignMember
+}
+
+func (m *upsertCampaignMembers) apply(s *store) error {
+	c, err := m.checkLocked(s, m.Org, m.Campaign)
+	if err != nil {
+		return err
 	}
-	args := campaignMembersArgs{Org: orgID, Campaign: campaignID, Items: campaignItemsArgs(items)}
-	if err := s.commitLocked(start, opCampaignMembersUpsert, args); err != nil {
-		return nil, nil, err
+	if err := m.upsertLocked(s, c); err != nil {
+		return err
 	}
-	return out, nil, nil
+	answered := make([]*campaignMember, 0, len(m.Items))
+	for _, item := range m.Items {
+		answered = append(answered, c.byEmail[emailKey(item.Email)])
+	}
+	m.out = viewAll(answered, s.campaignMemberViewLocked)
+	return nil
+}
+
+// UpsertCampaignMembers adds or updates members by email
+// (upsertCampaignMembers); when any item is bad it writes nothing and
+// returns the per-item errors.
+func (s *store) UpsertCampaignMembers(orgID, campaignID string, items []campaignMemberItem) ([]CampaignMember, []fieldErrors, error) {
+	m := &upsertCampaignMembers{Org: orgID, Campaign: campaignID, campaignItems: campaignItems{itemList[campaignMemberItem]{Items: items}}}
+	return listWriteResult(m.out, s.do(m))
 }
 
 // lastItemPerEmail folds the items of one payload that name the same email
@@ -290,9 +292,9 @@ func lastItemPerEmail(items []campaignMemberItem) []campaignMemberItem {
 	index := make(map[string]int, len(items))
 	out := make([]campaignMemberItem, 0, len(items))
 	for _, item := range items {
-		key := emailKey(item.email)
+		key := emailKey(item.Email)
 		if i, seen := index[key]; seen {
-			out[i].data = item.data
+			out[i].Data = item.Data
 			continue
 		}
 		index[key] = len(out)
@@ -301,25 +303,23 @@ func lastItemPerEmail(items []campaignMemberItem) []campaignMemberItem {
 	return out
 }
 
-// ReplaceCampaignMembers makes the campaign hold exactly the listed emails,
-// with the listed data; members kept keep their id.
-func (s *store) ReplaceCampaignMembers(orgID, campaignID string, items []campaignMemberItem) ([]CampaignMember, []fieldErrors, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	start, err := s.beginWriteLocked()
+// replaceCampaignMembers makes the campaign hold exactly the listed
+// emails, with the listed data; members kept keep their id.
+type replaceCampaignMembers struct {
+	Org      string `json:"org"`
+	Campaign string `json:"campaign"`
+	campaignItems
+	out []CampaignMember
+}
+
+func (m *replaceCampaignMembers) apply(s *store) error {
+	c, err := m.checkLocked(s, m.Org, m.Campaign)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
-	c, err := s.campaignInOrgLocked(orgID, campaignID)
-	if err != nil {
-		return nil, nil, err
-	}
-	if errs := s.checkCampaignItemsLocked(c.org, items); errs != nil {
-		return nil, errs, nil
-	}
-	wanted := make(map[string]bool, len(items))
-	for _, item := range items {
-		wanted[emailKey(item.email)] = true
+	wanted := make(map[string]bool, len(m.Items))
+	for _, item := range m.Items {
+		wanted[emailKey(item.Email)] = true
 	}
 	kept := make([]*campaignMember, 0, len(c.members))
 	for _, cm := range c.members {
@@ -331,21 +331,18 @@ func (s *store) ReplaceCampaignMembers(orgID, campaignID string, items []campaig
 		}
 	}
 	c.members = kept
-	now := s.now()
-	for _, item := range lastItemPerEmail(items) {
-		if _, err := s.upsertCampaignMemberLocked(c, item, now); err != nil {
-			return nil, nil, err
-		}
+	if err := m.upsertLocked(s, c); err != nil {
+		return err
 	}
-	out := make([]CampaignMember, 0, len(c.members))
-	for _, cm := range c.members {
-		out = append(out, s.campaignMemberViewLocked(cm))
-	}
-	args := campaignMembersArgs{Org: orgID, Campaign: campaignID, Items: campaignItemsArgs(items)}
-	if err := s.commitLocked(start, opCampaignMembersReplace, args); err != nil {
-		return nil, nil, err
-	}
-	return out, nil, nil
+	m.out = viewAll(c.members, s.campaignMemberViewLocked)
+	return nil
+}
+
+// ReplaceCampaignMembers makes the campaign hold exactly the listed emails
+// (replaceCampaignMembers).
+func (s *store) ReplaceCampaignMembers(orgID, campaignID string, items []campaignMemberItem) ([]CampaignMember, []fieldErrors, error) {
+	m := &replaceCampaignMembers{Org: orgID, Campaign: campaignID, campaignItems: campaignItems{itemList[campaignMemberItem]{Items: items}}}
+	return listWriteResult(m.out, s.do(m))
 }
 
 // sameJSON reports whether two JSON objects hold the same value as JSON

@@ -7,35 +7,6 @@ import (
 	"time"
 )
 
-const maxNameLength = 256
-
-// validateName applies DRF's CharField rules (trimmed, no NUL character, not
-// blank, at most maxNameLength characters) and the fake's per-team
-// uniqueness, for the API and fixtures alike.
-func validateName(name string, taken func(string) bool, what string) (string, error) {
-	name = strings.TrimSpace(name)
-	switch {
-	case strings.ContainsRune(name, 0): // DRF's ProhibitNullCharactersValidator
-		return "", errInvalidField("name", "Null characters are not allowed.")
-	case name == "":
-		return "", errInvalidField("name", "This field may not be blank.")
-	case len([]rune(name)) > maxNameLength:
-		return "", errInvalidField("name", fmt.Sprintf("Ensure this field has no more than %d characters.", maxNameLength))
-	case taken(name):
-		return "", errInvalidField("name", fmt.Sprintf("A %s with this name already exists in this team.", what))
-	}
-	return name, nil
-}
-
-func (org *organization) groupNamed(name string) *group {
-	for _, g := range org.groups {
-		if g.name == name {
-			return g
-		}
-	}
-	return nil
-}
-
 func (s *store) groupViewLocked(g *group) Group {
 	return Group{ID: g.id, Name: g.name, NumMembers: len(g.members), CreatedAt: g.createdAt}
 }
@@ -46,46 +17,39 @@ func (s *store) groupDetailViewLocked(g *group) GroupDetail {
 
 // FindGroups lists a team's groups by name.
 func (s *store) FindGroups(orgID string, p pageRequest) ([]Group, pageResult, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	org, ok := s.orgs[orgID]
-	if !ok {
-		return nil, pageResult{}, errNotFound()
+	return readList(s, s.orgLocked(orgID), func(org *organization) []*group { return org.groups.sorted }, p, s.groupViewLocked)
+}
+
+// createGroup adds an empty group to a team.
+type createGroup struct {
+	newNamed
+	out Group
+}
+
+func (m *createGroup) apply(s *store) error {
+	org, err := found(s.orgs, m.Org)
+	if err == nil {
+		var g *group
+		if g, err = s.addGroupLocked(org, "", m.Name, s.now()); err == nil {
+			m.out = s.groupViewLocked(g)
+		}
 	}
-	return paginate(org.groups, nil, p, s.groupViewLocked)
+	return err
 }
 
 // CreateGroup adds an empty group to a team.
 func (s *store) CreateGroup(orgID, name string) (Group, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	start, err := s.beginWriteLocked()
-	if err != nil {
-		return Group{}, err
-	}
-	org, ok := s.orgs[orgID]
-	if !ok {
-		return Group{}, errNotFound()
-	}
-	g, err := s.addGroupLocked(org, "", name, s.now())
-	if err != nil {
-		return Group{}, err
-	}
-	if err := s.commitLocked(start, opGroupCreate, objectArgs{Org: orgID, Name: &name}); err != nil {
-		return Group{}, err
-	}
-	return s.groupViewLocked(g), nil
+	m := &createGroup{newNamed: newNamed{Org: orgID, Name: name}}
+	return m.out, s.do(m)
 }
 
 func (s *store) addGroupLocked(org *organization, id, name string, createdAt time.Time) (*group, error) {
-	name, err := validateName(name, func(n string) bool { return org.groupNamed(n) != nil }, "group")
+	name, err := org.groups.checkName(name, nil, "group")
 	if err != nil {
 		return nil, err
 	}
-	if id == "" {
-		id = s.newIDLocked()
-	} else if _, taken := s.groups[id]; taken {
-		return nil, fmt.Errorf("group id %s is used twice", id)
+	if id, err = claimID(s, s.groups, id, "group"); err != nil {
+		return nil, err
 	}
 	g := &group{
 		id:        id,
@@ -95,20 +59,28 @@ func (s *store) addGroupLocked(org *organization, id, name string, createdAt tim
 		byUser:    map[string]*groupMembership{},
 		byEmail:   map[string]*groupMembership{},
 	}
-	org.groups = insertGroupSorted(org.groups, g)
+	org.groups.insert(g)
 	s.groups[id] = g
 	return g, nil
 }
 
+// removeGroupLocked deletes a group and its memberships.
+func (s *store) removeGroupLocked(g *group) {
+	for _, gm := range g.members {
+		delete(s.groupMemberships, gm.id)
+	}
+	g.org.groups.remove(g)
+	delete(s.groups, g.id)
+}
+
 // FindGroup returns one group.
 func (s *store) FindGroup(id string) (GroupDetail, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	g, ok := s.groups[id]
-	if !ok {
-		return GroupDetail{}, errNotFound()
-	}
-	return s.groupDetailViewLocked(g), nil
+	return readOne(s, s.groupLocked(id), s.groupDetailViewLocked)
+}
+
+// groupLocked finds a group.
+func (s *store) groupLocked(id string) func() (*group, error) {
+	return func() (*group, error) { return found(s.groups, id) }
 }
 
 // groupUpdate holds the fields a PUT or PATCH sets; nil leaves one alone.
@@ -116,55 +88,46 @@ type groupUpdate struct {
 	name *string
 }
 
-// UpdateGroup renames a group.
-func (s *store) UpdateGroup(id string, upd groupUpdate) (GroupDetail, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	start, err := s.beginWriteLocked()
-	if err != nil {
-		return GroupDetail{}, err
-	}
-	g, ok := s.groups[id]
-	if !ok {
-		return GroupDetail{}, errNotFound()
-	}
-	if upd.name != nil {
-		name, err := validateName(*upd.name, func(n string) bool {
-			other := g.org.groupNamed(n)
-			return other != nil && other != g
-		}, "group")
-		if err != nil {
-			return GroupDetail{}, err
-		}
-		g.org.groups = removeItem(g.org.groups, g)
-		g.name = name
-		g.org.groups = insertGroupSorted(g.org.groups, g)
-	}
-	if err := s.commitLocked(start, opGroupUpdate, objectArgs{ID: id, Name: upd.name}); err != nil {
-		return GroupDetail{}, err
-	}
-	return s.groupDetailViewLocked(g), nil
+// updateGroup renames a group.
+type updateGroup struct {
+	ID   string  `json:"id"`
+	Name *string `json:"name,omitempty"`
+	out  GroupDetail
 }
 
-// DeleteGroup deletes a group and its memberships.
-func (s *store) DeleteGroup(id string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	start, err := s.beginWriteLocked()
+func (m *updateGroup) apply(s *store) error {
+	g, err := found(s.groups, m.ID)
 	if err != nil {
 		return err
 	}
-	g, ok := s.groups[id]
-	if !ok {
-		return errNotFound()
+	if err := g.org.groups.rename(g, m.Name, "group", func(name string) { g.name = name }); err != nil {
+		return err
 	}
-	for _, gm := range g.members {
-		delete(s.groupMemberships, gm.id)
-	}
-	g.org.groups = removeItem(g.org.groups, g)
-	delete(s.groups, id)
-	return s.commitLocked(start, opGroupDelete, objectArgs{ID: id})
+	m.out = s.groupDetailViewLocked(g)
+	return nil
 }
+
+// UpdateGroup renames a group.
+func (s *store) UpdateGroup(id string, upd groupUpdate) (GroupDetail, error) {
+	m := &updateGroup{ID: id, Name: upd.name}
+	return m.out, s.do(m)
+}
+
+// deleteGroup deletes a group and its memberships.
+type deleteGroup struct {
+	ID string `json:"id"`
+}
+
+func (m *deleteGroup) apply(s *store) error {
+	g, err := found(s.groups, m.ID)
+	if err == nil {
+		s.removeGroupLocked(g)
+	}
+	return err
+}
+
+// DeleteGroup deletes a group and its memberships.
+func (s *store) DeleteGroup(id string) error { return s.do(&deleteGroup{ID: id}) }
 
 // --- group memberships ---
 
@@ -181,7 +144,7 @@ func (s *store) groupMembershipViewLocked(gm *groupMembership) GroupMembership {
 		view.User = &ref
 	}
 	key := emailKey(gm.email)
-	for _, c := range gm.group.org.campaigns {
+	for _, c := range gm.group.org.campaigns.sorted {
 		if _, ok := c.byEmail[key]; ok {
 			view.Campaigns = append(view.Campaigns, CampaignRef{ID: c.id, Name: c.name, CreatedAt: c.createdAt, UpdatedAt: c.updatedAt})
 		}
@@ -191,22 +154,17 @@ func (s *store) groupMembershipViewLocked(gm *groupMembership) GroupMembership {
 
 // FindGroupMemberships lists a group's memberships in creation order.
 func (s *store) FindGroupMemberships(groupID string, p pageRequest) ([]GroupMembership, pageResult, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	g, ok := s.groups[groupID]
-	if !ok {
-		return nil, pageResult{}, errNotFound()
-	}
-	return paginate(g.members, nil, p, s.groupMembershipViewLocked)
+	return readList(s, s.groupLocked(groupID), func(g *group) []*groupMembership { return g.members }, p, s.groupMembershipViewLocked)
 }
 
 // memberItem is one item of a group-membership write: exactly one of
-// userID and email is set.
+// UserID and Email is set.
 type memberItem struct {
-	userID string
-	email  string
+	UserID string `json:"user_id,omitempty"`
+	Email  string `json:"email,omitempty"`
 	// schemaFailed marks an item that failed openapi.yaml's schema: it has
-	// its errors already, and its presence alone makes the write fail.
+	// its errors already, and its presence alone makes the write fail (so
+	// it is never logged).
 	schemaFailed bool
 }
 
@@ -227,9 +185,6 @@ func (t memberTarget) key() string {
 const (
 	messageExactlyOne  = "Provide exactly one of user_id or email."
 	messageNotEligible = "This email is neither a member of the team nor in one of the team's verified domains."
-	// messageInvalidEmail is Django's EmailValidator message: the schema's
-	// email format lets through addresses Django refuses ("a b@x.test").
-	messageInvalidEmail = "Enter a valid email address."
 )
 
 // memberByEmailLocked returns the member of org with that email, if any.
@@ -248,43 +203,54 @@ func (org *organization) verifiedDomain(email string) bool {
 	return slices.Contains(org.verifiedDomains, emailDomain(email))
 }
 
-// resolveItemsLocked resolves every item, or reports one error object per
-// item ({} for good ones) so that nothing is written.
-func (s *store) resolveItemsLocked(org *organization, items []memberItem) ([]memberTarget, []fieldErrors) {
-	targets := make([]memberTarget, len(items))
-	errs := make([]fieldErrors, len(items))
-	failed := false
-	for i, item := range items {
-		errs[i] = fieldErrors{}
+func (item memberItem) failedSchema() bool { return item.schemaFailed }
+
+func (item memberItem) checkSyntax(errs fieldErrors) {
+	switch {
+	case (item.UserID == "") == (item.Email == ""):
+		errs.add("non_field_errors", messageExactlyOne)
+	case item.UserID == "" && checkEmail(strings.TrimSpace(item.Email)) != nil:
+		errs.add("email", messageInvalidEmail)
+	}
+}
+
+// memberItems is the item list of a group-membership write.
+type memberItems struct {
+	itemList[memberItem]
+}
+
+// resolveLocked finds the group and resolves every item to whom it names,
+// or refuses the write with one error object per item.
+func (l *memberItems) resolveLocked(s *store, groupID string) (*group, []memberTarget, error) {
+	g, err := found(s.groups, groupID)
+	if err != nil {
+		return nil, nil, err
+	}
+	org := g.org
+	targets := make([]memberTarget, len(l.Items))
+	err = l.checkLocked(func(i int, item memberItem, errs fieldErrors) {
 		switch {
-		case item.schemaFailed:
-			failed = true
-		case (item.userID == "") == (item.email == ""):
-			errs[i].add("non_field_errors", messageExactlyOne)
-		case item.userID != "":
-			u, ok := s.users[strings.ToLower(item.userID)]
+		case item.UserID != "":
+			u, ok := s.users[strings.ToLower(item.UserID)]
 			if !ok || org.memberByUser[u.id] == nil {
-				errs[i].add("user_id", fmt.Sprintf("Invalid pk %q - object does not exist.", item.userID))
-				break
+				errs.add("user_id", fmt.Sprintf("Invalid pk %q - object does not exist.", item.UserID))
+				return
 			}
 			targets[i] = memberTarget{user: u, email: u.email}
-		case !validEmail(strings.TrimSpace(item.email)):
-			errs[i].add("email", messageInvalidEmail)
 		default:
-			if u := org.memberByEmailLocked(s, item.email); u != nil {
+			if u := org.memberByEmailLocked(s, item.Email); u != nil {
 				targets[i] = memberTarget{user: u, email: u.email}
-			} else if org.verifiedDomain(item.email) {
-				targets[i] = memberTarget{email: strings.TrimSpace(item.email)}
+			} else if org.verifiedDomain(item.Email) {
+				targets[i] = memberTarget{email: strings.TrimSpace(item.Email)}
 			} else {
-				errs[i].add("email", messageNotEligible)
+				errs.add("email", messageNotEligible)
 			}
 		}
-		failed = failed || len(errs[i]) > 0
+	})
+	if err != nil {
+		return nil, nil, err
 	}
-	if failed {
-		return nil, errs
-	}
-	return targets, nil
+	return g, targets, nil
 }
 
 func (g *group) find(t memberTarget) *groupMembership {
@@ -297,10 +263,9 @@ func (g *group) find(t memberTarget) *groupMembership {
 }
 
 func (s *store) addGroupMembershipLocked(g *group, t memberTarget, id string, createdAt time.Time, lastActive *time.Time) (*groupMembership, error) {
-	if id == "" {
-		id = s.newIDLocked()
-	} else if _, taken := s.groupMemberships[id]; taken {
-		return nil, fmt.Errorf("group membership id %s is used twice", id)
+	id, err := claimID(s, s.groupMemberships, id, "group membership")
+	if err != nil {
+		return nil, err
 	}
 	gm := &groupMembership{id: id, group: g, user: t.user, email: t.email, createdAt: createdAt, lastActiveAt: lastActive}
 	g.members = append(g.members, gm)
@@ -328,64 +293,73 @@ func (s *store) unindexGroupMembershipLocked(gm *groupMembership) {
 	delete(s.groupMemberships, gm.id)
 }
 
-// AddGroupMembers adds people to a group; someone already in it keeps the
+// addGroupMembers adds people to a group; someone already in it keeps the
 // membership they have. It answers one membership per item, in item order.
-// When any item is bad it writes nothing and returns the per-item errors.
-func (s *store) AddGroupMembers(groupID string, items []memberItem) ([]GroupMembership, []fieldErrors, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	start, err := s.beginWriteLocked()
+type addGroupMembers struct {
+	Group string `json:"group"`
+	memberItems
+	out []GroupMembership
+}
+
+func (m *addGroupMembers) apply(s *store) error {
+	g, targets, err := m.resolveLocked(s, m.Group)
 	if err != nil {
-		return nil, nil, err
-	}
-	g, ok := s.groups[groupID]
-	if !ok {
-		return nil, nil, errNotFound()
-	}
-	targets, itemErrs := s.resolveItemsLocked(g.org, items)
-	if itemErrs != nil {
-		return nil, itemErrs, nil
+		return err
 	}
 	now := s.now()
-	out := make([]GroupMembership, 0, len(targets))
+	answered := make([]*groupMembership, 0, len(targets))
 	for _, t := range targets {
 		gm := g.find(t)
 		if gm == nil {
 			var err error
 			if gm, err = s.addGroupMembershipLocked(g, t, "", now, nil); err != nil {
-				return nil, nil, err
+				return err
 			}
 		}
-		out = append(out, s.groupMembershipViewLocked(gm))
+		answered = append(answered, gm)
 	}
-	if err := s.commitLocked(start, opGroupMembersAdd, groupMembersArgs{Group: groupID, Items: groupItemArgs(items)}); err != nil {
+	m.out = viewAll(answered, s.groupMembershipViewLocked)
+	return nil
+}
+
+// AddGroupMembers adds people to a group (addGroupMembers). When any item
+// is bad it writes nothing and returns the per-item errors.
+func (s *store) AddGroupMembers(groupID string, items []memberItem) ([]GroupMembership, []fieldErrors, error) {
+	m := &addGroupMembers{Group: groupID, memberItems: memberItems{itemList[memberItem]{Items: items}}}
+	return listWriteResult(m.out, s.do(m))
+}
+
+// listWriteResult splits a list write's error into the per-item errors
+// that refused it and any other error.
+func listWriteResult[T any](out []T, err error) ([]T, []fieldErrors, error) {
+	if items, ok := err.(itemErrors); ok {
+		return nil, items, nil
+	}
+	if err != nil {
 		return nil, nil, err
 	}
 	return out, nil, nil
 }
 
-// ReplaceGroupMembers makes the group hold exactly the listed people. Those
-// already in it keep their membership; the others go. With requireCampaign,
+// replaceGroupMembers makes the group hold exactly the listed people. Those
+// already in it keep their membership; the others go. With RequireCampaign,
 // items whose email is in none of the team's campaigns are skipped.
-func (s *store) ReplaceGroupMembers(groupID string, items []memberItem, requireCampaign bool) ([]GroupMembership, []fieldErrors, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	start, err := s.beginWriteLocked()
+type replaceGroupMembers struct {
+	Group string `json:"group"`
+	memberItems
+	RequireCampaign bool `json:"require_campaign,omitempty"`
+	out             []GroupMembership
+}
+
+func (m *replaceGroupMembers) apply(s *store) error {
+	g, targets, err := m.resolveLocked(s, m.Group)
 	if err != nil {
-		return nil, nil, err
-	}
-	g, ok := s.groups[groupID]
-	if !ok {
-		return nil, nil, errNotFound()
-	}
-	targets, itemErrs := s.resolveItemsLocked(g.org, items)
-	if itemErrs != nil {
-		return nil, itemErrs, nil
+		return err
 	}
 	wanted := make(map[string]bool, len(targets))
 	var adds []memberTarget
 	for _, t := range targets {
-		if requireCampaign && !g.org.inAnyCampaign(t.email) {
+		if m.RequireCampaign && !g.org.inAnyCampaign(t.email) {
 			continue
 		}
 		if wanted[t.key()] {
@@ -408,41 +382,45 @@ func (s *store) ReplaceGroupMembers(groupID string, items []memberItem, requireC
 	now := s.now()
 	for _, t := range adds {
 		if _, err := s.addGroupMembershipLocked(g, t, "", now, nil); err != nil {
-			return nil, nil, err
+			return err
 		}
 	}
-	out := make([]GroupMembership, 0, len(g.members))
-	for _, gm := range g.members {
-		out = append(out, s.groupMembershipViewLocked(gm))
-	}
-	args := groupMembersArgs{Group: groupID, Items: groupItemArgs(items), RequireCampaign: requireCampaign}
-	if err := s.commitLocked(start, opGroupMembersReplace, args); err != nil {
-		return nil, nil, err
-	}
-	return out, nil, nil
+	m.out = viewAll(g.members, s.groupMembershipViewLocked)
+	return nil
+}
+
+// ReplaceGroupMembers makes the group hold exactly the listed people
+// (replaceGroupMembers).
+func (s *store) ReplaceGroupMembers(groupID string, items []memberItem, requireCampaign bool) ([]GroupMembership, []fieldErrors, error) {
+	m := &replaceGroupMembers{Group: groupID, memberItems: memberItems{itemList[memberItem]{Items: items}}, RequireCampaign: requireCampaign}
+	return listWriteResult(m.out, s.do(m))
 }
 
 func (org *organization) inAnyCampaign(email string) bool {
 	key := emailKey(email)
-	return slices.ContainsFunc(org.campaigns, func(c *campaign) bool {
+	return slices.ContainsFunc(org.campaigns.sorted, func(c *campaign) bool {
 		_, ok := c.byEmail[key]
 		return ok
 	})
 }
 
-// DeleteGroupMembership removes one membership; an id of another group is
+// deleteGroupMembership removes one membership; an id of another group is
 // not found.
-func (s *store) DeleteGroupMembership(groupID, id string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	start, err := s.beginWriteLocked()
-	if err != nil {
-		return err
-	}
-	gm, ok := s.groupMemberships[strings.ToLower(id)]
-	if !ok || gm.group.id != groupID {
+type deleteGroupMembership struct {
+	Group string `json:"group"`
+	ID    string `json:"id"`
+}
+
+func (m *deleteGroupMembership) apply(s *store) error {
+	gm, ok := s.groupMemberships[strings.ToLower(m.ID)]
+	if !ok || gm.group.id != m.Group {
 		return errNotFound()
 	}
 	s.removeGroupMembershipLocked(gm)
-	return s.commitLocked(start, opGroupMembershipDelete, objectArgs{Org: groupID, ID: id})
+	return nil
+}
+
+// DeleteGroupMembership removes one membership (deleteGroupMembership).
+func (s *store) DeleteGroupMembership(groupID, id string) error {
+	return s.do(&deleteGroupMembership{Group: groupID, ID: id})
 }

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Me describes the caller's own account.
@@ -59,13 +58,7 @@ func (s *store) FindOrganizations(c caller, p pageRequest) ([]Organization, page
 
 // FindOrganization returns one team.
 func (s *store) FindOrganization(id string) (Organization, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	org, ok := s.orgs[id]
-	if !ok {
-		return Organization{}, errNotFound()
-	}
-	return s.organizationViewLocked(org), nil
+	return readOne(s, s.orgLocked(id), s.organizationViewLocked)
 }
 
 // MembershipFilter narrows the team membership list; nil and empty fields
@@ -93,38 +86,14 @@ func (f membershipFilter) keep(m *membership) bool {
 		f.userID != "" && !strings.EqualFold(u.id, f.userID),
 		f.serviceAccount != nil && u.serviceAccount != *f.serviceAccount,
 		f.deploymentKeyAccount != nil && u.deploymentKeyAccount != *f.deploymentKeyAccount,
-		f.query != "" && !containsFold(u.name, f.query) && !containsFold(u.email, f.query):
+		f.query != "" && !u.matches(f.query):
 		return false
 	}
 	if f.groupIDs != nil {
-		return slices.ContainsFunc(m.org.groups, func(g *group) bool {
+		return slices.ContainsFunc(m.org.groups.sorted, func(g *group) bool {
 			_, in := g.byUser[u.id]
 			return in && slices.Contains(f.groupIDs, g.id)
 		})
-	}
-	return true
-}
-
-// containsFold reports whether lower, a lower-cased search term, is a
-// substring of s in any case. It allocates nothing for ASCII text, which
-// keeps a search of a large team cheap.
-func containsFold(s, lower string) bool {
-	if !isASCII(s) || !isASCII(lower) {
-		return strings.Contains(strings.ToLower(s), lower)
-	}
-	for i := 0; i+len(lower) <= len(s); i++ {
-		if strings.EqualFold(s[i:i+len(lower)], lower) {
-			return true
-		}
-	}
-	return false
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
 	}
 	return true
 }
@@ -145,8 +114,8 @@ func (s *store) FindMemberships(orgID string, f membershipFilter, p pageRequest)
 }
 
 // membershipCandidatesLocked narrows a team's ordered index with the filters
-// that have an index of their own, user__id and groups, so that such a list
-// costs the matches, not the team. The rest of the filter still applies.
+// that have an index of their own, user__id, q (the team's search text) and
+// groups, so that such a list costs the matches, not the team. The rest of the filter still applies.
 func (s *store) membershipCandidatesLocked(org *organization, f membershipFilter) []*membership {
 	switch {
 	case f.userID != "":
@@ -154,6 +123,8 @@ func (s *store) membershipCandidatesLocked(org *organization, f membershipFilter
 			return []*membership{m}
 		}
 		return nil
+	case f.query != "" && strings.IndexByte(f.query, 0) < 0:
+		return org.text.search(f.query)
 	case f.groupIDs != nil:
 		var found []*membership
 		seen := map[int]bool{}
@@ -177,57 +148,55 @@ func (s *store) membershipCandidatesLocked(org *organization, f membershipFilter
 
 // FindMembership returns one team membership.
 func (s *store) FindMembership(id int) (Membership, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	m, ok := s.memberships[id]
-	if !ok {
-		return Membership{}, errNotFound()
-	}
-	return s.membershipViewLocked(m), nil
+	return readOne(s, func() (*membership, error) { return found(s.memberships, id) }, s.membershipViewLocked)
 }
 
-// UpdateMembershipRole changes a member's role, the one writable field.
-func (s *store) UpdateMembershipRole(id int, role *Role) (Membership, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	start, err := s.beginWriteLocked()
-	if err != nil {
-		return Membership{}, err
-	}
-	m, ok := s.memberships[id]
-	if !ok {
-		return Membership{}, errNotFound()
-	}
-	if role != nil {
-		m.role = *role
-	}
-	if err := s.commitLocked(start, opMembershipRole, membershipArgs{ID: id, Role: role}); err != nil {
-		return Membership{}, err
-	}
-	return s.membershipViewLocked(m), nil
+// updateMembershipRole changes a member's role, the one writable field.
+type updateMembershipRole struct {
+	ID   int   `json:"id"`
+	Role *Role `json:"role,omitempty"`
+	out  Membership
 }
 
-// DeleteMembership removes a user from a team and from all of the team's
-// groups. Campaign members stay: they are keyed by email, and their account
-// turns null because it is derived from team membership.
-func (s *store) DeleteMembership(id int) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	start, err := s.beginWriteLocked()
+func (m *updateMembershipRole) apply(s *store) error {
+	ms, err := found(s.memberships, m.ID)
 	if err != nil {
 		return err
 	}
-	m, ok := s.memberships[id]
-	if !ok {
-		return errNotFound()
+	if m.Role != nil {
+		ms.role = *m.Role
 	}
-	s.removeMembershipLocked(m)
-	return s.commitLocked(start, opMembershipDelete, membershipArgs{ID: id})
+	m.out = s.membershipViewLocked(ms)
+	return nil
 }
+
+// UpdateMembershipRole changes a member's role (updateMembershipRole).
+func (s *store) UpdateMembershipRole(id int, role *Role) (Membership, error) {
+	m := &updateMembershipRole{ID: id, Role: role}
+	return m.out, s.do(m)
+}
+
+// deleteMembership removes a user from a team and from all of the team's
+// groups. Campaign members stay: they are keyed by email, and their account
+// turns null because it is derived from team membership.
+type deleteMembership struct {
+	ID int `json:"id"`
+}
+
+func (m *deleteMembership) apply(s *store) error {
+	ms, err := found(s.memberships, m.ID)
+	if err == nil {
+		s.removeMembershipLocked(ms)
+	}
+	return err
+}
+
+// DeleteMembership removes a user from a team (deleteMembership).
+func (s *store) DeleteMembership(id int) error { return s.do(&deleteMembership{ID: id}) }
 
 func (s *store) removeMembershipLocked(m *membership) {
 	org, u := m.org, m.user
-	for _, g := range org.groups {
+	for _, g := range org.groups.sorted {
 		if gm, ok := g.byUser[u.id]; ok {
 			s.removeGroupMembershipLocked(gm)
 		}
@@ -238,58 +207,45 @@ func (s *store) removeMembershipLocked(m *membership) {
 	}
 	delete(org.memberByUser, u.id)
 	delete(s.memberships, m.id)
+	org.text.remove(m)
 	u.memberships = removeItem(u.memberships, m)
 }
 
 // --- writes used by seeding and the Go helpers ---
 
-// userSpec describes a user to put in the store.
-type userSpec struct {
-	id                   string
-	name                 string
-	email                string
-	token                string
-	serviceAccount       bool
-	deploymentKeyAccount bool
-	dateJoined           time.Time
-}
-
-// putUserLocked returns the user with spec's email, creating it if needed:
-// the same email in two teams is one user.
-func (s *store) putUserLocked(spec userSpec) (*user, error) {
+// putUserLocked returns the user with spec's email, creating it from spec
+// if needed (an empty id draws one): the same email in two teams is one user.
+func (s *store) putUserLocked(spec user) (*user, error) {
 	key := emailKey(spec.email)
+	tokenTaken := func() error {
+		if other, taken := s.usersByToken[spec.token]; taken && spec.token != "" {
+			return fmt.Errorf("token %q is already the token of %s", spec.token, other.email)
+		}
+		return nil
+	}
 	if u, ok := s.usersByEmail[key]; ok {
 		if spec.token != "" && u.token != "" && spec.token != u.token {
 			return nil, fmt.Errorf("user %s already has token %q", spec.email, u.token)
 		}
 		if spec.token != "" && u.token == "" {
-			if other, taken := s.usersByToken[spec.token]; taken {
-				return nil, fmt.Errorf("token %q is already the token of %s", spec.token, other.email)
+			if err := tokenTaken(); err != nil {
+				return nil, err
 			}
 			u.token = spec.token
 			s.usersByToken[spec.token] = u
 		}
 		return u, nil
 	}
-	if spec.token != "" {
-		if other, taken := s.usersByToken[spec.token]; taken {
-			return nil, fmt.Errorf("token %q is already the token of %s", spec.token, other.email)
-		}
+	if err := tokenTaken(); err != nil {
+		return nil, err
 	}
-	if spec.id == "" {
-		spec.id = s.newIDLocked()
-	} else if _, taken := s.users[spec.id]; taken {
-		return nil, fmt.Errorf("user id %s is used twice", spec.id)
+	var err error
+	if spec.id, err = claimID(s, s.users, spec.id, "user"); err != nil {
+		return nil, err
 	}
-	u := &user{
-		id:                   spec.id,
-		name:                 spec.name,
-		email:                spec.email,
-		token:                spec.token,
-		serviceAccount:       spec.serviceAccount,
-		deploymentKeyAccount: spec.deploymentKeyAccount,
-		dateJoined:           spec.dateJoined,
-	}
+	u := &spec
+	u.memberships = nil
+	u.setName(spec.name)
 	s.users[u.id] = u
 	s.usersByEmail[key] = u
 	if u.token != "" {
@@ -300,10 +256,9 @@ func (s *store) putUserLocked(spec userSpec) (*user, error) {
 
 // addOrganizationLocked creates an empty team.
 func (s *store) addOrganizationLocked(id, name string, scope *string, defaultRole Role, domains []string) (*organization, error) {
-	if id == "" {
-		id = s.newIDLocked()
-	} else if _, taken := s.orgs[id]; taken {
-		return nil, fmt.Errorf("organization id %s is used twice", id)
+	id, err := claimID(s, s.orgs, id, "organization")
+	if err != nil {
+		return nil, err
 	}
 	org := &organization{
 		id:           id,
@@ -337,12 +292,38 @@ func (s *store) addMemberLocked(org *organization, u *user, role Role, id int, l
 	org.memberByUser[u.id] = m
 	s.memberships[id] = m
 	u.memberships = append(u.memberships, m)
+	org.text.add(m)
 	key := emailKey(u.email)
-	for _, g := range org.groups {
+	for _, g := range org.groups.sorted {
 		if gm, ok := g.byEmail[key]; ok && gm.user == nil {
 			gm.user = u
 			g.byUser[u.id] = gm
 		}
 	}
 	return m, nil
+}
+
+// removeUserLocked forgets a user who is in no team, for a write taken back.
+func (s *store) removeUserLocked(u *user) {
+	delete(s.users, u.id)
+	delete(s.usersByEmail, emailKey(u.email))
+	if u.token != "" && s.usersByToken[u.token] == u {
+		delete(s.usersByToken, u.token)
+	}
+}
+
+// removeOrganizationLocked deletes a team with its memberships, groups and
+// campaigns, for a write taken back; its users stay.
+func (s *store) removeOrganizationLocked(org *organization) {
+	for _, g := range slices.Clone(org.groups.sorted) {
+		s.removeGroupLocked(g)
+	}
+	for _, c := range slices.Clone(org.campaigns.sorted) {
+		s.removeCampaignLocked(c)
+	}
+	for _, m := range org.members {
+		delete(s.memberships, m.id)
+		m.user.memberships = removeItem(m.user.memberships, m)
+	}
+	delete(s.orgs, org.id)
 }
