@@ -21,6 +21,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
+
+	"github.com/pixiebrix-fake/pixiebrix-fake/fake/internal/jsonenc"
 )
 
 // maxBodyBytes is Django's default DATA_UPLOAD_MAX_MEMORY_SIZE.
@@ -451,44 +453,34 @@ func decodeJSON(data []byte) (any, error) {
 }
 
 // writeJSON writes v as DRF's renderer does: compact, no HTML escaping.
-// The body is built in a pooled buffer by appendJSON, or by encoding/json
-// for the values appendJSON leaves to it; the bytes are the same.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	bp := jsonBuffers.Get().(*[]byte)
-	defer putJSONBuffer(bp)
-	body, ok := appendJSON((*bp)[:0], v)
-	if !ok {
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(v); err != nil {
-			status = http.StatusInternalServerError
-			buf.Reset()
-			buf.WriteString(`{"detail":"` + detailInternal + `"}`)
-		}
-		body = bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
-	} else {
-		*bp = body
+	buf := jsonBuffers.Get().(*bytes.Buffer)
+	defer putJSONBuffer(buf)
+	buf.Reset()
+	if err := jsonenc.Encode(buf, v); err != nil {
+		status = http.StatusInternalServerError
+		buf.Reset()
+		buf.WriteString(`{"detail":"` + detailInternal + `"}`)
 	}
 	h := w.Header()
 	h["Content-Type"] = []string{"application/json"}
-	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	h["Content-Length"] = []string{strconv.Itoa(buf.Len())}
 	w.WriteHeader(status)
-	_, _ = w.Write(body)
+	_, _ = w.Write(buf.Bytes())
 }
 
 // jsonBuffers holds the buffers of response bodies; every ResponseWriter of
 // the pipeline copies what it is given, so a buffer is free again once
 // Write returns.
-var jsonBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+var jsonBuffers = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, 4096)) }}
 
 // putJSONBuffer returns a buffer to the pool unless it grew very large (a
 // whole large list at version 1.0), which would pin its memory. Bodies of a
 // thousand items (some hundreds of KiB) keep theirs, so that they are not
 // grown again from 4 KiB on every request.
-func putJSONBuffer(bp *[]byte) {
-	if cap(*bp) <= 4<<20 {
-		jsonBuffers.Put(bp)
+func putJSONBuffer(buf *bytes.Buffer) {
+	if buf.Cap() <= 4<<20 {
+		jsonBuffers.Put(buf)
 	}
 }
 
