@@ -302,6 +302,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintln(stderr, "pixiebrix-fake:", err)
 		return 2
 	}
+	log := newBufferedLog(stderr, logFlushEvery)
+	defer log.Close()
+	stderr = log // the command's own messages keep their place among the log's
 	logger, err := o.logger(stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "pixiebrix-fake:", err)
@@ -317,6 +320,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintln(stderr, "pixiebrix-fake:", err)
 		return 1
 	}
+	tuneGC(getenv)
 	listener, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		fmt.Fprintf(stderr, "pixiebrix-fake: %s %q: %v\n", o.source("addr"), o.addr, err)
