@@ -41,9 +41,10 @@ type apiRequest struct {
 	vars    map[string]string
 	op      *openapi3.Operation // nil when the path does not serve the method
 	version string
-	caller  *caller // nil for anonymous requests
-	orgID   string  // the team the path's object belongs to, if any
-	body    any     // the decoded JSON body, once validated
+	caller  *caller    // nil for anonymous requests
+	view    accessView // what the checks read of the store, at once
+	orgID   string     // the team the path's object belongs to, if any
+	body    any        // the decoded JSON body, once validated
 	// schemaErr holds the schema failures of a list body's items. The
 	// handler still checks the team rules on the other items and reports
 	// both together, as DRF's ListSerializer reports every bad item.
@@ -297,7 +298,8 @@ func acceptedVersion(accept []string) (string, bool) {
 }
 
 // authenticate applies DRF's TokenAuthentication. A header with another
-// keyword is not this scheme's, so the request stays anonymous.
+// keyword is not this scheme's, so the request stays anonymous. The token's
+// lookup reads, under the same lock, all the later checks need of the store.
 func (s *Server) authenticate(req *apiRequest) error {
 	need := req.access()
 	if need == accessAnyone {
@@ -316,13 +318,28 @@ func (s *Server) authenticate(req *apiRequest) error {
 	case len(fields) > 2:
 		return errUnauthorized(detailTokenSpaces)
 	}
-	c, ok := s.store.authenticate(fields[1])
-	if !ok {
+	req.view = s.store.access(fields[1], req.object())
+	if !req.view.authenticated {
 		return errUnauthorized(detailInvalidToken)
 	}
-	req.caller = &c
-	req.ex.caller = s.store.emailOfUser(c.userID)
+	req.caller = &req.view.caller
+	req.ex.caller = req.view.email
 	return nil
+}
+
+// object names the object of the request's path for the visibility check;
+// a membership id that is not a positive number names none.
+func (req *apiRequest) object() objectRef {
+	param := req.vars[req.scope.param]
+	switch req.scope.kind {
+	case scopeOrg, scopeGroup:
+		return objectRef{kind: req.scope.kind, id: strings.ToLower(param)}
+	case scopeMembership:
+		if id, err := strconv.Atoi(param); err == nil && id >= 1 {
+			return objectRef{kind: scopeMembership, num: id}
+		}
+	}
+	return objectRef{}
 }
 
 // access is what the operation needs; for a method the path does not serve,
@@ -348,28 +365,10 @@ func (s *Server) checkVisibility(req *apiRequest) error {
 	if req.scope.kind == scopeNone {
 		return nil
 	}
-	param := req.vars[req.scope.param]
-	var orgID string
-	var found bool
-	switch req.scope.kind {
-	case scopeOrg:
-		orgID, found = strings.ToLower(param), true
-	case scopeMembership:
-		id, err := strconv.Atoi(param)
-		if err != nil || id < 1 {
-			return errNotFound()
-		}
-		orgID, found = s.store.orgOfMembership(id)
-	case scopeGroup:
-		orgID, found = s.store.orgOfGroup(strings.ToLower(param))
-	}
-	if !found || req.caller == nil {
+	if req.caller == nil || !req.view.member {
 		return errNotFound()
 	}
-	if _, member := s.store.roleIn(orgID, *req.caller); !member {
-		return errNotFound()
-	}
-	req.orgID = orgID
+	req.orgID = req.view.orgID
 	return nil
 }
 
@@ -381,8 +380,7 @@ func (s *Server) checkRole(req *apiRequest) error {
 	if need < accessManage || req.orgID == "" {
 		return nil
 	}
-	role, _ := s.store.roleIn(req.orgID, *req.caller)
-	if role == RoleAdmin || (need == accessManage && role == RoleManager) {
+	if role := req.view.role; role == RoleAdmin || (need == accessManage && role == RoleManager) {
 		return nil
 	}
 	return errForbidden()
