@@ -2,10 +2,8 @@ package fake
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"mime"
@@ -19,8 +17,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
 
 	"github.com/pixiebrix-fake/pixiebrix-fake/fake/internal/jsonenc"
 )
@@ -63,7 +59,7 @@ func (req *apiRequest) query() url.Values {
 // exchange is what the log and the journal learn about one request.
 type exchange struct {
 	start           time.Time
-	rec             *statusRecorder
+	rec             *observer
 	requestID       string
 	body            *bodyTap // nil when the request has no body
 	journaled       bool
@@ -74,18 +70,27 @@ type exchange struct {
 	validationError string
 	hijacked        bool // a fault took the connection over
 	status          int  // the status a fault sent past rec, if any
-	// record adds the exchange to the journal, once: as the response head is
-	// written or the connection taken over, so that a client never sees an
-	// answer before the journal does.
-	record func()
+	server          *Server
+	request         *http.Request
+	recorded        bool // in the journal already
+}
+
+// record adds an API exchange to the journal, once: as the response head is
+// written or the connection taken over, so that a client never sees an
+// answer before the journal does.
+func (ex *exchange) record() {
+	if ex.recorded || !ex.journaled || ex.server.journal.size == 0 {
+		return
+	}
+	ex.recorded = true
+	ex.server.journal.add(ex.server.journalEntry(ex, ex.request))
 }
 
 // ServeHTTP serves one request: recover, journal and log around the control
 // plane or the API pipeline.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	ex := &exchange{start: time.Now(), requestID: s.nextRequestID()}
-	ex.record = s.recorder(ex, r)
-	ex.rec = &statusRecorder{ResponseWriter: w, beforeHeader: ex.record}
+	ex := &exchange{start: time.Now(), requestID: s.nextRequestID(), server: s, request: r}
+	ex.rec = &observer{ResponseWriter: w, ex: ex}
 	defer s.finish(ex, r)
 	ex.rec.Header().Set("X-Request-Id", ex.requestID)
 	if isControlPath(r.URL.Path) && !s.noControl {
@@ -101,19 +106,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		defer func() { r.Body = body }()
 	}
 	ex.body = tapBody(r)
-	s.serveAPI(ex.rec, &apiRequest{Request: r, ex: ex})
-}
-
-// recorder returns the function that journals an API exchange, once.
-func (s *Server) recorder(ex *exchange, r *http.Request) func() {
-	done := false
-	return func() {
-		if done || !ex.journaled || s.journal.size == 0 {
-			return
-		}
-		done = true
-		s.journal.add(s.journalEntry(ex, r))
-	}
+	s.serveAPI(&apiRequest{Request: r, ex: ex})
 }
 
 // finish recovers from a panic (a bug: 500), logs the request and adds it
@@ -124,6 +117,7 @@ func (s *Server) finish(ex *exchange, r *http.Request) {
 	if v != nil && v != http.ErrAbortHandler {
 		s.logger.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", v)
 		if !ex.rec.wroteHeader && !ex.hijacked {
+			ex.rec.stopHolding() // a held answer is lost with the panic
 			writeError(ex.rec, &apiError{code: codeInternal, detail: detailInternal})
 		}
 	}
@@ -143,7 +137,8 @@ func (s *Server) finish(ex *exchange, r *http.Request) {
 
 // serveAPI runs the checks in the real server's order (Django's routing, then
 // DRF's): the first failure answers. Faults act once the checks have passed.
-func (s *Server) serveAPI(w http.ResponseWriter, req *apiRequest) {
+func (s *Server) serveAPI(req *apiRequest) {
+	w := req.ex.rec
 	if !s.pause(req.Request, s.toggles.nextLatency()) {
 		dropConnection(w, req)
 		return
@@ -158,9 +153,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, req *apiRequest) {
 		req.ex.operationID = req.op.OperationID
 	}
 	if req.op != nil && req.Method != http.MethodHead && s.validate.Load() {
-		buf := &validatingWriter{ResponseWriter: w}
-		s.serveMatched(buf, req)
-		s.sendValidated(w, buf, req)
+		w.holding = true
+		s.serveMatched(w, req)
+		s.sendValidated(w, req)
 		return
 	}
 	s.serveMatched(w, req)
@@ -480,172 +475,4 @@ func putJSONBuffer(buf *bytes.Buffer) {
 	if buf.Cap() <= 4<<20 {
 		jsonBuffers.Put(buf)
 	}
-}
-
-// statusRecorder remembers the status written, for the log and the
-// journal, and calls beforeHeader just before the head goes out.
-type statusRecorder struct {
-	http.ResponseWriter
-	status       int
-	wroteHeader  bool
-	beforeHeader func()
-}
-
-func (r *statusRecorder) WriteHeader(status int) {
-	if !r.wroteHeader {
-		r.status, r.wroteHeader = status, true
-		r.beforeHeader()
-	}
-	r.ResponseWriter.WriteHeader(status)
-}
-
-func (r *statusRecorder) Write(b []byte) (int, error) {
-	if !r.wroteHeader {
-		r.WriteHeader(http.StatusOK)
-	}
-	return r.ResponseWriter.Write(b)
-}
-
-// Unwrap lets http.ResponseController reach the connection, for the faults
-// that hijack it and for flushing.
-func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
-
-// --- strict mode (WithResponseValidation) ---
-
-// validatingWriter holds an API response until it is checked against
-// openapi.yaml. Headers go straight to the real writer's map. Once through
-// is set (a fault acts), writes pass straight on; Unwrap lets faults reach
-// the connection either way.
-type validatingWriter struct {
-	http.ResponseWriter
-	through bool
-	status  int
-	body    bytes.Buffer
-}
-
-func (v *validatingWriter) WriteHeader(status int) {
-	if v.through {
-		v.ResponseWriter.WriteHeader(status)
-		return
-	}
-	if v.status == 0 {
-		v.status = status
-	}
-}
-
-func (v *validatingWriter) Write(p []byte) (int, error) {
-	if v.through {
-		return v.ResponseWriter.Write(p)
-	}
-	v.WriteHeader(http.StatusOK)
-	return v.body.Write(p)
-}
-
-func (v *validatingWriter) Unwrap() http.ResponseWriter { return v.ResponseWriter }
-
-// passThrough exempts the rest of a response from strict mode.
-func passThrough(w http.ResponseWriter) {
-	if v, ok := w.(*validatingWriter); ok {
-		v.through = true
-	}
-}
-
-// ValidationHeader is the response header that names why the fake refused
-// a request body, or, in strict mode, how the response it was about to send
-// broke openapi.yaml.
-const ValidationHeader = "X-Fake-Validation"
-
-// sendValidated sends a held response if it keeps to openapi.yaml, and a 500
-// naming the violation if it does not.
-func (s *Server) sendValidated(w http.ResponseWriter, buf *validatingWriter, req *apiRequest) {
-	if buf.through || req.ex.hijacked {
-		return
-	}
-	status := buf.status
-	if status == 0 {
-		status = http.StatusOK // what net/http sends for a handler that wrote nothing
-	}
-	if err := s.checkResponse(req, status, w.Header(), buf.body.Bytes()); err != nil {
-		violation := "Response breaks openapi.yaml: " + describeViolation(err)
-		req.ex.validationError = violation
-		s.logger.Error("response breaks openapi.yaml", "method", req.Method, "path", req.URL.Path,
-			"status", status, "violation", violation, "request_id", req.ex.requestID)
-		h := w.Header()
-		for name := range h {
-			if name != "X-Request-Id" {
-				delete(h, name)
-			}
-		}
-		writeError(w, &apiError{code: codeInternal, detail: violation, reason: violation}) // reason: the header
-		return
-	}
-	w.WriteHeader(status)
-	_, _ = w.Write(buf.body.Bytes())
-}
-
-// responseOptions check what the harness of the tests checks: declared
-// statuses, headers and bodies, with the formats the contract uses.
-var responseOptions = &openapi3filter.Options{
-	IncludeResponseStatus: true,
-	MultiError:            true,
-	SchemaValidationOptions: []openapi3.SchemaValidationOption{
-		openapi3.EnableFormatValidation(),
-		openapi3.WithStringFormatValidator("uuid", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForUUIDOfRFC4122)),
-		openapi3.WithStringFormatValidator("email", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForEmail)),
-	},
-}
-
-// checkResponse validates a response of req's operation against the spec.
-func (s *Server) checkResponse(req *apiRequest, status int, header http.Header, body []byte) error {
-	route := &routers.Route{
-		Spec:      s.spec.doc,
-		Path:      req.route.template,
-		PathItem:  req.route.item,
-		Method:    req.Method,
-		Operation: req.op,
-	}
-	return openapi3filter.ValidateResponse(context.Background(), &openapi3filter.ResponseValidationInput{
-		RequestValidationInput: &openapi3filter.RequestValidationInput{
-			Request:    req.Request,
-			PathParams: req.vars,
-			Route:      route,
-			Options:    &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc},
-		},
-		Status:  status,
-		Header:  header,
-		Body:    io.NopCloser(bytes.NewReader(body)),
-		Options: responseOptions,
-	})
-}
-
-// describeViolation words a validation error on one line: each failure as
-// the JSON pointer of the value and the reason, without kin-openapi's dump
-// of the schema and the value.
-func describeViolation(err error) string {
-	var parts []string
-	var walk func(error, string)
-	walk = func(err error, prefix string) {
-		switch e := err.(type) {
-		case openapi3.MultiError:
-			for _, each := range e {
-				walk(each, prefix)
-			}
-		case *openapi3filter.ResponseError:
-			if e.Err == nil {
-				parts = append(parts, prefix+e.Reason)
-				return
-			}
-			if e.Reason != "" {
-				prefix += e.Reason + ": "
-			}
-			walk(e.Err, prefix)
-		case *openapi3.SchemaError:
-			parts = append(parts, fmt.Sprintf("%s/%s: %s", prefix, strings.Join(e.JSONPointer(), "/"), e.Reason))
-		default:
-			text, _, _ := strings.Cut(err.Error(), "\n")
-			parts = append(parts, prefix+text)
-		}
-	}
-	walk(err, "")
-	return strings.Join(parts, "; ")
 }
