@@ -18,14 +18,12 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"github.com/pixiebrix-fake/pixiebrix-fake/fake/internal/drf"
 	"github.com/pixiebrix-fake/pixiebrix-fake/fake/internal/jsonenc"
 )
 
 // maxBodyBytes is Django's default DATA_UPLOAD_MAX_MEMORY_SIZE.
 const maxBodyBytes = 2_621_440
-
-// allowedVersions are the API versions the real server accepts.
-var allowedVersions = []string{"1.0", "1.1", "2.0"}
 
 // apiRequest is a request on its way through the pipeline; each step fills
 // in what the next ones need.
@@ -237,13 +235,13 @@ func (s *Server) notFoundOrRedirect(w http.ResponseWriter, r *http.Request) {
 // negotiateVersion reads the version parameter of the Accept media type DRF
 // would pick (the most specific one JSON satisfies).
 func (s *Server) negotiateVersion(req *apiRequest) error {
-	version, ok := acceptedVersion(req.Header.Values("Accept"))
+	version, ok := drf.AcceptedVersion(req.Header.Values("Accept"))
 	if !ok {
-		return &apiError{code: codeNotAcceptable, detail: "Could not satisfy the request Accept header."}
+		return &apiError{code: codeNotAcceptable, detail: drf.NotAcceptable}
 	}
 	versions := req.scope.versions
 	if versions == nil {
-		versions = allowedVersions
+		versions = drf.Versions
 	}
 	if version == "" {
 		version = "1.0"
@@ -253,43 +251,6 @@ func (s *Server) negotiateVersion(req *apiRequest) error {
 	}
 	req.version = version
 	return nil
-}
-
-// acceptedVersion returns the version parameter of the best Accept entry
-// that a JSON response satisfies, and false when none does.
-func acceptedVersion(accept []string) (string, bool) {
-	var ranges []string
-	for _, header := range accept {
-		ranges = append(ranges, strings.Split(header, ",")...)
-	}
-	if len(ranges) == 0 || strings.TrimSpace(strings.Join(ranges, "")) == "" {
-		return "", true
-	}
-	bestPrecedence, version := -1, ""
-	for _, raw := range ranges {
-		mediaType, params, err := mime.ParseMediaType(strings.TrimSpace(raw))
-		if err != nil {
-			continue
-		}
-		var precedence int
-		switch mediaType {
-		case "application/json", "application/vnd.pixiebrix.api+json":
-			precedence = 2
-		case "application/*":
-			precedence = 1
-		case "*/*":
-			precedence = 0
-		default:
-			continue
-		}
-		if len(params) > 0 && !(len(params) == 1 && params["q"] != "") {
-			precedence += 3 // DRF ranks media types with parameters first
-		}
-		if precedence > bestPrecedence {
-			bestPrecedence, version = precedence, params["version"]
-		}
-	}
-	return version, bestPrecedence >= 0
 }
 
 // authenticate applies DRF's TokenAuthentication. A header with another
