@@ -2,11 +2,7 @@ package fake
 
 import (
 	"bytes"
-	"encoding/json"
-	"errors"
-	"io"
 	"log/slog"
-	"mime"
 	"net/http"
 	"net/url"
 	"slices"
@@ -14,7 +10,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
@@ -347,63 +342,6 @@ func (s *Server) checkMethod(req *apiRequest) error {
 		return errMethodNotAllowed(req.Method, req.route.allow)
 	}
 	return nil
-}
-
-// decodeBody reads, parses and validates the JSON body of operations that
-// take one, reading at most maxBodyBytes.
-func (s *Server) decodeBody(req *apiRequest) error {
-	if req.op.RequestBody == nil {
-		return nil
-	}
-	if req.ContentLength > maxBodyBytes {
-		return &apiError{code: codeTooLarge, detail: detailTooLarge}
-	}
-	data, err := io.ReadAll(io.LimitReader(req.Body, maxBodyBytes+1))
-	if err != nil {
-		return &apiError{code: codeInvalid, detail: "The request body could not be read."}
-	}
-	if len(data) > maxBodyBytes {
-		return &apiError{code: codeTooLarge, detail: detailTooLarge}
-	}
-	if len(data) == 0 {
-		// DRF reads an empty body as empty data, whatever its content type.
-		req.body = map[string]any{}
-	} else {
-		contentType := req.Header.Get("Content-Type")
-		mediaType, _, err := mime.ParseMediaType(contentType)
-		if err != nil || (mediaType != "application/json" && !strings.HasSuffix(mediaType, "+json")) {
-			return errUnsupportedMediaType(contentType)
-		}
-		body, err := decodeJSON(data)
-		if err != nil {
-			return &apiError{code: codeInvalid, detail: "JSON parse error - " + err.Error()}
-		}
-		req.body = body
-	}
-	err = validateBody(req.op, req.body)
-	if err != nil && asAPIError(err).items != nil {
-		req.schemaErr = asAPIError(err)
-		return nil
-	}
-	return err
-}
-
-func decodeJSON(data []byte) (any, error) {
-	if !utf8.Valid(data) {
-		// encoding/json would quietly turn bad bytes into U+FFFD; the real
-		// server's parser refuses them.
-		return nil, errors.New("the body is not valid UTF-8")
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, err
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, errors.New("extra data after the JSON value")
-	}
-	return v, nil
 }
 
 // writeJSON writes v as DRF's renderer does: compact, no HTML escaping.
