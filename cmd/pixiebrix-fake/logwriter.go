@@ -2,7 +2,9 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"io"
+	"log/slog"
 	"sync"
 	"time"
 )
@@ -13,7 +15,8 @@ const logFlushEvery = 100 * time.Millisecond
 // bufferedLog is stderr behind a buffer. With the request log on (the
 // default), a write to stderr per request cost the load command's list more
 // than its JSON encoding; lines now wait in memory for at most logFlushEvery
-// and go out together. Close flushes what is left, so that a shutdown loses
+// and go out together. Warnings and errors go out at once (see
+// flushingHandler). Close flushes what is left, so that a shutdown loses
 // nothing; a write after Close goes straight through.
 type bufferedLog struct {
 	mu     sync.Mutex
@@ -37,9 +40,7 @@ func (b *bufferedLog) flushEvery(every time.Duration) {
 	for {
 		select {
 		case <-tick.C:
-			b.mu.Lock()
-			_ = b.buf.Flush()
-			b.mu.Unlock()
+			b.flush()
 		case <-b.stop:
 			return
 		}
@@ -69,4 +70,34 @@ func (b *bufferedLog) Close() error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Flush()
+}
+
+func (b *bufferedLog) flush() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	_ = b.buf.Flush()
+}
+
+// flushingHandler writes warnings and errors out at once: they are few, and
+// whoever watches stderr (a person, or a test waiting for a startup warning)
+// should not wait for the timer.
+type flushingHandler struct {
+	slog.Handler
+	log *bufferedLog
+}
+
+func (h flushingHandler) Handle(ctx context.Context, r slog.Record) error {
+	err := h.Handler.Handle(ctx, r)
+	if r.Level >= slog.LevelWarn {
+		h.log.flush()
+	}
+	return err
+}
+
+func (h flushingHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return flushingHandler{h.Handler.WithAttrs(attrs), h.log}
+}
+
+func (h flushingHandler) WithGroup(name string) slog.Handler {
+	return flushingHandler{h.Handler.WithGroup(name), h.log}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"log/slog"
 	"runtime/debug"
 	"strings"
 	"testing"
@@ -98,5 +99,22 @@ func TestTuneGCLeavesUserSettings(t *testing.T) {
 	}
 	if got := debug.SetMemoryLimit(-1); got >= 1<<40 || got < gcLimitHeadroom {
 		t.Errorf("unset: memory limit %d, want twice the live heap plus %d", got, gcLimitHeadroom)
+	}
+}
+
+// TestWarningsFlushedAtOnce: an info line waits for the timer, a warning
+// takes it out with itself.
+func TestWarningsFlushedAtOnce(t *testing.T) {
+	var out bytes.Buffer // the timer never fires within the test: no concurrent write
+	log := newBufferedLog(&out, time.Hour)
+	defer log.Close()
+	logger := slog.New(flushingHandler{slog.NewTextHandler(log, nil), log}).With("component", "test")
+	logger.Info("request")
+	if out.Len() != 0 {
+		t.Errorf("an info line went out before the timer: %q", out.String())
+	}
+	logger.Warn("torn final write")
+	if got := out.String(); !strings.Contains(got, "msg=request component=test") || !strings.Contains(got, `msg="torn final write" component=test`) {
+		t.Errorf("after a warning: %q", got)
 	}
 }
