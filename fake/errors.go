@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/pixiebrix-fake/pixiebrix-fake/fake/internal/drf"
 )
 
 // errorCode is the closed set of failures the fake reports. The store speaks
@@ -94,19 +96,18 @@ func (e *apiError) body() any {
 	}
 }
 
-// The DRF texts below are copied from Django REST framework so that clients
-// matching on them behave the same against the fake and the real server.
+// The names the handlers use for DRF's texts (package drf holds them).
 const (
-	detailNotFound         = "Not found."
-	detailInvalidPage      = "Invalid page."
-	detailNotAuthenticated = "Authentication credentials were not provided."
-	detailInvalidToken     = "Invalid token."
-	detailNoCredentials    = "Invalid token header. No credentials provided."
-	detailTokenSpaces      = "Invalid token header. Token string should not contain spaces."
-	detailForbidden        = "You do not have permission to perform this action."
-	detailInvalidVersion   = `Invalid version in "Accept" header.`
-	detailTooLarge         = "Request body exceeds the limit of 2.5 MiB."
-	detailInternal         = "A server error occurred."
+	detailNotFound         = drf.NotFound
+	detailInvalidPage      = drf.InvalidPage
+	detailNotAuthenticated = drf.NotAuthenticated
+	detailInvalidToken     = drf.InvalidToken
+	detailNoCredentials    = drf.NoCredentials
+	detailTokenSpaces      = drf.TokenSpaces
+	detailForbidden        = drf.Forbidden
+	detailInvalidVersion   = drf.InvalidVersion
+	detailTooLarge         = drf.TooLarge
+	detailInternal         = drf.Internal
 )
 
 func errNotFound() *apiError { return &apiError{code: codeNotFound, detail: detailNotFound} }
@@ -122,13 +123,13 @@ func errUnauthorized(detail string) *apiError {
 func errMethodNotAllowed(method string, allow []string) *apiError {
 	return &apiError{
 		code:   codeMethodNotAllowed,
-		detail: fmt.Sprintf("Method %q not allowed.", method),
+		detail: drf.MethodNotAllowed(method),
 		header: http.Header{"Allow": {strings.Join(allow, ", ")}},
 	}
 }
 
 func errUnsupportedMediaType(mediaType string) *apiError {
-	return &apiError{code: codeUnsupportedMediaType, detail: fmt.Sprintf("Unsupported media type %q in request.", mediaType)}
+	return &apiError{code: codeUnsupportedMediaType, detail: drf.UnsupportedMediaType(mediaType)}
 }
 
 func errInvalidFields(fields fieldErrors) *apiError {

@@ -266,16 +266,6 @@ func redact(r *strings.Replacer, text string) string {
 	return r.Replace(text)
 }
 
-// emailOfUser names a user for the journal.
-func (s *store) emailOfUser(id string) string {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if u, ok := s.users[id]; ok {
-		return u.email
-	}
-	return ""
-}
-
 // journalEntry records a finished exchange.
 func (s *Server) journalEntry(ex *exchange, r *http.Request) JournalEntry {
 	var kept string

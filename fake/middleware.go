@@ -2,12 +2,7 @@ package fake
 
 import (
 	"bytes"
-	"context"
-	"encoding/json"
-	"errors"
-	"io"
 	"log/slog"
-	"mime"
 	"net/http"
 	"net/url"
 	"slices"
@@ -15,18 +10,15 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
+
+	"github.com/pixiebrix-fake/pixiebrix-fake/fake/internal/drf"
+	"github.com/pixiebrix-fake/pixiebrix-fake/fake/internal/jsonenc"
 )
 
 // maxBodyBytes is Django's default DATA_UPLOAD_MAX_MEMORY_SIZE.
 const maxBodyBytes = 2_621_440
-
-// allowedVersions are the API versions the real server accepts.
-var allowedVersions = []string{"1.0", "1.1", "2.0"}
 
 // apiRequest is a request on its way through the pipeline; each step fills
 // in what the next ones need.
@@ -38,9 +30,10 @@ type apiRequest struct {
 	vars    map[string]string
 	op      *openapi3.Operation // nil when the path does not serve the method
 	version string
-	caller  *caller // nil for anonymous requests
-	orgID   string  // the team the path's object belongs to, if any
-	body    any     // the decoded JSON body, once validated
+	caller  *caller    // nil for anonymous requests
+	view    accessView // what the checks read of the store, at once
+	orgID   string     // the team the path's object belongs to, if any
+	body    any        // the decoded JSON body, once validated
 	// schemaErr holds the schema failures of a list body's items. The
 	// handler still checks the team rules on the other items and reports
 	// both together, as DRF's ListSerializer reports every bad item.
@@ -59,7 +52,7 @@ func (req *apiRequest) query() url.Values {
 // exchange is what the log and the journal learn about one request.
 type exchange struct {
 	start           time.Time
-	rec             *statusRecorder
+	rec             *observer
 	requestID       string
 	body            *bodyTap // nil when the request has no body
 	journaled       bool
@@ -70,18 +63,27 @@ type exchange struct {
 	validationError string
 	hijacked        bool // a fault took the connection over
 	status          int  // the status a fault sent past rec, if any
-	// record adds the exchange to the journal, once: as the response head is
-	// written or the connection taken over, so that a client never sees an
-	// answer before the journal does.
-	record func()
+	server          *Server
+	request         *http.Request
+	recorded        bool // in the journal already
+}
+
+// record adds an API exchange to the journal, once: as the response head is
+// written or the connection taken over, so that a client never sees an
+// answer before the journal does.
+func (ex *exchange) record() {
+	if ex.recorded || !ex.journaled || ex.server.journal.size == 0 {
+		return
+	}
+	ex.recorded = true
+	ex.server.journal.add(ex.server.journalEntry(ex, ex.request))
 }
 
 // ServeHTTP serves one request: recover, journal and log around the control
 // plane or the API pipeline.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	ex := &exchange{start: time.Now(), requestID: s.nextRequestID()}
-	ex.record = s.recorder(ex, r)
-	ex.rec = &statusRecorder{ResponseWriter: w, beforeHeader: ex.record}
+	ex := &exchange{start: time.Now(), requestID: s.nextRequestID(), server: s, request: r}
+	ex.rec = &observer{ResponseWriter: w, ex: ex}
 	defer s.finish(ex, r)
 	ex.rec.Header().Set("X-Request-Id", ex.requestID)
 	if isControlPath(r.URL.Path) && !s.noControl {
@@ -97,19 +99,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		defer func() { r.Body = body }()
 	}
 	ex.body = tapBody(r)
-	s.serveAPI(ex.rec, &apiRequest{Request: r, ex: ex})
-}
-
-// recorder returns the function that journals an API exchange, once.
-func (s *Server) recorder(ex *exchange, r *http.Request) func() {
-	done := false
-	return func() {
-		if done || !ex.journaled || s.journal.size == 0 {
-			return
-		}
-		done = true
-		s.journal.add(s.journalEntry(ex, r))
-	}
+	s.serveAPI(&apiRequest{Request: r, ex: ex})
 }
 
 // finish recovers from a panic (a bug: 500), logs the request and adds it
@@ -120,6 +110,7 @@ func (s *Server) finish(ex *exchange, r *http.Request) {
 	if v != nil && v != http.ErrAbortHandler {
 		s.logger.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", v)
 		if !ex.rec.wroteHeader && !ex.hijacked {
+			ex.rec.stopHolding() // a held answer is lost with the panic
 			writeError(ex.rec, &apiError{code: codeInternal, detail: detailInternal})
 		}
 	}
@@ -139,7 +130,8 @@ func (s *Server) finish(ex *exchange, r *http.Request) {
 
 // serveAPI runs the checks in the real server's order (Django's routing, then
 // DRF's): the first failure answers. Faults act once the checks have passed.
-func (s *Server) serveAPI(w http.ResponseWriter, req *apiRequest) {
+func (s *Server) serveAPI(req *apiRequest) {
+	w := req.ex.rec
 	if !s.pause(req.Request, s.toggles.nextLatency()) {
 		dropConnection(w, req)
 		return
@@ -154,9 +146,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, req *apiRequest) {
 		req.ex.operationID = req.op.OperationID
 	}
 	if req.op != nil && req.Method != http.MethodHead && s.validate.Load() {
-		buf := &validatingWriter{ResponseWriter: w}
-		s.serveMatched(buf, req)
-		s.sendValidated(w, buf, req)
+		w.holding = true
+		s.serveMatched(w, req)
+		s.sendValidated(w, req)
 		return
 	}
 	s.serveMatched(w, req)
@@ -238,13 +230,13 @@ func (s *Server) notFoundOrRedirect(w http.ResponseWriter, r *http.Request) {
 // negotiateVersion reads the version parameter of the Accept media type DRF
 // would pick (the most specific one JSON satisfies).
 func (s *Server) negotiateVersion(req *apiRequest) error {
-	version, ok := acceptedVersion(req.Header.Values("Accept"))
+	version, ok := drf.AcceptedVersion(req.Header.Values("Accept"))
 	if !ok {
-		return &apiError{code: codeNotAcceptable, detail: "Could not satisfy the request Accept header."}
+		return &apiError{code: codeNotAcceptable, detail: drf.NotAcceptable}
 	}
 	versions := req.scope.versions
 	if versions == nil {
-		versions = allowedVersions
+		versions = drf.Versions
 	}
 	if version == "" {
 		version = "1.0"
@@ -256,45 +248,9 @@ func (s *Server) negotiateVersion(req *apiRequest) error {
 	return nil
 }
 
-// acceptedVersion returns the version parameter of the best Accept entry
-// that a JSON response satisfies, and false when none does.
-func acceptedVersion(accept []string) (string, bool) {
-	var ranges []string
-	for _, header := range accept {
-		ranges = append(ranges, strings.Split(header, ",")...)
-	}
-	if len(ranges) == 0 || strings.TrimSpace(strings.Join(ranges, "")) == "" {
-		return "", true
-	}
-	bestPrecedence, version := -1, ""
-	for _, raw := range ranges {
-		mediaType, params, err := mime.ParseMediaType(strings.TrimSpace(raw))
-		if err != nil {
-			continue
-		}
-		var precedence int
-		switch mediaType {
-		case "application/json", "application/vnd.pixiebrix.api+json":
-			precedence = 2
-		case "application/*":
-			precedence = 1
-		case "*/*":
-			precedence = 0
-		default:
-			continue
-		}
-		if len(params) > 0 && !(len(params) == 1 && params["q"] != "") {
-			precedence += 3 // DRF ranks media types with parameters first
-		}
-		if precedence > bestPrecedence {
-			bestPrecedence, version = precedence, params["version"]
-		}
-	}
-	return version, bestPrecedence >= 0
-}
-
 // authenticate applies DRF's TokenAuthentication. A header with another
-// keyword is not this scheme's, so the request stays anonymous.
+// keyword is not this scheme's, so the request stays anonymous. The token's
+// lookup reads, under the same lock, all the later checks need of the store.
 func (s *Server) authenticate(req *apiRequest) error {
 	need := req.access()
 	if need == accessAnyone {
@@ -313,13 +269,28 @@ func (s *Server) authenticate(req *apiRequest) error {
 	case len(fields) > 2:
 		return errUnauthorized(detailTokenSpaces)
 	}
-	c, ok := s.store.authenticate(fields[1])
-	if !ok {
+	req.view = s.store.access(fields[1], req.object())
+	if !req.view.authenticated {
 		return errUnauthorized(detailInvalidToken)
 	}
-	req.caller = &c
-	req.ex.caller = s.store.emailOfUser(c.userID)
+	req.caller = &req.view.caller
+	req.ex.caller = req.view.email
 	return nil
+}
+
+// object names the object of the request's path for the visibility check;
+// a membership id that is not a positive number names none.
+func (req *apiRequest) object() objectRef {
+	param := req.vars[req.scope.param]
+	switch req.scope.kind {
+	case scopeOrg, scopeGroup:
+		return objectRef{kind: req.scope.kind, id: strings.ToLower(param)}
+	case scopeMembership:
+		if id, err := strconv.Atoi(param); err == nil && id >= 1 {
+			return objectRef{kind: scopeMembership, num: id}
+		}
+	}
+	return objectRef{}
 }
 
 // access is what the operation needs; for a method the path does not serve,
@@ -345,28 +316,10 @@ func (s *Server) checkVisibility(req *apiRequest) error {
 	if req.scope.kind == scopeNone {
 		return nil
 	}
-	param := req.vars[req.scope.param]
-	var orgID string
-	var found bool
-	switch req.scope.kind {
-	case scopeOrg:
-		orgID, found = strings.ToLower(param), true
-	case scopeMembership:
-		id, err := strconv.Atoi(param)
-		if err != nil || id < 1 {
-			return errNotFound()
-		}
-		orgID, found = s.store.orgOfMembership(id)
-	case scopeGroup:
-		orgID, found = s.store.orgOfGroup(strings.ToLower(param))
-	}
-	if !found || req.caller == nil {
+	if req.caller == nil || !req.view.member {
 		return errNotFound()
 	}
-	if _, member := s.store.roleIn(orgID, *req.caller); !member {
-		return errNotFound()
-	}
-	req.orgID = orgID
+	req.orgID = req.view.orgID
 	return nil
 }
 
@@ -378,8 +331,7 @@ func (s *Server) checkRole(req *apiRequest) error {
 	if need < accessManage || req.orgID == "" {
 		return nil
 	}
-	role, _ := s.store.roleIn(req.orgID, *req.caller)
-	if role == RoleAdmin || (need == accessManage && role == RoleManager) {
+	if role := req.view.role; role == RoleAdmin || (need == accessManage && role == RoleManager) {
 		return nil
 	}
 	return errForbidden()
@@ -392,240 +344,34 @@ func (s *Server) checkMethod(req *apiRequest) error {
 	return nil
 }
 
-// decodeBody reads, parses and validates the JSON body of operations that
-// take one, reading at most maxBodyBytes.
-func (s *Server) decodeBody(req *apiRequest) error {
-	if req.op.RequestBody == nil {
-		return nil
-	}
-	if req.ContentLength > maxBodyBytes {
-		return &apiError{code: codeTooLarge, detail: detailTooLarge}
-	}
-	data, err := io.ReadAll(io.LimitReader(req.Body, maxBodyBytes+1))
-	if err != nil {
-		return &apiError{code: codeInvalid, detail: "The request body could not be read."}
-	}
-	if len(data) > maxBodyBytes {
-		return &apiError{code: codeTooLarge, detail: detailTooLarge}
-	}
-	if len(data) == 0 {
-		// DRF reads an empty body as empty data, whatever its content type.
-		req.body = map[string]any{}
-	} else {
-		contentType := req.Header.Get("Content-Type")
-		mediaType, _, err := mime.ParseMediaType(contentType)
-		if err != nil || (mediaType != "application/json" && !strings.HasSuffix(mediaType, "+json")) {
-			return errUnsupportedMediaType(contentType)
-		}
-		body, err := decodeJSON(data)
-		if err != nil {
-			return &apiError{code: codeInvalid, detail: "JSON parse error - " + err.Error()}
-		}
-		req.body = body
-	}
-	err = validateBody(req.op, req.body)
-	if err != nil && asAPIError(err).items != nil {
-		req.schemaErr = asAPIError(err)
-		return nil
-	}
-	return err
-}
-
-func decodeJSON(data []byte) (any, error) {
-	if !utf8.Valid(data) {
-		// encoding/json would quietly turn bad bytes into U+FFFD; the real
-		// server's parser refuses them.
-		return nil, errors.New("the body is not valid UTF-8")
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, err
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, errors.New("extra data after the JSON value")
-	}
-	return v, nil
-}
-
 // writeJSON writes v as DRF's renderer does: compact, no HTML escaping.
-// The body is built in a pooled buffer by appendJSON, or by encoding/json
-// for the values appendJSON leaves to it; the bytes are the same.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	bp := jsonBuffers.Get().(*[]byte)
-	defer putJSONBuffer(bp)
-	body, ok := appendJSON((*bp)[:0], v)
-	if !ok {
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(v); err != nil {
-			status = http.StatusInternalServerError
-			buf.Reset()
-			buf.WriteString(`{"detail":"` + detailInternal + `"}`)
-		}
-		body = bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
-	} else {
-		*bp = body
+	buf := jsonBuffers.Get().(*bytes.Buffer)
+	defer putJSONBuffer(buf)
+	buf.Reset()
+	if err := jsonenc.Encode(buf, v); err != nil {
+		status = http.StatusInternalServerError
+		buf.Reset()
+		buf.WriteString(`{"detail":"` + detailInternal + `"}`)
 	}
 	h := w.Header()
 	h["Content-Type"] = []string{"application/json"}
-	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	h["Content-Length"] = []string{strconv.Itoa(buf.Len())}
 	w.WriteHeader(status)
-	_, _ = w.Write(body)
+	_, _ = w.Write(buf.Bytes())
 }
 
 // jsonBuffers holds the buffers of response bodies; every ResponseWriter of
 // the pipeline copies what it is given, so a buffer is free again once
 // Write returns.
-var jsonBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+var jsonBuffers = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, 4096)) }}
 
 // putJSONBuffer returns a buffer to the pool unless it grew very large (a
 // whole large list at version 1.0), which would pin its memory. Bodies of a
 // thousand items (some hundreds of KiB) keep theirs, so that they are not
 // grown again from 4 KiB on every request.
-func putJSONBuffer(bp *[]byte) {
-	if cap(*bp) <= 4<<20 {
-		jsonBuffers.Put(bp)
+func putJSONBuffer(buf *bytes.Buffer) {
+	if buf.Cap() <= 4<<20 {
+		jsonBuffers.Put(buf)
 	}
 }
-
-// statusRecorder remembers the status written, for the log and the
-// journal, and calls beforeHeader just before the head goes out.
-type statusRecorder struct {
-	http.ResponseWriter
-	status       int
-	wroteHeader  bool
-	beforeHeader func()
-}
-
-func (r *statusRecorder) WriteHeader(status int) {
-	if !r.wroteHeader {
-		r.status, r.wroteHeader = status, true
-		r.beforeHeader()
-	}
-	r.ResponseWriter.WriteHeader(status)
-}
-
-func (r *statusRecorder) Write(b []byte) (int, error) {
-	if !r.wroteHeader {
-		r.WriteHeader(http.StatusOK)
-	}
-	return r.ResponseWriter.Write(b)
-}
-
-// Unwrap lets http.ResponseController reach the connection, for the faults
-// that hijack it and for flushing.
-func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
-
-// --- strict mode (WithResponseValidation) ---
-
-// validatingWriter holds an API response until it is checked against
-// openapi.yaml. Headers go straight to the real writer's map. Once through
-// is set (a fault acts), writes pass straight on; Unwrap lets faults reach
-// the connection either way.
-type validatingWriter struct {
-	http.ResponseWriter
-	through bool
-	status  int
-	body    bytes.Buffer
-}
-
-func (v *validatingWriter) WriteHeader(status int) {
-	if v.through {
-		v.ResponseWriter.WriteHeader(status)
-		return
-	}
-	if v.status == 0 {
-		v.status = status
-	}
-}
-
-func (v *validatingWriter) Write(p []byte) (int, error) {
-	if v.through {
-		return v.ResponseWriter.Write(p)
-	}
-	v.WriteHeader(http.StatusOK)
-	return v.body.Write(p)
-}
-
-func (v *validatingWriter) Unwrap() http.ResponseWriter { return v.ResponseWriter }
-
-// passThrough exempts the rest of a response from strict mode.
-func passThrough(w http.ResponseWriter) {
-	if v, ok := w.(*validatingWriter); ok {
-		v.through = true
-	}
-}
-
-// ValidationHeader is the response header that names why the fake refused
-// a request body, or, in strict mode, how the response it was about to send
-// broke openapi.yaml.
-const ValidationHeader = "X-Fake-Validation"
-
-// sendValidated sends a held response if it keeps to openapi.yaml, and a 500
-// naming the violation if it does not.
-func (s *Server) sendValidated(w http.ResponseWriter, buf *validatingWriter, req *apiRequest) {
-	if buf.through || req.ex.hijacked {
-		return
-	}
-	status := buf.status
-	if status == 0 {
-		status = http.StatusOK // what net/http sends for a handler that wrote nothing
-	}
-	if err := s.checkResponse(req, status, w.Header(), buf.body.Bytes()); err != nil {
-		violation := "Response breaks openapi.yaml: " + describeViolation(err)
-		req.ex.validationError = violation
-		s.logger.Error("response breaks openapi.yaml", "method", req.Method, "path", req.URL.Path,
-			"status", status, "violation", violation, "request_id", req.ex.requestID)
-		h := w.Header()
-		for name := range h {
-			if name != "X-Request-Id" {
-				delete(h, name)
-			}
-		}
-		writeError(w, &apiError{code: codeInternal, detail: violation, reason: violation}) // reason: the header
-		return
-	}
-	w.WriteHeader(status)
-	_, _ = w.Write(buf.body.Bytes())
-}
-
-// responseOptions check what the harness of the tests checks: declared
-// statuses, headers and bodies, with the formats the contract uses.
-var responseOptions = &openapi3filter.Options{
-	IncludeResponseStatus: true,
-	MultiError:            true,
-	SchemaValidationOptions: []openapi3.SchemaValidationOption{
-		openapi3.EnableFormatValidation(),
-		openapi3.WithStringFormatValidator("uuid", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForUUIDOfRFC4122)),
-		openapi3.WithStringFormatValidator("email", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForEmail)),
-	},
-}
-
-// checkResponse validates a response of req's operation against the spec.
-func (s *Server) checkResponse(req *apiRequest, status int, header http.Header, body []byte) error {
-	route := &routers.Route{
-		Spec:      s.spec.doc,
-		Path:      req.route.template,
-		PathItem:  req.route.item,
-		Method:    req.Method,
-		Operation: req.op,
-	}
-	return openapi3filter.ValidateResponse(context.Background(), &openapi3filter.ResponseValidationInput{
-		RequestValidationInput: &openapi3filter.RequestValidationInput{
-			Request:    req.Request,
-			PathParams: req.vars,
-			Route:      route,
-			Options:    &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc},
-		},
-		Status:  status,
-		Header:  header,
-		Body:    io.NopCloser(bytes.NewReader(body)),
-		Options: responseOptions,
-	})
-}
-
-// describeViolation words a validation error on one line (ViolationReasons).
-func describeViolation(err error) string { return strings.Join(ViolationReasons(err), "; ") }

@@ -32,7 +32,7 @@ const (
 type pathScope struct {
 	kind  scopeKind
 	param string
-	// versions the path serves; nil means all of allowedVersions.
+	// versions the path serves; nil means all of drf.Versions.
 	versions []string
 }
 

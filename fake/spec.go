@@ -163,21 +163,94 @@ func validateBody(op *openapi3.Operation, body any) error {
 		return nil
 	}
 	if list, isList := body.([]any); isList && listOK {
-		items := make([]fieldErrors, len(list))
-		var reasons []string
-		failed := false
-		for i, item := range list {
-			items[i], reasons = validateObject(schema, item, reasons)
-			failed = failed || len(items[i]) > 0
+		if handled, err := validateItems(schema, list); handled {
+			return err
 		}
-		if failed {
-			return &apiError{code: codeInvalid, items: items, reason: strings.Join(reasons, "; ")}
-		}
-		return nil
+		return validateEachItem(schema, list)
 	}
 	fields, reasons := validateObject(schema, body, nil)
 	if len(fields) > 0 {
 		return &apiError{code: codeInvalid, fields: fields, reason: strings.Join(reasons, "; ")}
+	}
+	return nil
+}
+
+// listSchemas holds, for each item schema of openapi.yaml, the schema of a
+// plain list of such items.
+var listSchemas sync.Map // *openapi3.Schema → *openapi3.Schema
+
+// validateItems checks the items of a list body in one pass of kin-openapi
+// over the list, so that its validation settings are built once rather than
+// once per item, and reports each item's failures as validateObject words
+// them. It reports false, leaving the list to validateObject item by item,
+// when an item is not an object or a failure is not a schema error: those
+// are worded per item.
+func validateItems(item *openapi3.Schema, list []any) (handled bool, err error) {
+	for _, v := range list {
+		object, ok := v.(map[string]any)
+		if !ok {
+			return false, nil
+		}
+		coerceChoices(item, object)
+	}
+	cached, ok := listSchemas.Load(item)
+	if !ok {
+		cached, _ = listSchemas.LoadOrStore(item, &openapi3.Schema{Type: &openapi3.Types{openapi3.TypeArray}, Items: &openapi3.SchemaRef{Value: item}})
+	}
+	err = cached.(*openapi3.Schema).VisitJSON(list, formatOptions...)
+	if err == nil {
+		return true, nil
+	}
+	var multi openapi3.MultiError
+	if !errors.As(err, &multi) {
+		multi = openapi3.MultiError{err}
+	}
+	items := make([]fieldErrors, len(list))
+	reasons := make([][]string, len(list))
+	for _, e := range multi {
+		var schemaErr *openapi3.SchemaError
+		if !errors.As(e, &schemaErr) {
+			return false, nil
+		}
+		path := schemaErr.JSONPointer() // the item's index, then the field's path
+		if len(path) == 0 {
+			return false, nil
+		}
+		i, convErr := strconv.Atoi(path[0])
+		if convErr != nil || i < 0 || i >= len(list) {
+			return false, nil
+		}
+		field := "non_field_errors"
+		if len(path) > 1 {
+			field = path[1]
+		}
+		if items[i] == nil {
+			items[i] = fieldErrors{}
+		}
+		items[i].add(field, drfMessage(schemaErr))
+		reasons[i] = append(reasons[i], "/"+strings.Join(path[1:], "/")+": "+schemaErr.Reason)
+	}
+	var all []string
+	for i := range items {
+		if items[i] == nil {
+			items[i] = fieldErrors{}
+		}
+		all = append(all, reasons[i]...)
+	}
+	return true, &apiError{code: codeInvalid, items: items, reason: strings.Join(all, "; ")}
+}
+
+// validateEachItem checks a list body item by item.
+func validateEachItem(schema *openapi3.Schema, list []any) error {
+	items := make([]fieldErrors, len(list))
+	var reasons []string
+	failed := false
+	for i, item := range list {
+		items[i], reasons = validateObject(schema, item, reasons)
+		failed = failed || len(items[i]) > 0
+	}
+	if failed {
+		return &apiError{code: codeInvalid, items: items, reason: strings.Join(reasons, "; ")}
 	}
 	return nil
 }

@@ -234,54 +234,6 @@ type caller struct {
 	userID string
 }
 
-// authenticate finds the user a token belongs to.
-func (s *store) authenticate(token string) (caller, bool) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	u, ok := s.usersByToken[token]
-	if !ok {
-		return caller{}, false
-	}
-	return caller{userID: u.id}, true
-}
-
-// roleIn reports the caller's role in a team, and whether the caller is in it.
-func (s *store) roleIn(orgID string, c caller) (Role, bool) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	org, ok := s.orgs[orgID]
-	if !ok {
-		return 0, false
-	}
-	m, ok := org.memberByUser[c.userID]
-	if !ok {
-		return 0, false
-	}
-	return m.role, true
-}
-
-// orgOfMembership and orgOfGroup name the team an object belongs to, for
-// the visibility check. Campaigns need none: their paths name the team.
-func (s *store) orgOfMembership(id int) (string, bool) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	m, ok := s.memberships[id]
-	if !ok {
-		return "", false
-	}
-	return m.org.id, true
-}
-
-func (s *store) orgOfGroup(id string) (string, bool) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	g, ok := s.groups[id]
-	if !ok {
-		return "", false
-	}
-	return g.org.id, true
-}
-
 // --- views: state to resources, under the lock ---
 
 func (s *store) userRefLocked(u *user) UserRef {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/pixiebrix-fake/pixiebrix-fake/fake/internal/drf"
 )
 
 // throttle is DRF's SimpleRateThrottle: at most num requests per duration for
@@ -90,15 +92,11 @@ func (s *Server) checkThrottle(req *apiRequest) error {
 	return errThrottled(int(math.Ceil(wait.Seconds())))
 }
 
-// errThrottled is DRF's Throttled, with its singular for one second.
+// errThrottled is DRF's Throttled, with its Retry-After header.
 func errThrottled(seconds int) *apiError {
-	unit := "seconds"
-	if seconds == 1 {
-		unit = "second"
-	}
 	return &apiError{
 		code:   codeThrottled,
-		detail: fmt.Sprintf("Request was throttled. Expected available in %d %s.", seconds, unit),
+		detail: drf.ThrottledFor(seconds),
 		header: http.Header{"Retry-After": {strconv.Itoa(seconds)}},
 	}
 }

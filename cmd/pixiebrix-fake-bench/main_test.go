@@ -20,7 +20,7 @@ func TestMain(m *testing.M) {
 
 // rowRE reads a table row: the scenario and target, then the req/s figures
 // and latencies (each "…ms"), then the errors column.
-var rowRE = regexp.MustCompile(`^((?:list|post-5|team-size|overhead) [^0-9]*?(?:[0-9]+ members, [a-z0-9 ]+|journal o[nf]+, [a-z0-9 ]+)?) [0-9]+ [0-9 ]+ (?:[0-9.]+ms ){4,}([0-9]+) `)
+var rowRE = regexp.MustCompile(`^((?:list|post-5|put-5|team-size|overhead) [^0-9]*?(?:[0-9]+ members, [a-z0-9 ]+|journal o[nf]+, [a-z0-9 ]+)?) [0-9]+ [0-9 ]+ (?:[0-9.]+ms ){4,}([0-9]+) `)
 
 // TestRunBriefly runs every scenario once, very briefly, so that the command
 // keeps working. It asserts what the table says, never how fast.
@@ -44,7 +44,7 @@ func TestRunBriefly(t *testing.T) {
 		}
 	}
 	for _, name := range []string{
-		"list fake", "list bare net/http", "post-5 fake", "post-5 bare net/http",
+		"list fake", "list bare net/http", "post-5 fake", "post-5 bare net/http", "put-5 fake", "put-5 bare net/http",
 		"team-size fake, 30 members, page 1", "team-size fake, 2000 members, page 1", "team-size fake, 2000 members, last page",
 		"overhead fake.New, journal off, no fault rule", "overhead fake.New, journal on, 1 fault rule",
 	} {
@@ -56,14 +56,15 @@ func TestRunBriefly(t *testing.T) {
 			t.Errorf("row %q: %s errors", name, errs)
 		}
 	}
-	if len(rows) != 9 {
-		t.Errorf("%d rows, want 9:\n%s", len(rows), stdout.String())
+	if len(rows) != 11 {
+		t.Errorf("%d rows, want 11:\n%s", len(rows), stdout.String())
 	}
 	for _, want := range []string{
 		"startup fake, default data - - ready ",
 		"startup fake, 2000 members - - ready ",
-		"list at >= 0.6x bare: ",
-		"POST of 5 at >= 0.5x bare: ",
+		"list at >= 0.7x bare: ",
+		"POST of 5 at >= 0.6x bare: ",
+		"PUT of 5 at >= 0.5x bare: ",
 		"fake, 2000 members, last page within 1.5x of the 30-member page: ",
 		"fake, default data: ready line within 100ms: ",
 		"fake, 2000 members: RSS under 400 MB: ",

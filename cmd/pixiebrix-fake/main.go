@@ -223,12 +223,12 @@ func printUsage(w io.Writer) {
 	fs.PrintDefaults()
 }
 
-func (o options) logger(stderr io.Writer) (*slog.Logger, error) {
+func (o options) logger(log *bufferedLog) (*slog.Logger, error) {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(o.logLevel)); err != nil {
 		return nil, fmt.Errorf("%s %q: use debug, info, warn or error", o.source("log-level"), o.logLevel)
 	}
-	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})), nil
+	return slog.New(flushingHandler{slog.NewTextHandler(log, &slog.HandlerOptions{Level: level}), log}), nil
 }
 
 func (o options) clockOption() (fake.Option, error) {
@@ -308,7 +308,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintln(stderr, "pixiebrix-fake:", err)
 		return 2
 	}
-	logger, err := o.logger(stderr)
+	log := newBufferedLog(stderr, logFlushEvery)
+	defer log.Close()
+	stderr = log // the command's own messages keep their place among the log's
+	logger, err := o.logger(log)
 	if err != nil {
 		fmt.Fprintln(stderr, "pixiebrix-fake:", err)
 		return 2
@@ -323,6 +326,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintln(stderr, "pixiebrix-fake:", err)
 		return 1
 	}
+	tuneGC(getenv)
 	listener, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		fmt.Fprintf(stderr, "pixiebrix-fake: %s %q: %v\n", o.source("addr"), o.addr, err)
