@@ -1,7 +1,6 @@
 package fake
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -321,14 +320,43 @@ func (s *Server) controlCountRequests(w http.ResponseWriter, r *http.Request, _ 
 
 // expectationJSON is the body of POST /__fake/requests/expect.
 type expectationJSON struct {
-	Method      string `json:"method"`
-	Path        string `json:"path"`
-	Status      int    `json:"status"`
-	OperationID string `json:"operation_id"`
-	Unmatched   bool   `json:"unmatched"`
-	Count       *int   `json:"count"`
-	Min         *int   `json:"min"`
-	Max         *int   `json:"max"`
+	Method, Path, OperationID string
+	Status                    int
+	Unmatched                 bool
+	Count, Min, Max           *int // nil when not given
+}
+
+// decodeExpectation reads the body field by field, so that a bad field is
+// reported by name in DRF's words, as a fault rule's is.
+func decodeExpectation(data []byte) (expectationJSON, fieldErrors) {
+	var x expectationJSON
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(data, &fields); err != nil || fields == nil {
+		return x, fieldErrors{"non_field_errors": {"Invalid data. Expected a dictionary of filters and count, min or max."}}
+	}
+	const notString = "Not a valid string."
+	targets := map[string]struct {
+		value any
+		msg   string
+	}{
+		"method": {&x.Method, notString}, "path": {&x.Path, notString}, "operation_id": {&x.OperationID, notString},
+		"status": {&x.Status, msgInteger}, "unmatched": {&x.Unmatched, "Must be a valid boolean."},
+		"count": {&x.Count, msgInteger}, "min": {&x.Min, msgInteger}, "max": {&x.Max, msgInteger},
+	}
+	errs := fieldErrors{}
+	for name, raw := range fields {
+		target, ok := targets[name]
+		switch {
+		case !ok:
+			errs.add(name, "Unknown field: use method, path, status, operation_id, unmatched, count, min or max.")
+		case string(raw) == "null":
+		default:
+			if msg := unmarshalOr(raw, target.value, target.msg); msg != "" {
+				errs.add(name, msg)
+			}
+		}
+	}
+	return x, errs
 }
 
 // times turns count, min and max into Times: count alone, or min and max
@@ -374,11 +402,9 @@ func (s *Server) controlExpectRequests(w http.ResponseWriter, r *http.Request, _
 	if _, err := decodeJSON(data); err != nil {
 		return &apiError{code: codeInvalid, detail: "JSON parse error - " + err.Error()}
 	}
-	var x expectationJSON
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&x); err != nil {
-		return &apiError{code: codeInvalid, detail: "Invalid expectation: " + err.Error()}
+	x, errs := decodeExpectation(data)
+	if len(errs) > 0 {
+		return errInvalidFields(errs)
 	}
 	times, errs := x.times()
 	f := JournalFilter{Method: x.Method, Path: x.Path, Status: x.Status, OperationID: x.OperationID, Unmatched: x.Unmatched}

@@ -46,8 +46,8 @@ SIGINT or SIGTERM shut it down gracefully (exit 0). Exit status 2 means a
 bad flag or environment variable, 1 a bad fixture or state file or an
 address in use.
 
-The control plane under /__fake/ (health, reset, state, faults, requests)
-lets anyone who reaches it reset or replace the data. On a loopback address
+The control plane under /__fake/ (health, reset, state, faults, requests,
+described by GET /__fake/openapi.yaml) lets anyone who reaches it reset or replace the data. On a loopback address
 it is open; to listen beyond loopback, give it a token with --admin-token
 or turn it off with --no-control-plane (without either, such an address is
 refused with exit status 2).
@@ -58,7 +58,8 @@ let the requests in flight finish (up to 10 s), close the state file and
 exit 0.
 
 Every flag may also be set by the environment variable named beside it; a
-flag given on the command line wins.
+flag given on the command line wins. A PIXIEBRIX_FAKE_* variable that no
+flag reads is warned about.
 
 Flags:
 `
