@@ -15,8 +15,9 @@ import (
 )
 
 // The control plane: the fake's own endpoints under /__fake/, for tests to
-// reset, inspect and break the fake. They are not part of the API: no
-// PixieBrix token, never in openapi.yaml, never journaled.
+// reset, inspect, verify and break the fake. They are not part of the API:
+// no PixieBrix token, never in openapi.yaml, never journaled. Their own
+// contract is controlplane.yaml: a route added here is described there.
 
 // controlPrefix is outside /api/, so that it can never shadow an API path.
 const controlPrefix = "/__fake"
@@ -48,6 +49,9 @@ var controlRoutes = []controlRoute{
 	}},
 	{"/__fake/faults/{id}", map[string]controlHandler{http.MethodGet: (*Server).controlGetFault, http.MethodDelete: (*Server).controlDeleteFault}},
 	{"/__fake/requests", map[string]controlHandler{http.MethodGet: (*Server).controlListRequests, http.MethodDelete: (*Server).controlClearRequests}},
+	{"/__fake/requests/count", map[string]controlHandler{http.MethodGet: (*Server).controlCountRequests}},
+	{"/__fake/requests/expect", map[string]controlHandler{http.MethodPost: (*Server).controlExpectRequests}},
+	{"/__fake/openapi.yaml", map[string]controlHandler{http.MethodGet: (*Server).controlOpenAPI}},
 }
 
 func (route controlRoute) match(path string) (id string, ok bool) {
@@ -252,25 +256,11 @@ func (s *Server) controlDeleteFault(w http.ResponseWriter, _ *http.Request, id s
 }
 
 // controlListRequests answers the journal, oldest first, filtered by the
-// query: method, path, status, operation_id, limit.
+// query: method, path, status, operation_id, unmatched, limit.
 func (s *Server) controlListRequests(w http.ResponseWriter, r *http.Request, _ string) error {
-	query := r.URL.Query()
-	f := JournalFilter{Method: query.Get("method"), Path: query.Get("path"), OperationID: query.Get("operation_id")}
-	errs := fieldErrors{}
-	for name, target := range map[string]*int{"status": &f.Status, "limit": &f.Limit} {
-		raw := query.Get(name)
-		if raw == "" {
-			continue
-		}
-		n, err := strconv.Atoi(raw)
-		if err != nil || n < 0 {
-			errs.add(name, "A valid non-negative integer is required.")
-			continue
-		}
-		*target = n
-	}
-	if len(errs) > 0 {
-		return errInvalidFields(errs)
+	f, err := s.journalFilterOf(r.URL.Query())
+	if err != nil {
+		return err
 	}
 	writeJSON(w, http.StatusOK, s.Journal(f))
 	return nil

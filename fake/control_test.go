@@ -18,13 +18,20 @@ import (
 )
 
 // The control plane is outside openapi.yaml, so the harness's contract check
-// does not apply to it: these tests check its JSON themselves, through plain.
+// does not apply to it: plain checks it against the control plane's own
+// document instead, and these tests check its JSON themselves.
 
 // plain sends c like do, without checking the response against openapi.yaml:
-// for the control plane, and for API responses a fault makes up.
+// for the control plane, whose responses it checks against
+// fake.ControlPlaneOpenAPI, and for API responses a fault makes up.
 func (s *apiServer) plain(t testing.TB, c call) *response {
 	t.Helper()
-	r, _ := s.send(t, c)
+	r, req := s.send(t, c)
+	if strings.HasPrefix(req.URL.Path, "/__fake/") {
+		if err := validateControlResponse(req, r); err != nil {
+			t.Errorf("%s %s: response breaks controlplane.yaml: %v\nstatus %d body %s", c.method, c.path, err, r.Status, r.Body)
+		}
+	}
 	return r
 }
 

@@ -15,7 +15,9 @@
 // in a crash-safe file.
 //
 // The fake's own additions live under /__fake/: health, reset, state
-// snapshots, fault rules, a request journal. [New] returns a [Server], an
+// snapshots, fault rules, a request journal with counts and expectations
+// ([Server.ExpectRequests] from Go), all described by [ControlPlaneOpenAPI],
+// which GET /__fake/openapi.yaml serves. [New] returns a [Server], an
 // http.Handler seeded from a fixture (the embedded default unless
 // [WithFixtures] or [WithFixtureFile] names another); one seed decides every
 // generated name, email, id and time. Each Server is independent, with its

@@ -107,6 +107,9 @@ type JournalFilter struct {
 	Path        string // a concrete path or a template with {name} segments
 	Status      int
 	OperationID string
+	// Unmatched keeps only the requests that reached no operation: unknown
+	// paths (404), methods a path does not serve (405), redirects (301).
+	Unmatched bool
 	// Limit keeps the newest Limit entries that match; 0 keeps all.
 	Limit int
 }
@@ -115,7 +118,8 @@ func (f JournalFilter) keep(e *JournalEntry) bool {
 	return (f.Method == "" || strings.EqualFold(f.Method, e.Method)) &&
 		pathMatches(f.Path, e.Path) &&
 		(f.Status == 0 || f.Status == e.Status) &&
-		(f.OperationID == "" || f.OperationID == e.OperationID)
+		(f.OperationID == "" || f.OperationID == e.OperationID) &&
+		(!f.Unmatched || e.OperationID == "")
 }
 
 // journal is a bounded ring of the latest API requests.

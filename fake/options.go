@@ -1,6 +1,7 @@
 package fake
 
 import (
+	"crypto/sha256"
 	"log/slog"
 	"time"
 )
@@ -12,6 +13,7 @@ type config struct {
 	seed        int64
 	fixture     *Fixture
 	fixtureFile string
+	fixtureSum  [sha256.Size]byte // of the file New loaded, for WatchFixtureFile
 	pageSize    int
 	logger      *slog.Logger
 	clock       func() time.Time

@@ -1,6 +1,7 @@
 package fake
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -21,8 +22,12 @@ type Server struct {
 	logger   *slog.Logger
 	pageSize int
 	seed     int64
-	fixture  *Fixture         // the start data, for Reset
-	clock    func() time.Time // the WithClock option's, or nil
+	// fixture is the start data, for Reset; ReplaceFixture changes it.
+	fixtureMu   sync.Mutex
+	fixture     *Fixture
+	fixtureFile string            // WithFixtureFile's, for WatchFixtureFile
+	fixtureSum  [sha256.Size]byte // of the file's content New loaded
+	clock       func() time.Time  // the WithClock option's, or nil
 
 	faults       *faultSet
 	startFaults  []FaultRule // WithFaults, checked
@@ -108,6 +113,8 @@ func New(opts ...Option) (*Server, error) {
 		pageSize:     cfg.pageSize,
 		seed:         cfg.seed,
 		fixture:      fixture,
+		fixtureFile:  cfg.fixtureFile,
+		fixtureSum:   cfg.fixtureSum,
 		clock:        cfg.clock,
 		faults:       newFaultSet(cfg.seed),
 		faultHeader:  !cfg.noFaultHeader,
@@ -146,6 +153,7 @@ func New(opts ...Option) (*Server, error) {
 			return nil, err
 		}
 	}
+	s.warnIfNoTokens()
 	return s, nil
 }
 
@@ -203,6 +211,7 @@ func (c *config) loadFixture() (*Fixture, error) {
 		if err != nil {
 			return nil, fmt.Errorf("fixture %s: %w", c.fixtureFile, err)
 		}
+		c.fixtureSum = sha256.Sum256(data)
 		return f, nil
 	default:
 		f, err := ParseFixture(pixiebrixfake.DefaultFixture)
@@ -222,6 +231,15 @@ func (s *Server) Tokens() map[string]string {
 		tokens[u.email] = token
 	}
 	return tokens
+}
+
+// warnIfNoTokens logs a warning when no user has an API token: every API
+// request but the health check would answer 401, which a fixture rarely
+// means.
+func (s *Server) warnIfNoTokens() {
+	if len(s.Tokens()) == 0 {
+		s.logger.Warn("no user has an API token, so every API request but GET /api/health/ answers 401; give members a token: in the fixture")
+	}
 }
 
 // nextRequestID draws the X-Request-Id of a response from its own seeded

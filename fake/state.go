@@ -58,11 +58,48 @@ func (s *Server) Reset() {
 
 // reset is Reset, saying whether the data could be written to the state file.
 func (s *Server) reset() error {
+	s.fixtureMu.Lock()
+	fixture := s.fixture
+	s.fixtureMu.Unlock()
+	if err := s.reseed(fixture); err != nil {
+		return err
+	}
+	s.faults.reset(s.seed, s.startFaults)
+	s.journal.clear()
+	if s.throttle != nil {
+		s.throttle.reset()
+	}
+	s.toggles.reseed(s.seed)
+	return nil
+}
+
+// ReplaceFixture makes f the fixture the server started from: the data is
+// seeded from it as at start (ids and times as a fresh start with f would
+// give them), and Reset goes back to it from now on. An invalid fixture
+// changes nothing and is an error. Fault rules, the journal and throttling
+// counters are kept. WatchFixtureFile calls it when the file changes.
+func (s *Server) ReplaceFixture(f Fixture) error {
+	// A trial run on a scratch store finds any problem before anything changes.
+	if err := seedStore(newStore(newIDSource(s.seed), func() time.Time { return epoch }), &f, s.seed); err != nil {
+		return err
+	}
+	s.fixtureMu.Lock()
+	defer s.fixtureMu.Unlock()
+	if err := s.reseed(&f); err != nil {
+		return stateFileError(err)
+	}
+	s.fixture = &f
+	return nil
+}
+
+// reseed replaces the data with the fixture's, seeded as at start.
+func (s *Server) reseed(fixture *Fixture) error {
 	clock, step := s.newClock()
 	ids, pcg := newTrackedIDSource(s.seed)
 	fresh := newStore(ids, clock)
-	if err := seedStore(fresh, s.fixture, s.seed); err != nil {
-		// New seeded the same fixture with the same seed: this cannot fail.
+	if err := seedStore(fresh, fixture, s.seed); err != nil {
+		// The fixture was seeded with this seed before (by New, or by
+		// ReplaceFixture's trial run): this cannot fail.
 		return fmt.Errorf("seeding again: %w", err)
 	}
 	st := s.store
@@ -79,12 +116,6 @@ func (s *Server) reset() error {
 		return err
 	}
 	st.mu.Unlock()
-	s.faults.reset(s.seed, s.startFaults)
-	s.journal.clear()
-	if s.throttle != nil {
-		s.throttle.reset()
-	}
-	s.toggles.reseed(s.seed)
 	return nil
 }
 

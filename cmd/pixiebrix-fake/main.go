@@ -26,6 +26,9 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	for _, warning := range unknownEnvWarnings(os.Environ()) {
+		fmt.Fprintln(os.Stderr, "pixiebrix-fake:", warning)
+	}
 	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
 }
 
@@ -45,8 +48,8 @@ SIGINT or SIGTERM shut it down gracefully (exit 0). Exit status 2 means a
 bad flag or environment variable, 1 a bad fixture or state file or an
 address in use.
 
-The control plane under /__fake/ (health, reset, state, faults, requests)
-lets anyone who reaches it reset or replace the data. On a loopback address
+The control plane under /__fake/ (health, reset, state, faults, requests,
+described by GET /__fake/openapi.yaml) lets anyone who reaches it reset or replace the data. On a loopback address
 it is open; to listen beyond loopback, give it a token with --admin-token
 or turn it off with --no-control-plane (without either, such an address is
 refused with exit status 2).
@@ -57,7 +60,8 @@ let the requests in flight finish (up to 10 s), close the state file and
 exit 0.
 
 Every flag may also be set by the environment variable named beside it; a
-flag given on the command line wins.
+flag given on the command line wins. A PIXIEBRIX_FAKE_* variable that no
+flag reads is warned about.
 
 Flags:
 `
@@ -80,6 +84,7 @@ type options struct {
 	adminToken    string
 	noControl     bool
 	stateFile     string
+	watch         bool
 
 	fromEnv map[string]string // flag name → variable, for flags the environment set
 }
@@ -105,12 +110,16 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.Var((*durationValue)(&o.latencyJitter), "latency-jitter", "vary --latency by up to this `duration` either way, uniformly, drawn from the seed (never below zero) [PIXIEBRIX_FAKE_LATENCY_JITTER]")
 	fs.Float64Var(&o.errorRate, "error-rate", 0, "fraction, 0 to 1, of the API requests that pass authentication, permissions and throttling to fail with a 500, 502 or 503, drawn from the seed [PIXIEBRIX_FAKE_ERROR_RATE]")
 	fs.StringVar(&o.throttle, "throttle", "", "limit each user (each client address when anonymous) to a rate in DRF's syntax, such as 5/min or 100/hour; requests over it get 429 with Retry-After [PIXIEBRIX_FAKE_THROTTLE]")
-	fs.IntVar(&o.journalSize, "journal-size", fake.DefaultJournalSize, "how many API requests the journal (GET /__fake/requests) keeps; older ones drop out [PIXIEBRIX_FAKE_JOURNAL_SIZE]")
+	fs.IntVar(&o.journalSize, "journal-size", fake.DefaultJournalSize, "how many API requests the journal (GET /__fake/requests) keeps; older ones drop out; 0 keeps none [PIXIEBRIX_FAKE_JOURNAL_SIZE]")
 	fs.StringVar(&o.adminToken, "admin-token", "", "token the control plane (/__fake/...) then requires as \"Authorization: Bearer <token>\"; needed to listen beyond loopback, unless --no-control-plane [PIXIEBRIX_FAKE_ADMIN_TOKEN]")
 	fs.BoolVar(&o.noControl, "no-control-plane", false, "turn the control plane off: /__fake/... answers 404 like any unknown path [PIXIEBRIX_FAKE_NO_CONTROL_PLANE]")
 	fs.StringVar(&o.stateFile, "state-file", "", "keep the data in this `file` across restarts and crashes: loaded at start when it exists (instead of the fixture, which stays what a reset goes back to), and every write is fsynced to it before it is answered [PIXIEBRIX_FAKE_STATE_FILE]")
+	fs.BoolVar(&o.watch, "watch", false, "reload the --fixtures file when it changes: the data is seeded from it again, as at start; an edit that does not load keeps the data and is logged [PIXIEBRIX_FAKE_WATCH]")
 	return fs
 }
+
+// watchInterval is how often --watch looks at the fixture file.
+const watchInterval = 200 * time.Millisecond
 
 // durationValue is a flag.Value like the flag package's duration, with an
 // error that says what a duration looks like.
@@ -151,7 +160,7 @@ func parseFlags(args []string, getenv func(string) string) (options, error) {
 			return
 		}
 		if err := f.Value.Set(value); err != nil {
-			envErrs = append(envErrs, fmt.Sprintf("invalid value %q for %s: %v", value, name, err))
+			envErrs = append(envErrs, fmt.Sprintf("invalid value %q for %s: %s", value, name, acceptedValues(f, err)))
 		}
 		o.fromEnv[f.Name] = name
 	})
@@ -173,8 +182,10 @@ func (o options) check() error {
 		return fmt.Errorf("%s %s: a jitter may not be negative", o.source("latency-jitter"), o.latencyJitter)
 	case !(o.errorRate >= 0 && o.errorRate <= 1): // NaN too
 		return fmt.Errorf("%s %v: use a fraction from 0 to 1, such as 0.05", o.source("error-rate"), o.errorRate)
-	case o.journalSize < 1:
-		return fmt.Errorf("%s %d: use 1 or more", o.source("journal-size"), o.journalSize)
+	case o.journalSize < 0:
+		return fmt.Errorf("%s %d: use 0 (keep none) or more", o.source("journal-size"), o.journalSize)
+	case o.watch && o.fixtures == "":
+		return fmt.Errorf("%s: there is no fixture file to watch; give --fixtures (or %s)", o.source("watch"), envVar("fixtures"))
 	}
 	if o.throttle != "" {
 		// The fake is the one judge of a rate; a server with no data asks it.
@@ -362,6 +373,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 1
 	}
 	logger.Info("serving", "url", "http://"+listener.Addr().String())
+	if o.watch {
+		watchCtx, stopWatching := context.WithCancel(ctx)
+		watched := make(chan struct{})
+		go func() { defer close(watched); _ = srv.WatchFixtureFile(watchCtx, watchInterval) }()
+		defer func() { stopWatching(); <-watched }()
+	}
 
 	select {
 	case err := <-served:

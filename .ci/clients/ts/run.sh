@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The TypeScript client scenario: types generated from openapi.yaml by
-# openapi-typescript, requests by openapi-fetch, against the built binary.
+# The TypeScript client scenario: types generated from openapi.yaml and from
+# the control plane's fake/controlplane.yaml by openapi-typescript, requests
+# by openapi-fetch, against the built binary.
 # Run from anywhere as `bash .ci/clients/ts/run.sh`; it needs Go, Node 20+
 # and npm, installs the pinned packages with `npm ci`, and exits non-zero
 # when a check fails.
@@ -16,6 +17,8 @@ npm ci --silent --no-audit --no-fund
 
 echo "-- openapi-typescript: openapi.yaml -> api.gen.ts"
 ./node_modules/.bin/openapi-typescript "$root/openapi.yaml" --output api.gen.ts
+echo "-- openapi-typescript: fake/controlplane.yaml -> control.gen.ts"
+./node_modules/.bin/openapi-typescript "$root/fake/controlplane.yaml" --output control.gen.ts
 
 echo "-- tsc --noEmit"
 ./node_modules/.bin/tsc --noEmit -p .

@@ -1,5 +1,6 @@
 // A scenario run by a client that no one here wrote: types generated from
-// openapi.yaml by openapi-typescript, requests made by openapi-fetch, against
+// openapi.yaml (and, for the control plane under /__fake/, from
+// fake/controlplane.yaml) by openapi-typescript, requests made by openapi-fetch, against
 // the pixiebrix-fake binary (started here on a free loopback port and stopped
 // at the end). Usage: node out/scenario.js <path to the binary>
 import { spawn, type ChildProcess } from "node:child_process";
@@ -7,6 +8,7 @@ import { createInterface } from "node:readline";
 import { isDeepStrictEqual } from "node:util";
 import createClient from "openapi-fetch";
 import type { paths } from "./api.gen.js";
+import type { paths as controlPaths } from "./control.gen.js";
 
 const acmeID = "0a000000-0000-4000-8000-000000000001";
 const globexID = "0b000000-0000-4000-8000-000000000002";
@@ -288,6 +290,47 @@ async function scenario(baseUrl: string): Promise<void> {
   }
 }
 
+// The control plane through its own generated client: reset, inject a fault,
+// verify a request count and an expectation.
+async function controlPlane(baseUrl: string): Promise<void> {
+  const control = createClient<controlPaths>({ baseUrl });
+  const api = createClient<paths>({ baseUrl, headers: { Authorization: "Token acme-admin-token", Accept: v2 } });
+  const campaignsPath = { params: { path: { organization_pk: acmeID } } };
+
+  const reset = await control.POST("/__fake/reset");
+  equal("control/reset", reset.response.status, 204);
+  const campaigns = await api.GET("/api/organizations/{organization_pk}/campaigns/", campaignsPath);
+  equal("control/reset/scenario-campaign-gone", campaigns.data?.some((c) => c.name === "TS Beta Launch"), false);
+
+  const fault = await control.POST("/__fake/faults", {
+    body: { method: "GET", path: "/api/organizations/{organization_pk}/campaigns/", kind: "status", status: 503, times: 1 },
+  });
+  equal("control/fault/added", [fault.response.status, fault.data?.kind, fault.data?.fired], [201, "status", 0]);
+  const failed = await api.GET("/api/organizations/{organization_pk}/campaigns/", campaignsPath);
+  equal("control/fault/fires-once", failed.response.status, 503);
+  const recovered = await api.GET("/api/organizations/{organization_pk}/campaigns/", campaignsPath);
+  equal("control/fault/then-expires", recovered.response.status, 200);
+
+  const counted = await control.GET("/__fake/requests/count", { params: { query: { operation_id: "listCampaigns" } } });
+  equal("control/count", [counted.response.status, counted.data?.count], [200, 3]);
+  const failures = await control.GET("/__fake/requests/count", {
+    params: { query: { path: "/api/organizations/{organization_pk}/campaigns/", status: 503 } },
+  });
+  equal("control/count/503", failures.data?.count, 1);
+  const typo = await control.GET("/__fake/requests/count", { params: { query: { operation_id: "listCampaign" } } });
+  equal("control/count/unknown-operation-is-400", [typo.response.status, typo.error !== undefined], [400, true]);
+
+  const met = await control.POST("/__fake/requests/expect", {
+    body: { operation_id: "listCampaigns", status: 200, count: 2 },
+  });
+  equal("control/expect/met", [met.response.status, met.data?.count], [200, 2]);
+  const unmet = await control.POST("/__fake/requests/expect", {
+    body: { method: "POST", path: "/api/organizations/{organization_pk}/campaigns/", count: 1 },
+  });
+  const unmetBody = unmet.error as { non_field_errors?: string[]; near_misses?: string[] } | undefined;
+  equal("control/expect/unmet", [unmet.response.status, unmetBody?.non_field_errors?.length, unmetBody?.near_misses?.length], [400, 1, 3]);
+}
+
 async function main(): Promise<number> {
   const binary = process.argv[2];
   if (!binary) {
@@ -305,6 +348,7 @@ async function main(): Promise<number> {
   process.once("exit", () => child.kill("SIGKILL"));
   try {
     await scenario(url);
+    await controlPlane(url);
   } catch (err) {
     check("scenario/ran-to-the-end", false, String(err));
   } finally {
