@@ -129,7 +129,7 @@ func (s *store) appendLocked(start writeStart, m mutation) error {
 	if err != nil {
 		return err
 	}
-	rec := statefile.Write{Op: opOf(m), Args: args, IDs: start.ids, Now: s.readings}
+	rec := statefile.Write{Op: opOf(m), Args: args, IDs: start.ids, Now: s.readings, Actor: s.actor}
 	if s.step != nil {
 		t := s.step.now
 		rec.Step = &t
@@ -214,7 +214,7 @@ func (s *store) replay(payload []byte) error {
 		return fmt.Errorf("write record %s: ids: %w", rec.Op, err)
 	}
 	s.replaying, s.replayNow = true, rec.Now
-	err = s.do(m)
+	err = s.doAs(rec.Actor, m)
 	left := len(s.replayNow)
 	s.replaying, s.replayNow = false, nil
 	if err == nil && left > 0 {

@@ -69,7 +69,12 @@ var mutationTypes = registry(
 // do applies a mutation: its data-free checks, then under the write lock
 // its apply, and with a state file its record, appended and fsynced before
 // do returns. An error from apply changes nothing and logs nothing.
-func (s *store) do(m mutation) error {
+func (s *store) do(m mutation) error { return s.doAs("", m) }
+
+// doAs is do for a write that a user's request makes: actorID is the
+// caller's user id, which the audit trail names and the state file's record
+// keeps, so that a replay names the same actor.
+func (s *store) doAs(actorID string, m mutation) error {
 	if p, ok := m.(preparer); ok {
 		if err := p.prepare(); err != nil {
 			return err
@@ -81,6 +86,8 @@ func (s *store) do(m mutation) error {
 	if err != nil {
 		return err
 	}
+	s.actor = actorID
+	defer func() { s.actor = "" }()
 	if err := m.apply(s); err != nil {
 		return err
 	}

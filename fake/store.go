@@ -42,6 +42,7 @@ type store struct {
 	readings  []time.Time     // the clock readings of the write in progress
 	replaying bool            // a logged write is being applied again
 	replayNow []time.Time     // the clock readings it reads back
+	actor     string          // the user id of the write in progress ("" from Go or the control plane)
 }
 
 type user struct {
@@ -77,7 +78,8 @@ type organization struct {
 	memberByUser map[string]*membership
 	groups       namedSet[*group]
 	campaigns    namedSet[*campaign]
-	text         memberText // what q= searches
+	text         memberText    // what q= searches
+	audit        []*auditEvent // oldest first; served newest first
 }
 
 type group struct {

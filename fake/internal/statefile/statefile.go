@@ -52,6 +52,9 @@ type Write struct {
 	IDs  []byte          `json:"ids"`            // the id source's generator before the write
 	Now  []time.Time     `json:"now,omitempty"`  // the clock readings the write took, in order
 	Step *time.Time      `json:"step,omitempty"` // the stepping clock's time after the write
+	// Actor is the id of the user whose request made the write; empty for
+	// writes made from Go or the control plane. The audit trail names it.
+	Actor string `json:"actor,omitempty"`
 }
 
 // Frame encodes one payload with its header.
