@@ -167,6 +167,9 @@ func (sd *seeder) organization(o *FixtureOrganization) error {
 	if err != nil {
 		return err
 	}
+	if org.settings, err = settingsFromFixture(org, o); err != nil {
+		return err
+	}
 	org.members = make([]*membership, 0, len(o.Members)+gen.Members)
 	org.memberByUser = make(map[string]*membership, len(o.Members)+gen.Members)
 	for i := range o.Members {
@@ -226,6 +229,7 @@ func (sd *seeder) member(org *organization, m *FixtureMember) error {
 	u, err := sd.putUser(FixtureUser{
 		Email: m.Email, Name: m.Name, Token: m.Token, UserID: m.UserID, DateJoined: m.DateJoined,
 		ServiceAccount: m.ServiceAccount, DeploymentKeyAccount: m.DeploymentKeyAccount,
+		IsOnboarded: m.IsOnboarded, TestAccount: m.TestAccount,
 	}, "an earlier team")
 	if err != nil {
 		return err
@@ -234,8 +238,12 @@ func (sd *seeder) member(org *organization, m *FixtureMember) error {
 	if role == 0 {
 		role = org.defaultRole
 	}
-	_, err = sd.st.addMemberLocked(org, u, role, sd.membershipID(m.MembershipID), utcTime(m.LastActiveAt), utcTime(m.LastLoginAt))
-	return err
+	added, err := sd.st.addMemberLocked(org, u, role, sd.membershipID(m.MembershipID), utcTime(m.LastActiveAt), utcTime(m.LastLoginAt))
+	if err != nil {
+		return err
+	}
+	added.isDeploymentManager = m.IsDeploymentManager
+	return nil
 }
 
 // putUser checks a listing of a user (in users, or as a team member) and
@@ -288,6 +296,8 @@ func (sd *seeder) putUser(fu FixtureUser, where string) (*user, error) {
 	sd.given[u] = given
 	u.serviceAccount = u.serviceAccount || fu.ServiceAccount
 	u.deploymentKeyAccount = u.deploymentKeyAccount || fu.DeploymentKeyAccount
+	u.testAccount = u.testAccount || fu.TestAccount
+	u.notOnboarded = u.notOnboarded || (fu.IsOnboarded != nil && !*fu.IsOnboarded)
 	return u, nil
 }
 

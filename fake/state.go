@@ -139,6 +139,7 @@ func (s *store) fixtureLocked() Fixture {
 			DefaultRole:     org.defaultRole,
 			VerifiedDomains: slices.Clone(org.verifiedDomains),
 		}
+		org.settings.export(&fo)
 		for _, m := range org.members {
 			u := m.user
 			joined := u.dateJoined
@@ -154,6 +155,9 @@ func (s *store) fixtureLocked() Fixture {
 				DateJoined:           &joined,
 				LastActiveAt:         copyTime(m.lastActiveAt),
 				LastLoginAt:          copyTime(m.lastLoginAt),
+				IsOnboarded:          onboardedFlag(u),
+				TestAccount:          u.testAccount,
+				IsDeploymentManager:  m.isDeploymentManager,
 			})
 		}
 		for _, g := range org.groups {
@@ -203,6 +207,8 @@ func (s *store) teamlessUsersLocked() []FixtureUser {
 			DateJoined:           &joined,
 			ServiceAccount:       u.serviceAccount,
 			DeploymentKeyAccount: u.deploymentKeyAccount,
+			IsOnboarded:          onboardedFlag(u),
+			TestAccount:          u.testAccount,
 		})
 	}
 	slices.SortFunc(out, func(a, b FixtureUser) int { return strings.Compare(emailKey(a.Email), emailKey(b.Email)) })

@@ -49,6 +49,8 @@ type user struct {
 	deploymentKeyAccount bool
 	dateJoined           time.Time
 	memberships          []*membership // the user's teams, in the order joined
+	notOnboarded         bool          // Me's is_onboarded, negated so that a new user is onboarded
+	testAccount          bool
 }
 
 type membership struct {
@@ -58,6 +60,8 @@ type membership struct {
 	role         Role
 	lastActiveAt *time.Time
 	lastLoginAt  *time.Time
+	// isDeploymentManager is Me's organization_memberships[].is_deployment_manager.
+	isDeploymentManager bool
 }
 
 type organization struct {
@@ -71,6 +75,8 @@ type organization struct {
 	memberByUser map[string]*membership
 	groups       []*group    // ordered by name, then id
 	campaigns    []*campaign // ordered by name, then id
+
+	settings teamSettings // the published schema's other team fields (team_settings.go)
 }
 
 type group struct {
@@ -273,13 +279,15 @@ func (s *store) organizationViewLocked(org *organization) Organization {
 	for _, m := range org.members {
 		members = append(members, s.membershipViewLocked(m))
 	}
-	return Organization{
+	view := Organization{
 		ID:          org.id,
 		Name:        org.name,
 		Scope:       copyString(org.scope),
 		DefaultRole: org.defaultRole,
 		Members:     members,
 	}
+	org.settings.view(&view)
+	return view
 }
 
 func copyTime(t *time.Time) *time.Time {

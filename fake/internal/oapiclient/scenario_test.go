@@ -208,7 +208,7 @@ func TestScenarioEveryOperation(t *testing.T) {
 		run  func(t *testing.T)
 	}{
 		{"health", func(t *testing.T) {
-			r, err := c.RetrieveHealthWithResponse(ctx, accept("application/json"))
+			r, err := c.RetrieveHealthCheckWithResponse(ctx, accept("application/json"))
 			status(t, r, err, http.StatusOK)
 			if r.JSON200.Status != "ok" {
 				t.Errorf("status %q, want ok", r.JSON200.Status)
@@ -216,7 +216,7 @@ func TestScenarioEveryOperation(t *testing.T) {
 			if r.Headers200 == nil || r.Headers200.XRequestId == nil {
 				t.Errorf("no X-Request-Id header")
 			}
-			r, err = c.RetrieveHealthWithResponse(ctx)
+			r, err = c.RetrieveHealthCheckWithResponse(ctx)
 			status(t, r, err, http.StatusNotAcceptable)
 			if r.JSON406.Detail != invalidVersion {
 				t.Errorf("406 detail %q", r.JSON406.Detail)
@@ -229,8 +229,16 @@ func TestScenarioEveryOperation(t *testing.T) {
 			if *me.Email != adaEmail || *me.Name != "Ada Admin" || *me.ServiceAccount {
 				t.Errorf("me %s", r.Body)
 			}
-			if me.Organization == nil || me.Organization.Id != acmeID || me.Organization.Name != "Acme Corp" {
+			if me.Organization == nil || *me.Organization.Id != acmeID || me.Organization.Name != "Acme Corp" {
 				t.Errorf("primary team %+v", me.Organization)
+			}
+			// The published schema's team settings, as the default fixture sets them.
+			if o := me.Organization; !*o.IsEnterprise || o.ControlRoom.Url != "https://acmecorp.my.automationanywhere.digital" ||
+				o.Theme.WhitelabelThemeName != "default" || !o.AiDefaultChatCopilot {
+				t.Errorf("primary team settings %+v", o)
+			}
+			if me.EnforceUpdateMillis == nil || *me.EnforceUpdateMillis != 86400000 || me.Partner == nil || me.Partner.Name != "Automation Anywhere" || !*me.IsOnboarded {
+				t.Errorf("me settings %s", r.Body)
 			}
 			if ms := *me.OrganizationMemberships; len(ms) != 1 || ms[0].Role != 2 || *ms[0].Scope != "@acme" {
 				t.Errorf("team memberships %+v", ms)
