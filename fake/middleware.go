@@ -412,6 +412,11 @@ func (s *Server) decodeBody(req *apiRequest) error {
 	if len(data) == 0 {
 		// DRF reads an empty body as empty data, whatever its content type.
 		req.body = map[string]any{}
+	} else if form, isForm, err := decodeForm(req, data); isForm { // form.go
+		if err != nil {
+			return err
+		}
+		req.body = form
 	} else {
 		contentType := req.Header.Get("Content-Type")
 		mediaType, _, err := mime.ParseMediaType(contentType)
