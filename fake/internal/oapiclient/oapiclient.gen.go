@@ -154,10 +154,10 @@ type CampaignMemberWriteBody1 = []CampaignMemberWrite
 
 // CampaignRef defines model for CampaignRef.
 type CampaignRef struct {
-	CreatedAt time.Time          `json:"created_at"`
-	Id        openapi_types.UUID `json:"id"`
-	Name      string             `json:"name"`
-	UpdatedAt time.Time          `json:"updated_at"`
+	CreatedAt *time.Time          `json:"created_at,omitempty"`
+	Id        *openapi_types.UUID `json:"id,omitempty"`
+	Name      string              `json:"name"`
+	UpdatedAt *time.Time          `json:"updated_at,omitempty"`
 }
 
 // CampaignRequest defines model for CampaignRequest.
@@ -408,13 +408,13 @@ type TeamTheme struct {
 // UserRef A user, nested read-only in other resources.
 type UserRef struct {
 	DateJoined           time.Time           `json:"date_joined"`
-	DeploymentKeyAccount bool                `json:"deployment_key_account"`
+	DeploymentKeyAccount *bool               `json:"deployment_key_account,omitempty"`
 	Email                openapi_types.Email `json:"email"`
-	Id                   openapi_types.UUID  `json:"id"`
-	Name                 string              `json:"name"`
+	Id                   *openapi_types.UUID `json:"id,omitempty"`
+	Name                 *string             `json:"name,omitempty"`
 
 	// ServiceAccount True if the account is an organization API service account.
-	ServiceAccount bool `json:"service_account"`
+	ServiceAccount *bool `json:"service_account,omitempty"`
 }
 
 // ValidationErrorList DRF's validation errors for a list body, one object per input item, `{}` for the good ones.

@@ -301,7 +301,7 @@ func TestScenarioEveryOperation(t *testing.T) {
 			}
 			r, err = c.ListMembershipsWithResponse(ctx, acmeID, &oapiclient.ListMembershipsParams{UserServiceAccount: ptr("true")})
 			status(t, r, err, http.StatusOK)
-			if ms := *r.JSON200; len(ms) != 1 || ms[0].User.Email != "sync-bot@acme.test" || !ms[0].User.ServiceAccount {
+			if ms := *r.JSON200; len(ms) != 1 || ms[0].User.Email != "sync-bot@acme.test" || !*ms[0].User.ServiceAccount {
 				t.Errorf("service accounts: %s", r.Body)
 			}
 		}},
@@ -403,7 +403,7 @@ func TestScenarioEveryOperation(t *testing.T) {
 			if err != nil {
 				t.Fatalf("a list body is answered with a list: %v (%s)", err, r.Body)
 			}
-			if len(created) != 3 || created[0].Email != adaEmail || created[0].User == nil || created[0].User.Id != adaUserID ||
+			if len(created) != 3 || created[0].Email != adaEmail || created[0].User == nil || *created[0].User.Id != adaUserID ||
 				created[1].Email != "max@acme.test" || created[2].Email != "new.person@acme.test" || created[2].User != nil {
 				t.Fatalf("created %s", r.Body)
 			}
@@ -417,7 +417,7 @@ func TestScenarioEveryOperation(t *testing.T) {
 			r, err = c.CreateGroupMembershipWithResponse(ctx, groupID, one)
 			status(t, r, err, http.StatusCreated)
 			single, err := r.JSON201.AsGroupMembership()
-			if err != nil || single.Email != "mel@acme.test" || single.User == nil || single.User.Name != "Mel Member" {
+			if err != nil || single.Email != "mel@acme.test" || single.User == nil || *single.User.Name != "Mel Member" {
 				t.Errorf("single object: %v %s", err, r.Body)
 			}
 		}},
@@ -545,7 +545,7 @@ func TestScenarioEveryOperation(t *testing.T) {
 			if err != nil {
 				t.Fatalf("a list body is answered with a list: %v (%s)", err, r.Body)
 			}
-			if len(created) != 2 || created[0].Email != adaEmail || created[0].Account == nil || created[0].Account.Id != adaUserID ||
+			if len(created) != 2 || created[0].Email != adaEmail || created[0].Account == nil || *created[0].Account.Id != adaUserID ||
 				created[0].Data["Location"] != "Berlin" || created[1].Account != nil {
 				t.Fatalf("created %s", r.Body)
 			}
