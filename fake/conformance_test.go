@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"regexp"
@@ -320,6 +321,10 @@ func reportPublishedDeviations() int {
 func TestPublishedContract(t *testing.T) {
 	t.Parallel()
 	s := newAPIServer(t)
+	// A closed test server's port may come back: count from here on.
+	publishedCounts.Lock()
+	before := maps.Clone(publishedCounts.byServer[s.URL])
+	publishedCounts.Unlock()
 	versions := []string{"application/json", "application/json; version=1.0", v2}
 	get := func(path, token string) {
 		for _, accept := range versions {
@@ -380,11 +385,12 @@ func TestPublishedContract(t *testing.T) {
 	get("/api/me/", acmeMember) // Mel, now in no team
 
 	publishedCounts.Lock()
-	seen := publishedCounts.byServer[s.URL]
+	seen := maps.Clone(publishedCounts.byServer[s.URL])
 	publishedCounts.Unlock()
 	for _, d := range publishedDeviations {
-		t.Logf("%-36s seen %4d times: %s", d.name, seen[d.name], d.why)
-		if seen[d.name] == 0 {
+		n := seen[d.name] - before[d.name]
+		t.Logf("%-36s seen %4d times: %s", d.name, n, d.why)
+		if n == 0 {
 			t.Errorf("deviation %q was not seen: remove it, or restore the call that shows it", d.name)
 		}
 	}
