@@ -176,10 +176,14 @@ func (f formValues) object(schema *openapi3.Schema, partial bool) map[string]any
 	}
 	if !partial {
 		// An unchecked checkbox sends nothing: DRF's BooleanField reads a
-		// form without the field as False (its default_empty_html).
+		// form without the field as False, or None when it may be null
+		// (its default_empty_html).
 		for name, ref := range schema.Properties {
 			if _, sent := object[name]; !sent && ref.Value != nil && ref.Value.Type.Is("boolean") && !ref.Value.ReadOnly {
 				object[name] = false
+				if ref.Value.Nullable {
+					object[name] = nil
+				}
 			}
 		}
 	}
