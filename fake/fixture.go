@@ -39,6 +39,8 @@ type FixtureUser struct {
 	// IsOnboarded is true when absent; TestAccount false.
 	IsOnboarded *bool `yaml:"is_onboarded,omitempty" json:"is_onboarded,omitempty"`
 	TestAccount bool  `yaml:"test_account,omitempty" json:"test_account,omitempty"`
+	// UserScope is the user's own package scope (Me's scope); null when absent.
+	UserScope *string `yaml:"user_scope,omitempty" json:"user_scope,omitempty"`
 }
 
 // FixtureOrganization is one team of a fixture.
@@ -104,6 +106,7 @@ type FixtureMember struct {
 	IsOnboarded          *bool      `yaml:"is_onboarded,omitempty" json:"is_onboarded,omitempty"`
 	TestAccount          bool       `yaml:"test_account,omitempty" json:"test_account,omitempty"`
 	IsDeploymentManager  bool       `yaml:"is_deployment_manager,omitempty" json:"is_deployment_manager,omitempty"`
+	UserScope            *string    `yaml:"user_scope,omitempty" json:"user_scope,omitempty"`
 }
 
 // FixtureGroup is a group of a team.

@@ -229,7 +229,7 @@ func (sd *seeder) member(org *organization, m *FixtureMember) error {
 	u, err := sd.putUser(FixtureUser{
 		Email: m.Email, Name: m.Name, Token: m.Token, UserID: m.UserID, DateJoined: m.DateJoined,
 		ServiceAccount: m.ServiceAccount, DeploymentKeyAccount: m.DeploymentKeyAccount,
-		IsOnboarded: m.IsOnboarded, TestAccount: m.TestAccount,
+		IsOnboarded: m.IsOnboarded, TestAccount: m.TestAccount, UserScope: m.UserScope,
 	}, "an earlier team")
 	if err != nil {
 		return err
@@ -297,6 +297,15 @@ func (sd *seeder) putUser(fu FixtureUser, where string) (*user, error) {
 	u.serviceAccount = u.serviceAccount || fu.ServiceAccount
 	u.deploymentKeyAccount = u.deploymentKeyAccount || fu.DeploymentKeyAccount
 	u.testAccount = u.testAccount || fu.TestAccount
+	if fu.UserScope != nil {
+		if err := checkUserScope(*fu.UserScope); err != nil {
+			return nil, err
+		}
+		if u.scope != nil && *u.scope != *fu.UserScope {
+			return nil, fmt.Errorf("user_scope %q contradicts %q given in %s", *fu.UserScope, *u.scope, sd.given[u].listed)
+		}
+		u.scope = copyString(fu.UserScope)
+	}
 	u.notOnboarded = u.notOnboarded || (fu.IsOnboarded != nil && !*fu.IsOnboarded)
 	return u, nil
 }

@@ -158,6 +158,7 @@ func (s *store) fixtureLocked() Fixture {
 				IsOnboarded:          onboardedFlag(u),
 				TestAccount:          u.testAccount,
 				IsDeploymentManager:  m.isDeploymentManager,
+				UserScope:            copyString(u.scope),
 			})
 		}
 		for _, g := range org.groups {
@@ -209,6 +210,7 @@ func (s *store) teamlessUsersLocked() []FixtureUser {
 			DeploymentKeyAccount: u.deploymentKeyAccount,
 			IsOnboarded:          onboardedFlag(u),
 			TestAccount:          u.testAccount,
+			UserScope:            copyString(u.scope),
 		})
 	}
 	slices.SortFunc(out, func(a, b FixtureUser) int { return strings.Compare(emailKey(a.Email), emailKey(b.Email)) })

@@ -51,6 +51,7 @@ type user struct {
 	memberships          []*membership // the user's teams, in the order joined
 	notOnboarded         bool          // Me's is_onboarded, negated so that a new user is onboarded
 	testAccount          bool
+	scope                *string // Me's scope: the user's own package scope
 }
 
 type membership struct {

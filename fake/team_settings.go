@@ -200,6 +200,7 @@ func (ts teamSettings) themeCopy() TeamTheme {
 func (s *store) completeMeLocked(u *user, me *Me) {
 	me.IsOnboarded = !u.notOnboarded
 	me.TestAccount = u.testAccount
+	me.Scope = copyString(u.scope)
 	for i, m := range u.memberships {
 		ts := m.org.settings
 		me.OrganizationMemberships[i].IsDeploymentManager = m.isDeploymentManager
@@ -223,6 +224,18 @@ func copyInt(n *int) *int {
 	}
 	c := *n
 	return &c
+}
+
+// checkUserScope holds a user's scope to the published Me.scope: a package
+// scope, at most 128 characters.
+func checkUserScope(scope string) error {
+	switch {
+	case len(scope) > 128:
+		return fmt.Errorf("user_scope is longer than 128 characters")
+	case !scopePattern.MatchString(scope):
+		return fmt.Errorf("user_scope %q does not match %s", scope, scopePattern)
+	}
+	return nil
 }
 
 // onboardedFlag is a user's is_onboarded as the state writes it: only the

@@ -34,7 +34,7 @@ organizations:
       id: 0c000000-0000-4000-8000-0000000000cc
       url: https://cr.initech.test
     members:
-      - {email: bill@initech.test, role: admin, token: bill-token, is_deployment_manager: true, is_onboarded: false, test_account: true}
+      - {email: bill@initech.test, role: admin, token: bill-token, is_deployment_manager: true, is_onboarded: false, test_account: true, user_scope: "@bill"}
       - {email: peter@initech.test, role: member, token: peter-token}
 users:
   - {email: gone@initech.test, token: gone-token, is_onboarded: false}
@@ -68,6 +68,8 @@ func TestTeamSettingsFromFixtures(t *testing.T) {
 		{"me/not-deployment-manager", peterMe["organization_memberships"].([]any)[0].(map[string]any)["is_deployment_manager"], `false`},
 		{"me/is_onboarded", billMe["is_onboarded"], `false`},
 		{"me/test_account", billMe["test_account"], `true`},
+		{"me/scope", billMe["scope"], `"@bill"`},
+		{"me/no-scope", peterMe["scope"], `null`},
 		{"me/enforce_update_millis", billMe["enforce_update_millis"], `3600000`},
 		{"me/default-onboarded", peterMe["is_onboarded"], `true`},
 		{"me/no-team", []any{goneMe["organization"], goneMe["partner"], goneMe["enforce_update_millis"], goneMe["is_onboarded"]}, `[null,null,null,false]`},
@@ -84,7 +86,7 @@ func TestTeamSettingsFromFixtures(t *testing.T) {
 
 	// GET /__fake/state → PUT → GET gives the same bytes, and the same API.
 	state := getState(t, s, "")
-	for _, key := range []string{`"is_enterprise":true`, `"session_idle_timeout_minutes":30`, `"is_deployment_manager":true`, `"is_onboarded":false`, `"test_account":true`, `"whitelabel_theme_name":"initech"`} {
+	for _, key := range []string{`"is_enterprise":true`, `"session_idle_timeout_minutes":30`, `"is_deployment_manager":true`, `"is_onboarded":false`, `"test_account":true`, `"whitelabel_theme_name":"initech"`, `"user_scope":"@bill"`} {
 		if !bytes.Contains(state.Body, []byte(key)) {
 			t.Errorf("the state lacks %s", key)
 		}
@@ -112,6 +114,7 @@ func TestTeamSettingsRefused(t *testing.T) {
 		{"control-room-id", `control_room: {id: nope}`, `control_room: id "nope" is not a UUID`},
 		{"control-room-url-long", `control_room: {url: "https://x.test/` + strings.Repeat("a", 190) + `"}`, "is longer than 200 characters"},
 		{"unknown-theme-key", `theme: {colour: red}`, `unknown key "colour"`},
+		{"user-scope", `members: [{email: a@x.test, user_scope: nope}]`, `user_scope "nope" does not match`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
