@@ -331,6 +331,19 @@ func TestScenarioEveryOperation(t *testing.T) {
 				t.Errorf("role read back %d, want 5", got.JSON200.Role)
 			}
 		}},
+		{"memberships/form-bodies", func(t *testing.T) {
+			// The generated form-encoded variants, as requests.patch(data=...) sends.
+			r, err := c.PartialUpdateOrganizationMembershipWithFormdataBodyWithResponse(ctx, melMembership, oapiclient.PatchedMembershipRequest{Role: ptr(oapiclient.Role(4))})
+			status(t, r, err, http.StatusOK)
+			if r.JSON200.Role != 4 {
+				t.Errorf("after a form PATCH %s", r.Body)
+			}
+			put, err := c.UpdateOrganizationMembershipWithFormdataBodyWithResponse(ctx, melMembership, oapiclient.MembershipRequest{Role: 5})
+			status(t, put, err, http.StatusOK)
+			if put.JSON200.Role != 5 {
+				t.Errorf("after a form PUT %s", put.Body)
+			}
+		}},
 		{"memberships/destroy", func(t *testing.T) {
 			r, err := c.DestroyOrganizationMembershipWithResponse(ctx, samMembership)
 			status(t, r, err, http.StatusNoContent)
