@@ -17,6 +17,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
+
+	pixiebrixfake "github.com/pixiebrix-fake/pixiebrix-fake"
 )
 
 // PixieBrix's own contract. Users write their sync jobs against the document
@@ -430,4 +432,88 @@ func TestPublishedCheckFindsDrift(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestOpenAPIFollowsPublished compares openapi.yaml with the published
+// document operation by operation: the same path, method and operation id,
+// the version label (x-pixiebrix-version), the parameters by name and place,
+// and the request media types (all three on single-object writes; JSON only
+// on the list-body writes, a declared deviation).
+func TestOpenAPIFollowsPublished(t *testing.T) {
+	t.Parallel()
+	pub, err := published()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ours, err := openapi3.NewLoader().LoadFromData(pixiebrixfake.OpenAPI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type publishedOp struct {
+		path, method string
+		op           *openapi3.Operation
+		item         *openapi3.PathItem
+	}
+	byID := map[string]publishedOp{}
+	for path, item := range pub.doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			byID[op.OperationID] = publishedOp{path, method, op, item}
+		}
+	}
+	served := 0
+	for path, item := range ours.Paths.Map() {
+		for method, op := range item.Operations() {
+			served++
+			p, ok := byID[op.OperationID]
+			if !ok {
+				t.Errorf("%s %s: operation id %q is not in the published document", method, path, op.OperationID)
+				continue
+			}
+			if p.path != path || p.method != method {
+				t.Errorf("%s: %s %s here, %s %s published", op.OperationID, method, path, p.method, p.path)
+			}
+			label := ""
+			for _, status := range []string{"200", "201"} {
+				if r := p.op.Responses.Value(status); r != nil && r.Value != nil {
+					for key := range r.Value.Content {
+						if _, version, ok := strings.Cut(key, "application/json; version="); ok {
+							label = version
+						}
+					}
+				}
+			}
+			if got, _ := op.Extensions["x-pixiebrix-version"].(string); got != label {
+				t.Errorf("%s: x-pixiebrix-version %q, published label %q", op.OperationID, got, label)
+			}
+			if got, want := parameterNames(append(item.Parameters, op.Parameters...)), parameterNames(append(p.item.Parameters, p.op.Parameters...)); !slices.Equal(got, want) {
+				t.Errorf("%s: parameters %v, published %v", op.OperationID, got, want)
+			}
+			if p.op.RequestBody == nil {
+				if op.RequestBody != nil {
+					t.Errorf("%s: a request body the published document does not take", op.OperationID)
+				}
+				continue
+			}
+			want := slices.Sorted(maps.Keys(p.op.RequestBody.Value.Content))
+			if slices.Contains(listBodyOperations, op.OperationID) {
+				want = []string{"application/json"}
+			}
+			if got := slices.Sorted(maps.Keys(op.RequestBody.Value.Content)); !slices.Equal(got, want) {
+				t.Errorf("%s: request media types %v, want %v", op.OperationID, got, want)
+			}
+		}
+	}
+	if served != 27 {
+		t.Errorf("openapi.yaml serves %d operations, want 27", served)
+	}
+}
+
+// parameterNames lists parameters as "in:name", sorted.
+func parameterNames(params openapi3.Parameters) []string {
+	var names []string
+	for _, p := range params {
+		names = append(names, p.Value.In+":"+p.Value.Name)
+	}
+	slices.Sort(names)
+	return names
 }
