@@ -8,6 +8,7 @@ import (
 	"maps"
 	"net/http"
 	"os"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -516,4 +517,165 @@ func parameterNames(params openapi3.Parameters) []string {
 	}
 	slices.Sort(names)
 	return names
+}
+
+// nullableWhereDRFSaysNull are the properties openapi.yaml declares
+// nullable where the published document does not, by the operation and the
+// property's place: each is a declared deviation (DRF renders a missing
+// related object as null).
+var nullableWhereDRFSaysNull = []*regexp.Regexp{
+	regexp.MustCompile(`GroupMembership(s)? 20[01](\[\])?\.user$`),                       // pending-member-user-null
+	regexp.MustCompile(`CampaignMembers? 20[01](\[\])?\.(account|latest_client)$`),       // campaign-member-*-null
+	regexp.MustCompile(`^retrieveMe 200\.(organization|partner|enforce_update_millis)$`), // me-in-no-team, me-enforce-update-millis-null
+}
+
+// TestOpenAPISchemasFollowPublished walks the body schemas of each served
+// operation beside the published ones: every published property (read-only
+// ones left out of requests, write-only ones out of responses) is declared
+// with the same type, format, read-only and write-only flags, enum, bounds and
+// length; requests require what the published document requires. openapi.yaml
+// may say more (a length, a required response property), never less, but
+// for the nulls of nullableWhereDRFSaysNull and the URL patterns.
+func TestOpenAPISchemasFollowPublished(t *testing.T) {
+	t.Parallel()
+	pub, err := published()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ours, err := openapi3.NewLoader().LoadFromData(pixiebrixfake.OpenAPI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, item := range ours.Paths.Map() {
+		for method, op := range item.Operations() {
+			p := pub.doc.Paths.Value(path).GetOperation(method)
+			if p == nil {
+				continue // TestOpenAPIFollowsPublished reports it
+			}
+			for status, ref := range p.Responses.Map() {
+				for key, media := range ref.Value.Content {
+					if !strings.HasPrefix(key, "application/json;") {
+						continue
+					}
+					our := ours.Paths.Value(path).GetOperation(method).Responses.Value(status)
+					if our == nil || our.Value.Content.Get("application/json") == nil {
+						t.Errorf("%s %s: openapi.yaml has no JSON body", op.OperationID, status)
+						continue
+					}
+					compareSchemas(t, op.OperationID+" "+status, media.Schema.Value, our.Value.Content.Get("application/json").Schema.Value, responseBody)
+				}
+			}
+			if p.RequestBody != nil && op.RequestBody != nil {
+				// A PATCH is DRF's partial update: the published schema's
+				// required fields are not required there.
+				direction := requestBody
+				if method == http.MethodPatch {
+					direction = partialRequestBody
+				}
+				compareSchemas(t, op.OperationID+" request", p.RequestBody.Value.Content.Get("application/json").Schema.Value,
+					op.RequestBody.Value.Content.Get("application/json").Schema.Value, direction)
+			}
+		}
+	}
+}
+
+// bodyDirection says which body a schema is compared as.
+type bodyDirection int
+
+const (
+	responseBody bodyDirection = iota
+	requestBody
+	partialRequestBody
+)
+
+// compareSchemas checks that ours declares what published does, at where.
+func compareSchemas(t *testing.T, where string, published, ours *openapi3.Schema, direction bodyDirection) {
+	t.Helper()
+	request := direction != responseBody
+	if len(ours.OneOf) > 0 { // a list body or a single object: the object is what compares
+		for _, alt := range ours.OneOf {
+			if alt.Value.Type.Is("object") == published.Type.Is("object") {
+				ours = alt.Value
+				break
+			}
+		}
+	}
+	if len(ours.AllOf) == 1 { // a nullable reference
+		base := *ours.AllOf[0].Value
+		base.Nullable = base.Nullable || ours.Nullable
+		base.ReadOnly = base.ReadOnly || ours.ReadOnly
+		ours = &base
+	}
+	if ours.Type.Is("array") && !published.Type.Is("array") && ours.Items != nil {
+		ours = ours.Items.Value // list-bodies
+	}
+	if published.Type.Is("array") {
+		if ours.Items == nil || published.Items == nil {
+			t.Errorf("%s: not an array of items", where)
+			return
+		}
+		compareSchemas(t, where+"[]", published.Items.Value, ours.Items.Value, direction)
+		return
+	}
+	same := func(attr string, p, o any) {
+		if !reflect.DeepEqual(p, o) {
+			t.Errorf("%s: %s %v, published %v", where, attr, o, p)
+		}
+	}
+	if published.Type != nil { // an untyped published schema ({}) takes anything
+		same("type", published.Type, ours.Type)
+	}
+	same("format", published.Format, ours.Format)
+	if len(published.Enum) > 0 {
+		same("enum", fmt.Sprint(published.Enum), fmt.Sprint(ours.Enum))
+	}
+	for _, bound := range []struct {
+		name string
+		p, o *float64
+	}{{"minimum", published.Min, ours.Min}, {"maximum", published.Max, ours.Max}} {
+		if bound.p != nil && (bound.o == nil || *bound.o != *bound.p) {
+			t.Errorf("%s: %s %v, published %v", where, bound.name, bound.o, *bound.p)
+		}
+	}
+	if published.MaxLength != nil && (ours.MaxLength == nil || *ours.MaxLength > *published.MaxLength) {
+		t.Errorf("%s: maxLength %v, published %d", where, ours.MaxLength, *published.MaxLength)
+	}
+	if published.ReadOnly && !ours.ReadOnly && !request {
+		t.Errorf("%s: not read-only, published read-only", where)
+	}
+	if published.WriteOnly != ours.WriteOnly {
+		t.Errorf("%s: writeOnly %v, published %v", where, ours.WriteOnly, published.WriteOnly)
+	}
+	excused := slices.ContainsFunc(nullableWhereDRFSaysNull, func(re *regexp.Regexp) bool { return re.MatchString(where) })
+	if published.Nullable != ours.Nullable && !(ours.Nullable && excused) {
+		t.Errorf("%s: nullable %v, published %v", where, ours.Nullable, published.Nullable)
+	}
+	// The published URL pattern is Django's, in Python's syntax: openapi.yaml
+	// keeps format: uri (a declared deviation of the document).
+	if published.Pattern != "" && ours.Pattern != published.Pattern && ours.Format != "uri" {
+		t.Errorf("%s: pattern %q, published %q", where, ours.Pattern, published.Pattern)
+	}
+	if direction == requestBody {
+		var want []string
+		for _, name := range published.Required {
+			if prop := published.Properties[name]; prop != nil && !prop.Value.ReadOnly {
+				want = append(want, name)
+			}
+		}
+		if got := slices.Sorted(slices.Values(ours.Required)); !slices.Equal(got, slices.Sorted(slices.Values(want))) {
+			t.Errorf("%s: required %v, published %v", where, got, want)
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(published.Properties)) {
+		prop := published.Properties[name].Value
+		if (request && prop.ReadOnly) || (!request && prop.WriteOnly) {
+			continue // not part of this direction's body
+		}
+		mine := ours.Properties[name]
+		if mine == nil {
+			t.Errorf("%s: property %q is missing", where, name)
+			continue
+		}
+		compareSchemas(t, where+"."+name, prop, mine.Value, direction)
+	}
 }
