@@ -435,13 +435,9 @@ func TestPublishedCheckFindsDrift(t *testing.T) {
 	}
 }
 
-// TestOpenAPIFollowsPublished compares openapi.yaml with the published
-// document operation by operation: the same path, method and operation id,
-// the version label (x-pixiebrix-version), the parameters by name and place,
-// and the request media types (all three on single-object writes; JSON only
-// on the list-body writes, a declared deviation).
-func TestOpenAPIFollowsPublished(t *testing.T) {
-	t.Parallel()
+// bothDocuments loads the published document and openapi.yaml.
+func bothDocuments(t *testing.T) (*publishedDoc, *openapi3.T) {
+	t.Helper()
 	pub, err := published()
 	if err != nil {
 		t.Fatal(err)
@@ -450,6 +446,17 @@ func TestOpenAPIFollowsPublished(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return pub, ours
+}
+
+// TestOpenAPIFollowsPublished compares openapi.yaml with the published
+// document operation by operation: the same path, method and operation id,
+// the version label (x-pixiebrix-version), the parameters by name and place,
+// and the request media types (all three on single-object writes; JSON only
+// on the list-body writes, a declared deviation).
+func TestOpenAPIFollowsPublished(t *testing.T) {
+	t.Parallel()
+	pub, ours := bothDocuments(t)
 	type publishedOp struct {
 		path, method string
 		op           *openapi3.Operation
@@ -538,14 +545,7 @@ var nullableWhereDRFSaysNull = []*regexp.Regexp{
 // for the nulls of nullableWhereDRFSaysNull and the URL patterns.
 func TestOpenAPISchemasFollowPublished(t *testing.T) {
 	t.Parallel()
-	pub, err := published()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ours, err := openapi3.NewLoader().LoadFromData(pixiebrixfake.OpenAPI)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pub, ours := bothDocuments(t)
 	for path, item := range ours.Paths.Map() {
 		for method, op := range item.Operations() {
 			p := pub.doc.Paths.Value(path).GetOperation(method)
