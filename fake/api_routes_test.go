@@ -57,7 +57,7 @@ var specBodies = map[string]any{
 
 // specSuccess is the status each operation answers the admin with.
 var specSuccess = map[string]int{
-	"retrieveHealth": 200, "retrieveMe": 200, "listOrganizations": 200, "retrieveOrganization": 200,
+	"retrieveHealthCheck": 200, "retrieveMe": 200, "listOrganizations": 200, "retrieveOrganization": 200,
 	"listMemberships": 200, "retrieveOrganizationMembership": 200, "updateOrganizationMembership": 200,
 	"partialUpdateOrganizationMembership": 200, "destroyOrganizationMembership": 204,
 	"listGroups": 200, "createGroup": 201, "retrieveGroup": 200, "updateGroup": 200, "partialUpdateGroup": 200,

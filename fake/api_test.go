@@ -156,8 +156,9 @@ func TestRequestBasics(t *testing.T) {
 
 		{"body/text-plain", call{method: "POST", path: acmeGroups, token: acmeAdmin, body: "name=x", headers: map[string]string{"Content-Type": "text/plain"}},
 			apiWant{status: 415, body: `{"detail":"Unsupported media type \"text/plain\" in request."}`}},
-		{"body/form", call{method: "POST", path: acmeGroups, token: acmeAdmin, body: "name=x", headers: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}},
-			apiWant{status: 415, body: `{"detail":"Unsupported media type \"application/x-www-form-urlencoded\" in request."}`}},
+		{"body/form-where-a-list-is-expected", call{method: "POST", path: "/api/groups/" + supportGroupID + "/memberships/", token: acmeAdmin,
+			body: "email=mel%40acme.test", headers: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}},
+			apiWant{status: 400, body: `{"non_field_errors":["Expected a list of items but got type \"dict\"."]}`}},
 		{"body/json-with-version", call{method: "POST", path: acmeGroups, token: acmeAdmin, body: `{"name":"Versioned"}`, headers: map[string]string{"Content-Type": "application/json; version=2.0"}},
 			apiWant{status: 201}},
 		{"body/malformed-json", call{method: "POST", path: acmeGroups, token: acmeAdmin, body: `{"name":`},

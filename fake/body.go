@@ -26,7 +26,7 @@ func (s *Server) decodeBody(req *apiRequest) error {
 	if len(data) == 0 {
 		// DRF reads an empty body as empty data, whatever its content type.
 		req.body = map[string]any{}
-	} else if req.body, err = parseBody(req.Header.Get("Content-Type"), data); err != nil {
+	} else if req.body, err = parseBody(req, data); err != nil {
 		return err
 	}
 	err = validateBody(req.op, req.body)
@@ -55,7 +55,11 @@ func readBody(req *apiRequest) ([]byte, error) {
 // parseBody turns a non-empty body into data by its content type, as DRF's
 // parsers do: JSON (application/json and any +json type) is the one the
 // fake reads; another type is a 415.
-func parseBody(contentType string, data []byte) (any, error) {
+func parseBody(req *apiRequest, data []byte) (any, error) {
+	if form, isForm, err := decodeForm(req, data); isForm { // form.go
+		return form, err
+	}
+	contentType := req.Header.Get("Content-Type")
 	mediaType, _, err := mime.ParseMediaType(contentType)
 	if err != nil || (mediaType != "application/json" && !strings.HasSuffix(mediaType, "+json")) {
 		return nil, errUnsupportedMediaType(contentType)

@@ -36,6 +36,11 @@ type FixtureUser struct {
 	DateJoined           *time.Time `yaml:"date_joined,omitempty" json:"date_joined,omitempty"`
 	ServiceAccount       bool       `yaml:"service_account,omitempty" json:"service_account,omitempty"`
 	DeploymentKeyAccount bool       `yaml:"deployment_key_account,omitempty" json:"deployment_key_account,omitempty"`
+	// IsOnboarded is true when absent; TestAccount false.
+	IsOnboarded *bool `yaml:"is_onboarded,omitempty" json:"is_onboarded,omitempty"`
+	TestAccount bool  `yaml:"test_account,omitempty" json:"test_account,omitempty"`
+	// UserScope is the user's own package scope (Me's scope); null when absent.
+	UserScope *string `yaml:"user_scope,omitempty" json:"user_scope,omitempty"`
 }
 
 // FixtureOrganization is one team of a fixture.
@@ -49,6 +54,32 @@ type FixtureOrganization struct {
 	Members         []FixtureMember   `yaml:"members,omitempty" json:"members,omitempty"`
 	Groups          []FixtureGroup    `yaml:"groups,omitempty" json:"groups,omitempty"`
 	Campaigns       []FixtureCampaign `yaml:"campaigns,omitempty" json:"campaigns,omitempty"`
+
+	// The team's settings (team_settings.go); absent ones take the defaults.
+	EnforceUpdateMillis       *int                `yaml:"enforce_update_millis,omitempty" json:"enforce_update_millis,omitempty"`
+	SessionIdleTimeoutMinutes *int                `yaml:"session_idle_timeout_minutes,omitempty" json:"session_idle_timeout_minutes,omitempty"`
+	TrialEndTimestamp         *time.Time          `yaml:"trial_end_timestamp,omitempty" json:"trial_end_timestamp,omitempty"`
+	EnableInvitations         *bool               `yaml:"enable_invitations,omitempty" json:"enable_invitations,omitempty"`
+	AIDefaultChatCopilot      *bool               `yaml:"ai_default_chat_copilot,omitempty" json:"ai_default_chat_copilot,omitempty"`
+	IsEnterprise              bool                `yaml:"is_enterprise,omitempty" json:"is_enterprise,omitempty"`
+	Theme                     *FixtureTheme       `yaml:"theme,omitempty" json:"theme,omitempty"`
+	ControlRoom               *FixtureControlRoom `yaml:"control_room,omitempty" json:"control_room,omitempty"`
+}
+
+// FixtureTheme is a team's theme; absent keys keep PixieBrix's own.
+type FixtureTheme struct {
+	ShowSidebarLogo     *bool   `yaml:"show_sidebar_logo,omitempty" json:"show_sidebar_logo,omitempty"`
+	Logo                *string `yaml:"logo,omitempty" json:"logo,omitempty"`
+	ToolbarIcon         *string `yaml:"toolbar_icon,omitempty" json:"toolbar_icon,omitempty"`
+	FabLogo             *string `yaml:"fab_logo,omitempty" json:"fab_logo,omitempty"`
+	WhitelabelThemeName string  `yaml:"whitelabel_theme_name,omitempty" json:"whitelabel_theme_name,omitempty"`
+}
+
+// FixtureControlRoom is the Automation Anywhere Control Room a team is linked
+// to; an absent id or url is made from the team's id or name.
+type FixtureControlRoom struct {
+	ID  string `yaml:"id,omitempty" json:"id,omitempty"`
+	URL string `yaml:"url,omitempty" json:"url,omitempty"`
 }
 
 // FixtureGenerate asks for extra generated data in a team.
@@ -72,6 +103,10 @@ type FixtureMember struct {
 	DateJoined           *time.Time `yaml:"date_joined,omitempty" json:"date_joined,omitempty"`
 	LastActiveAt         *time.Time `yaml:"last_active_at,omitempty" json:"last_active_at,omitempty"`
 	LastLoginAt          *time.Time `yaml:"last_login_at,omitempty" json:"last_login_at,omitempty"`
+	IsOnboarded          *bool      `yaml:"is_onboarded,omitempty" json:"is_onboarded,omitempty"`
+	TestAccount          bool       `yaml:"test_account,omitempty" json:"test_account,omitempty"`
+	IsDeploymentManager  bool       `yaml:"is_deployment_manager,omitempty" json:"is_deployment_manager,omitempty"`
+	UserScope            *string    `yaml:"user_scope,omitempty" json:"user_scope,omitempty"`
 }
 
 // FixtureGroup is a group of a team.
@@ -173,6 +208,7 @@ func (f *Fixture) normalize() {
 	}
 	for i := range f.Organizations {
 		o := &f.Organizations[i]
+		o.TrialEndTimestamp = utcTime(o.TrialEndTimestamp)
 		for j := range o.Members {
 			m := &o.Members[j]
 			m.DateJoined, m.LastActiveAt, m.LastLoginAt = utcTime(m.DateJoined), utcTime(m.LastActiveAt), utcTime(m.LastLoginAt)

@@ -134,12 +134,16 @@ func (r *response) detail(t testing.TB) string {
 	return body.Detail
 }
 
-// do sends c and validates the response against openapi.yaml.
+// do sends c and validates the response against openapi.yaml and against
+// PixieBrix's published document.
 func (s *apiServer) do(t testing.TB, c call) *response {
 	t.Helper()
 	r, req := s.send(t, c)
 	if err := validateResponse(req, r); err != nil {
 		t.Errorf("%s %s: response breaks openapi.yaml: %v\nstatus %d body %s", c.method, c.path, err, r.Status, r.Body)
+	}
+	if err := checkPublished(s.URL, req, r); err != nil { // conformance_test.go
+		t.Errorf("%s %s: response breaks the published document: %v\nstatus %d body %s", c.method, c.path, err, r.Status, r.Body)
 	}
 	return r
 }

@@ -63,11 +63,40 @@ type Membership struct {
 
 // Organization is a team.
 type Organization struct {
-	ID          string       `json:"id"`
-	Name        string       `json:"name"`
-	Scope       *string      `json:"scope"`
-	DefaultRole Role         `json:"default_role"`
-	Members     []Membership `json:"members"`
+	ID                        string       `json:"id"`
+	Name                      string       `json:"name"`
+	Scope                     *string      `json:"scope"`
+	DefaultRole               Role         `json:"default_role"`
+	Members                   []Membership `json:"members"`
+	EnforceUpdateMillis       *int         `json:"enforce_update_millis"`
+	SessionIdleTimeoutMinutes int          `json:"session_idle_timeout_minutes"`
+	TrialEndTimestamp         *time.Time   `json:"trial_end_timestamp"`
+	EnableInvitations         bool         `json:"enable_invitations"`
+	AIDefaultChatCopilot      bool         `json:"ai_default_chat_copilot"`
+}
+
+// ControlRoom is the Automation Anywhere Control Room a team is linked to.
+type ControlRoom struct {
+	ID  string `json:"id"`
+	URL string `json:"url"`
+}
+
+// TeamTheme is a team's branding of the browser extension. The image
+// fields are URLs, null when the team uses PixieBrix's own.
+type TeamTheme struct {
+	ShowSidebarLogo     bool    `json:"show_sidebar_logo"`
+	Logo                *string `json:"logo"`
+	ToolbarIcon         *string `json:"toolbar_icon"`
+	FabLogo             *string `json:"fab_logo"`
+	WhitelabelThemeName string  `json:"whitelabel_theme_name"`
+}
+
+// Partner is the partner through whom the caller's primary team came.
+type Partner struct {
+	ID               string  `json:"id"`
+	Name             string  `json:"name"`
+	Theme            string  `json:"theme"`
+	DocumentationURL *string `json:"documentation_url"`
 }
 
 // Group is a group as listed and created.
@@ -136,17 +165,23 @@ type CampaignMember struct {
 
 // MeOrganization is the caller's primary team in Me.
 type MeOrganization struct {
-	ID    string  `json:"id"`
-	Name  string  `json:"name"`
-	Scope *string `json:"scope"`
+	ID                   string      `json:"id"`
+	Name                 string      `json:"name"`
+	Scope                *string     `json:"scope"`
+	IsEnterprise         bool        `json:"is_enterprise"`
+	ControlRoom          ControlRoom `json:"control_room"`
+	Theme                TeamTheme   `json:"theme"`
+	AIDefaultChatCopilot bool        `json:"ai_default_chat_copilot"`
 }
 
 // MeOrganizationMembership is one of the caller's teams in Me.
 type MeOrganizationMembership struct {
-	Organization     string  `json:"organization"`
-	OrganizationName string  `json:"organization_name"`
-	Role             Role    `json:"role"`
-	Scope            *string `json:"scope"`
+	Organization        string      `json:"organization"`
+	OrganizationName    string      `json:"organization_name"`
+	Role                Role        `json:"role"`
+	Scope               *string     `json:"scope"`
+	IsDeploymentManager bool        `json:"is_deployment_manager"`
+	ControlRoom         ControlRoom `json:"control_room"`
 }
 
 // Me is the caller's own account.
@@ -159,5 +194,12 @@ type Me struct {
 	Organization            *MeOrganization            `json:"organization"`
 	OrganizationMemberships []MeOrganizationMembership `json:"organization_memberships"`
 	GroupMemberships        []GroupRef                 `json:"group_memberships"`
-	Flags                   []string                   `json:"flags"`
+	// Scope is the user's own package scope, null for most people.
+	Scope       *string  `json:"scope"`
+	IsOnboarded bool     `json:"is_onboarded"`
+	TestAccount bool     `json:"test_account"`
+	Partner     *Partner `json:"partner"`
+	// EnforceUpdateMillis is the primary team's, null when it sets none.
+	EnforceUpdateMillis *int     `json:"enforce_update_millis"`
+	Flags               []string `json:"flags"`
 }

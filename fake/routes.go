@@ -65,7 +65,7 @@ var pathScopes = map[string]pathScope{
 // operations is the one route table: every operationId of openapi.yaml and
 // what serves it. New refuses to start when the two disagree.
 var operations = map[string]operation{
-	"retrieveHealth":                      {access: accessAnyone, handle: (*Server).retrieveHealth},
+	"retrieveHealthCheck":                 {access: accessAnyone, handle: (*Server).retrieveHealth},
 	"retrieveMe":                          {access: accessOptional, handle: (*Server).retrieveMe},
 	"listOrganizations":                   {access: accessUser, handle: (*Server).listOrganizations, list: true},
 	"retrieveOrganization":                {access: accessTeam, handle: (*Server).retrieveOrganization},

@@ -241,6 +241,9 @@ func (sd *seeder) organization(o *FixtureOrganization) (*organization, error) {
 		return nil, err
 	}
 	sd.onUndo(func() { sd.st.removeOrganizationLocked(org) })
+	if org.settings, err = settingsFromFixture(org, o); err != nil {
+		return nil, err
+	}
 	org.members = make([]*membership, 0, len(o.Members)+gen.Members)
 	org.memberByUser = make(map[string]*membership, len(o.Members)+gen.Members)
 	for i := range o.Members {
@@ -294,6 +297,7 @@ func (sd *seeder) member(org *organization, m *FixtureMember) (*membership, erro
 	u, err := sd.putUser(FixtureUser{
 		Email: m.Email, Name: m.Name, Token: m.Token, UserID: m.UserID, DateJoined: m.DateJoined,
 		ServiceAccount: m.ServiceAccount, DeploymentKeyAccount: m.DeploymentKeyAccount,
+		IsOnboarded: m.IsOnboarded, TestAccount: m.TestAccount, UserScope: m.UserScope,
 	}, "an earlier team")
 	if err != nil {
 		return nil, err
@@ -302,7 +306,12 @@ func (sd *seeder) member(org *organization, m *FixtureMember) (*membership, erro
 	if role == 0 {
 		role = org.defaultRole
 	}
-	return sd.st.addMemberLocked(org, u, role, sd.membershipID(m.MembershipID), utcTime(m.LastActiveAt), utcTime(m.LastLoginAt))
+	added, err := sd.st.addMemberLocked(org, u, role, sd.membershipID(m.MembershipID), utcTime(m.LastActiveAt), utcTime(m.LastLoginAt))
+	if err != nil {
+		return nil, err
+	}
+	added.isDeploymentManager = m.IsDeploymentManager
+	return added, nil
 }
 
 // putUser checks a listing of a user (in users, or as a team member) and
@@ -356,6 +365,17 @@ func (sd *seeder) putUser(fu FixtureUser, where string) (*user, error) {
 	sd.given[u] = given
 	u.serviceAccount = u.serviceAccount || fu.ServiceAccount
 	u.deploymentKeyAccount = u.deploymentKeyAccount || fu.DeploymentKeyAccount
+	u.testAccount = u.testAccount || fu.TestAccount
+	if fu.UserScope != nil {
+		if err := checkUserScope(*fu.UserScope); err != nil {
+			return nil, err
+		}
+		if u.scope != nil && *u.scope != *fu.UserScope {
+			return nil, fmt.Errorf("user_scope %q contradicts %q given in %s", *fu.UserScope, *u.scope, sd.given[u].listed)
+		}
+		u.scope = copyString(fu.UserScope)
+	}
+	u.notOnboarded = u.notOnboarded || (fu.IsOnboarded != nil && !*fu.IsOnboarded)
 	return u, nil
 }
 

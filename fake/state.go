@@ -170,6 +170,7 @@ func (s *store) fixtureLocked() Fixture {
 			DefaultRole:     org.defaultRole,
 			VerifiedDomains: slices.Clone(org.verifiedDomains),
 		}
+		org.settings.export(&fo)
 		for _, m := range org.members {
 			u := m.user
 			joined := u.dateJoined
@@ -185,6 +186,10 @@ func (s *store) fixtureLocked() Fixture {
 				DateJoined:           &joined,
 				LastActiveAt:         copyTime(m.lastActiveAt),
 				LastLoginAt:          copyTime(m.lastLoginAt),
+				IsOnboarded:          onboardedFlag(u),
+				TestAccount:          u.testAccount,
+				IsDeploymentManager:  m.isDeploymentManager,
+				UserScope:            copyString(u.scope),
 			})
 		}
 		for _, g := range org.groups.sorted {
@@ -234,6 +239,9 @@ func (s *store) teamlessUsersLocked() []FixtureUser {
 			DateJoined:           &joined,
 			ServiceAccount:       u.serviceAccount,
 			DeploymentKeyAccount: u.deploymentKeyAccount,
+			IsOnboarded:          onboardedFlag(u),
+			TestAccount:          u.testAccount,
+			UserScope:            copyString(u.scope),
 		})
 	}
 	slices.SortFunc(out, func(a, b FixtureUser) int { return strings.Compare(emailKey(a.Email), emailKey(b.Email)) })

@@ -55,6 +55,9 @@ type user struct {
 	dateJoined           time.Time
 	memberships          []*membership // the user's teams, in the order joined
 	folded               string        // lower-cased name, NUL, lower-cased email: what q= searches
+	notOnboarded         bool          // Me's is_onboarded, negated so that a new user is onboarded
+	testAccount          bool
+	scope                *string // Me's scope: the user's own package scope
 }
 
 type membership struct {
@@ -65,6 +68,8 @@ type membership struct {
 	lastActiveAt *time.Time
 	lastLoginAt  *time.Time
 	textAt       int // its entry in org.text
+	// isDeploymentManager is Me's organization_memberships[].is_deployment_manager.
+	isDeploymentManager bool
 }
 
 type organization struct {
@@ -80,6 +85,8 @@ type organization struct {
 	campaigns    namedSet[*campaign]
 	text         memberText    // what q= searches
 	audit        []*auditEvent // oldest first; served newest first
+
+	settings teamSettings // the published schema's other team fields (team_settings.go)
 }
 
 type group struct {
@@ -276,13 +283,15 @@ func (s *store) organizationViewLocked(org *organization) Organization {
 	for _, m := range org.members {
 		members = append(members, s.membershipViewLocked(m))
 	}
-	return Organization{
+	view := Organization{
 		ID:          org.id,
 		Name:        org.name,
 		Scope:       copyString(org.scope),
 		DefaultRole: org.defaultRole,
 		Members:     members,
 	}
+	org.settings.view(&view)
+	return view
 }
 
 func copyTime(t *time.Time) *time.Time {

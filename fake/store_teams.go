@@ -37,6 +37,7 @@ func (s *store) Me(c caller) (Me, error) {
 		})
 		me.GroupMemberships = append(me.GroupMemberships, s.groupsOfUserLocked(m.org, u)...)
 	}
+	s.completeMeLocked(u, &me)
 	return me, nil
 }
 

@@ -139,6 +139,63 @@ async function scenario(baseUrl: string): Promise<void> {
     equal("memberships/filter-q", managers.data?.map((m) => [m.user?.email, m.role]), [["max@acme.test", 5]]);
   }
 
+  // The published schema's team settings, as the default fixture sets them.
+  {
+    const { data } = await api.GET("/api/me/");
+    equal(
+      "me/published-fields",
+      [
+        data?.organization?.is_enterprise,
+        data?.organization?.control_room?.url,
+        data?.organization?.theme?.whitelabel_theme_name,
+        data?.organization_memberships?.[0]?.is_deployment_manager,
+        data?.enforce_update_millis,
+        data?.partner?.name,
+      ],
+      [true, "https://acmecorp.my.automationanywhere.digital", "default", true, 86400000, "Automation Anywhere"],
+    );
+    const team = await api.GET("/api/organizations/{organization_pk}/", { params: { path: { organization_pk: acmeID } } });
+    equal(
+      "organizations/published-fields",
+      [team.data?.enable_invitations, team.data?.session_idle_timeout_minutes, team.data?.ai_default_chat_copilot],
+      [true, 480, true],
+    );
+  }
+
+  // Form bodies, as requests.post(url, data=...) and curl -F send them.
+  {
+    const mel = { params: { path: { id: 4 } } };
+    const form = await api.PATCH("/api/memberships/{id}/", {
+      ...mel,
+      body: { role: 5 },
+      bodySerializer: (body) => new URLSearchParams({ role: String(body?.role) }),
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    });
+    equal("memberships/form-patch", [form.response.status, form.data?.role], [200, 5]);
+    const multipart = await api.PATCH("/api/memberships/{id}/", {
+      ...mel,
+      body: { role: 3 },
+      bodySerializer: (body) => {
+        const parts = new FormData();
+        parts.append("role", String(body?.role));
+        return parts;
+      },
+    });
+    equal("memberships/multipart-patch", [multipart.response.status, multipart.data?.role], [200, 3]);
+    const group = await api.POST("/api/organizations/{organization_pk}/groups/", {
+      params: { path: { organization_pk: acmeID } },
+      body: { name: "TS Form Group" },
+      bodySerializer: (body) => new URLSearchParams({ name: body.name }),
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    });
+    equal("groups/form-create", [group.response.status, group.data?.name], [201, "TS Form Group"]);
+    const restored = await api.PATCH("/api/memberships/{id}/", { ...mel, body: { role: 1 } });
+    equal("memberships/json-patch", restored.data?.role, 1);
+    const groupID = must("groups/form-create/id", group.data?.id);
+    const deleted = await api.DELETE("/api/groups/{id}/", { params: { path: { id: groupID } } });
+    equal("groups/form-create/delete", deleted.response.status, 204);
+  }
+
   // A group: create, add members, replace them, delete one, delete the group.
   const created = await api.POST("/api/organizations/{organization_pk}/groups/", {
     params: { path: { organization_pk: acmeID } },

@@ -154,15 +154,21 @@ type CampaignMemberWriteBody1 = []CampaignMemberWrite
 
 // CampaignRef defines model for CampaignRef.
 type CampaignRef struct {
-	CreatedAt time.Time          `json:"created_at"`
-	Id        openapi_types.UUID `json:"id"`
-	Name      string             `json:"name"`
-	UpdatedAt time.Time          `json:"updated_at"`
+	CreatedAt *time.Time          `json:"created_at,omitempty"`
+	Id        *openapi_types.UUID `json:"id,omitempty"`
+	Name      string              `json:"name"`
+	UpdatedAt *time.Time          `json:"updated_at,omitempty"`
 }
 
 // CampaignRequest defines model for CampaignRequest.
 type CampaignRequest struct {
 	Name string `json:"name"`
+}
+
+// ControlRoom The Automation Anywhere Control Room a team is linked to.
+type ControlRoom struct {
+	Id  *openapi_types.UUID `json:"id,omitempty"`
+	Url string              `json:"url"`
 }
 
 // DeploymentRef defines model for DeploymentRef.
@@ -248,40 +254,62 @@ type Health struct {
 
 // LatestClient The member's latest browser-extension client. The fake has none (always null).
 type LatestClient struct {
-	ActiveDeployments []openapi_types.UUID `json:"active_deployments"`
-	CreatedAt         time.Time            `json:"created_at"`
-	ExtensionVersion  string               `json:"extension_version"`
-	UpdatedAt         time.Time            `json:"updated_at"`
+	ActiveDeployments *[]openapi_types.UUID `json:"active_deployments,omitempty"`
+	CreatedAt         *time.Time            `json:"created_at,omitempty"`
+	ExtensionVersion  string                `json:"extension_version"`
+	UpdatedAt         *time.Time            `json:"updated_at,omitempty"`
 }
 
 // Me The calling user. Only `flags` is required because an anonymous caller gets `{"flags": []}`; an authenticated caller gets every field.
 type Me struct {
 	DeploymentKeyAccount *bool                `json:"deployment_key_account,omitempty"`
 	Email                *openapi_types.Email `json:"email,omitempty"`
-	Flags                []string             `json:"flags"`
-	GroupMemberships     *[]GroupRef          `json:"group_memberships,omitempty"`
-	Id                   *openapi_types.UUID  `json:"id,omitempty"`
-	Name                 *string              `json:"name,omitempty"`
+
+	// EnforceUpdateMillis The primary team's `enforce_update_millis`, null when it sets none or the user is in no team (the published schema does not say null; the team's field is nullable).
+	EnforceUpdateMillis *int                `json:"enforce_update_millis,omitempty"`
+	Flags               *[]string           `json:"flags,omitempty"`
+	GroupMemberships    *[]GroupRef         `json:"group_memberships,omitempty"`
+	Id                  *openapi_types.UUID `json:"id,omitempty"`
+	IsOnboarded         *bool               `json:"is_onboarded,omitempty"`
+	Name                *string             `json:"name,omitempty"`
 
 	// Organization The primary team, or null when the user has none.
 	Organization            *MeOrganization             `json:"organization,omitempty"`
 	OrganizationMemberships *[]MeOrganizationMembership `json:"organization_memberships,omitempty"`
 
+	// Partner The primary team's partner, or null when the user is in no team (the published schema does not say null; DRF renders a missing related object so).
+	Partner *Partner `json:"partner,omitempty"`
+
+	// Scope The user's own package scope; null for most people.
+	Scope *string `json:"scope,omitempty"`
+
 	// ServiceAccount True if the account is an organization API service account.
 	ServiceAccount *bool `json:"service_account,omitempty"`
+	TestAccount    *bool `json:"test_account,omitempty"`
 }
 
 // MeOrganization defines model for MeOrganization.
 type MeOrganization struct {
-	Id    openapi_types.UUID `json:"id"`
-	Name  string             `json:"name"`
-	Scope *string            `json:"scope"`
+	AiDefaultChatCopilot bool `json:"ai_default_chat_copilot"`
+
+	// ControlRoom The Automation Anywhere Control Room a team is linked to.
+	ControlRoom  *ControlRoom        `json:"control_room,omitempty"`
+	Id           *openapi_types.UUID `json:"id,omitempty"`
+	IsEnterprise *bool               `json:"is_enterprise,omitempty"`
+	Name         string              `json:"name"`
+	Scope        *string             `json:"scope"`
+
+	// Theme A team's branding of the extension; null images are PixieBrix's own.
+	Theme *TeamTheme `json:"theme,omitempty"`
 }
 
 // MeOrganizationMembership defines model for MeOrganizationMembership.
 type MeOrganizationMembership struct {
-	Organization     openapi_types.UUID `json:"organization"`
-	OrganizationName string             `json:"organization_name"`
+	// ControlRoom The Automation Anywhere Control Room a team is linked to.
+	ControlRoom         *ControlRoom       `json:"control_room,omitempty"`
+	IsDeploymentManager *bool              `json:"is_deployment_manager,omitempty"`
+	Organization        openapi_types.UUID `json:"organization"`
+	OrganizationName    string             `json:"organization_name"`
 
 	// Role 1 = member, 2 = admin, 3 = developer, 4 = restricted, 5 = manager
 	Role  Role    `json:"role"`
@@ -308,14 +336,25 @@ type MembershipRequest struct {
 	Role Role `json:"role"`
 }
 
-// Organization defines model for Organization.
+// Organization A team. Every property is always sent but the write-only `partner`; the operations served here write none of them.
 type Organization struct {
+	AiDefaultChatCopilot bool `json:"ai_default_chat_copilot"`
+
 	// DefaultRole 1 = member, 2 = admin, 3 = developer, 4 = restricted, 5 = manager
-	DefaultRole Role                  `json:"default_role"`
-	Id          *openapi_types.UUID   `json:"id,omitempty"`
-	Members     *[]OrganizationMember `json:"members,omitempty"`
-	Name        string                `json:"name"`
-	Scope       *string               `json:"scope"`
+	DefaultRole       Role  `json:"default_role"`
+	EnableInvitations *bool `json:"enable_invitations,omitempty"`
+
+	// EnforceUpdateMillis How long members may run an outdated extension; null when not enforced.
+	EnforceUpdateMillis *int                  `json:"enforce_update_millis"`
+	Id                  *openapi_types.UUID   `json:"id,omitempty"`
+	Members             *[]OrganizationMember `json:"members,omitempty"`
+	Name                string                `json:"name"`
+
+	// Partner The partner whose theme the team takes.
+	Partner                   *string    `json:"partner,omitempty"`
+	Scope                     *string    `json:"scope"`
+	SessionIdleTimeoutMinutes int        `json:"session_idle_timeout_minutes"`
+	TrialEndTimestamp         *time.Time `json:"trial_end_timestamp"`
 }
 
 // OrganizationMember A team membership as nested in an Organization (the same shape as Membership).
@@ -328,6 +367,14 @@ type OrganizationMember struct {
 
 	// User A user, nested read-only in other resources.
 	User *UserRef `json:"user,omitempty"`
+}
+
+// Partner defines model for Partner.
+type Partner struct {
+	DocumentationUrl *string             `json:"documentation_url"`
+	Id               *openapi_types.UUID `json:"id,omitempty"`
+	Name             string              `json:"name"`
+	Theme            *string             `json:"theme,omitempty"`
 }
 
 // PatchedCampaignRequest defines model for PatchedCampaignRequest.
@@ -349,16 +396,25 @@ type PatchedMembershipRequest struct {
 // Role 1 = member, 2 = admin, 3 = developer, 4 = restricted, 5 = manager
 type Role int
 
+// TeamTheme A team's branding of the extension; null images are PixieBrix's own.
+type TeamTheme struct {
+	FabLogo             *string `json:"fab_logo"`
+	Logo                *string `json:"logo"`
+	ShowSidebarLogo     bool    `json:"show_sidebar_logo"`
+	ToolbarIcon         *string `json:"toolbar_icon"`
+	WhitelabelThemeName string  `json:"whitelabel_theme_name"`
+}
+
 // UserRef A user, nested read-only in other resources.
 type UserRef struct {
 	DateJoined           time.Time           `json:"date_joined"`
-	DeploymentKeyAccount bool                `json:"deployment_key_account"`
+	DeploymentKeyAccount *bool               `json:"deployment_key_account,omitempty"`
 	Email                openapi_types.Email `json:"email"`
-	Id                   openapi_types.UUID  `json:"id"`
-	Name                 string              `json:"name"`
+	Id                   *openapi_types.UUID `json:"id,omitempty"`
+	Name                 *string             `json:"name,omitempty"`
 
 	// ServiceAccount True if the account is an organization API service account.
-	ServiceAccount bool `json:"service_account"`
+	ServiceAccount *bool `json:"service_account,omitempty"`
 }
 
 // ValidationErrorList DRF's validation errors for a list body, one object per input item, `{}` for the good ones.
@@ -561,17 +617,47 @@ type UpdateGroupMembershipJSONRequestBody = GroupMembershipWriteBody
 // PartialUpdateGroupJSONRequestBody defines body for PartialUpdateGroup for application/json ContentType.
 type PartialUpdateGroupJSONRequestBody = PatchedGroupRequest
 
+// PartialUpdateGroupFormdataRequestBody defines body for PartialUpdateGroup for application/x-www-form-urlencoded ContentType.
+type PartialUpdateGroupFormdataRequestBody = PatchedGroupRequest
+
+// PartialUpdateGroupMultipartRequestBody defines body for PartialUpdateGroup for multipart/form-data ContentType.
+type PartialUpdateGroupMultipartRequestBody = PatchedGroupRequest
+
 // UpdateGroupJSONRequestBody defines body for UpdateGroup for application/json ContentType.
 type UpdateGroupJSONRequestBody = GroupRequest
+
+// UpdateGroupFormdataRequestBody defines body for UpdateGroup for application/x-www-form-urlencoded ContentType.
+type UpdateGroupFormdataRequestBody = GroupRequest
+
+// UpdateGroupMultipartRequestBody defines body for UpdateGroup for multipart/form-data ContentType.
+type UpdateGroupMultipartRequestBody = GroupRequest
 
 // PartialUpdateOrganizationMembershipJSONRequestBody defines body for PartialUpdateOrganizationMembership for application/json ContentType.
 type PartialUpdateOrganizationMembershipJSONRequestBody = PatchedMembershipRequest
 
+// PartialUpdateOrganizationMembershipFormdataRequestBody defines body for PartialUpdateOrganizationMembership for application/x-www-form-urlencoded ContentType.
+type PartialUpdateOrganizationMembershipFormdataRequestBody = PatchedMembershipRequest
+
+// PartialUpdateOrganizationMembershipMultipartRequestBody defines body for PartialUpdateOrganizationMembership for multipart/form-data ContentType.
+type PartialUpdateOrganizationMembershipMultipartRequestBody = PatchedMembershipRequest
+
 // UpdateOrganizationMembershipJSONRequestBody defines body for UpdateOrganizationMembership for application/json ContentType.
 type UpdateOrganizationMembershipJSONRequestBody = MembershipRequest
 
+// UpdateOrganizationMembershipFormdataRequestBody defines body for UpdateOrganizationMembership for application/x-www-form-urlencoded ContentType.
+type UpdateOrganizationMembershipFormdataRequestBody = MembershipRequest
+
+// UpdateOrganizationMembershipMultipartRequestBody defines body for UpdateOrganizationMembership for multipart/form-data ContentType.
+type UpdateOrganizationMembershipMultipartRequestBody = MembershipRequest
+
 // CreateCampaignJSONRequestBody defines body for CreateCampaign for application/json ContentType.
 type CreateCampaignJSONRequestBody = CampaignRequest
+
+// CreateCampaignFormdataRequestBody defines body for CreateCampaign for application/x-www-form-urlencoded ContentType.
+type CreateCampaignFormdataRequestBody = CampaignRequest
+
+// CreateCampaignMultipartRequestBody defines body for CreateCampaign for multipart/form-data ContentType.
+type CreateCampaignMultipartRequestBody = CampaignRequest
 
 // CreateCampaignMemberJSONRequestBody defines body for CreateCampaignMember for application/json ContentType.
 type CreateCampaignMemberJSONRequestBody = CampaignMemberWriteBody
@@ -582,8 +668,20 @@ type UpdateCampaignMemberJSONRequestBody = CampaignMemberWriteBody
 // PartialUpdateCampaignJSONRequestBody defines body for PartialUpdateCampaign for application/json ContentType.
 type PartialUpdateCampaignJSONRequestBody = PatchedCampaignRequest
 
+// PartialUpdateCampaignFormdataRequestBody defines body for PartialUpdateCampaign for application/x-www-form-urlencoded ContentType.
+type PartialUpdateCampaignFormdataRequestBody = PatchedCampaignRequest
+
+// PartialUpdateCampaignMultipartRequestBody defines body for PartialUpdateCampaign for multipart/form-data ContentType.
+type PartialUpdateCampaignMultipartRequestBody = PatchedCampaignRequest
+
 // CreateGroupJSONRequestBody defines body for CreateGroup for application/json ContentType.
 type CreateGroupJSONRequestBody = GroupRequest
+
+// CreateGroupFormdataRequestBody defines body for CreateGroup for application/x-www-form-urlencoded ContentType.
+type CreateGroupFormdataRequestBody = GroupRequest
+
+// CreateGroupMultipartRequestBody defines body for CreateGroup for multipart/form-data ContentType.
+type CreateGroupMultipartRequestBody = GroupRequest
 
 // AsCampaignMember returns the union data inside the CampaignMemberResult as a CampaignMember
 func (t CampaignMemberResult) AsCampaignMember() (CampaignMember, error) {
@@ -1077,6 +1175,15 @@ type ClientInterface interface {
 	// Corresponds with PATCH /api/groups/{id}/ (the `PartialUpdateGroup` operationId).
 	PartialUpdateGroup(ctx context.Context, id GroupId, body PartialUpdateGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// PartialUpdateGroupWithFormdataBody Rename a group (partial update)
+	//
+	// Like PUT, with every field optional. Admins and managers only.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with PATCH /api/groups/{id}/ (the `PartialUpdateGroup` operationId).
+	PartialUpdateGroupWithFormdataBody(ctx context.Context, id GroupId, body PartialUpdateGroupFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// UpdateGroupWithBody Rename a group
 	//
 	// Sets the group's name. A name already used in the team is a 400 on `name`. Admins and managers only.
@@ -1095,12 +1202,21 @@ type ClientInterface interface {
 	// Corresponds with PUT /api/groups/{id}/ (the `UpdateGroup` operationId).
 	UpdateGroup(ctx context.Context, id GroupId, body UpdateGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// RetrieveHealth Check the service's health
+	// UpdateGroupWithFormdataBody Rename a group
+	//
+	// Sets the group's name. A name already used in the team is a 400 on `name`. Admins and managers only.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with PUT /api/groups/{id}/ (the `UpdateGroup` operationId).
+	UpdateGroupWithFormdataBody(ctx context.Context, id GroupId, body UpdateGroupFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RetrieveHealthCheck Check the service's health
 	//
 	// Answers `{"status": "ok"}` when the service is up. Needs no token and serves version 1.0 only: `Accept: application/json; version=2.0` is a 406.
 	//
-	// Corresponds with GET /api/health/ (the `RetrieveHealth` operationId).
-	RetrieveHealth(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with GET /api/health/ (the `RetrieveHealthCheck` operationId).
+	RetrieveHealthCheck(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RetrieveMe Retrieve the calling user
 	//
@@ -1141,6 +1257,15 @@ type ClientInterface interface {
 	// Corresponds with PATCH /api/memberships/{id}/ (the `PartialUpdateOrganizationMembership` operationId).
 	PartialUpdateOrganizationMembership(ctx context.Context, id MembershipId, body PartialUpdateOrganizationMembershipJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// PartialUpdateOrganizationMembershipWithFormdataBody Change a member's role (partial update)
+	//
+	// Like PUT, with every field optional. Admins only.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with PATCH /api/memberships/{id}/ (the `PartialUpdateOrganizationMembership` operationId).
+	PartialUpdateOrganizationMembershipWithFormdataBody(ctx context.Context, id MembershipId, body PartialUpdateOrganizationMembershipFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// UpdateOrganizationMembershipWithBody Change a member's role
 	//
 	// Sets the member's `role`, the only writable field. Admins only.
@@ -1158,6 +1283,15 @@ type ClientInterface interface {
 	//
 	// Corresponds with PUT /api/memberships/{id}/ (the `UpdateOrganizationMembership` operationId).
 	UpdateOrganizationMembership(ctx context.Context, id MembershipId, body UpdateOrganizationMembershipJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateOrganizationMembershipWithFormdataBody Change a member's role
+	//
+	// Sets the member's `role`, the only writable field. Admins only.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with PUT /api/memberships/{id}/ (the `UpdateOrganizationMembership` operationId).
+	UpdateOrganizationMembershipWithFormdataBody(ctx context.Context, id MembershipId, body UpdateOrganizationMembershipFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListOrganizations List the caller's teams
 	//
@@ -1197,6 +1331,15 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/organizations/{organization_pk}/campaigns/ (the `CreateCampaign` operationId).
 	CreateCampaign(ctx context.Context, organizationPk OrganizationPk, body CreateCampaignJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateCampaignWithFormdataBody Create a campaign
+	//
+	// Creates a campaign in the team. A name already used in the team is a 400 on `name`. Admins and managers only.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /api/organizations/{organization_pk}/campaigns/ (the `CreateCampaign` operationId).
+	CreateCampaignWithFormdataBody(ctx context.Context, organizationPk OrganizationPk, body CreateCampaignFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListCampaignMembers List a campaign's members
 	//
@@ -1273,6 +1416,15 @@ type ClientInterface interface {
 	// Corresponds with PATCH /api/organizations/{organization_pk}/campaigns/{id}/ (the `PartialUpdateCampaign` operationId).
 	PartialUpdateCampaign(ctx context.Context, organizationPk OrganizationPk, id CampaignId, body PartialUpdateCampaignJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// PartialUpdateCampaignWithFormdataBody Rename a campaign
+	//
+	// Updates selected fields, such as the name. This is the only update: there is no PUT on a campaign (405), although the docs page shows the update as a GET with a body. A name already used in the team is a 400 on `name`. Admins and managers only.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with PATCH /api/organizations/{organization_pk}/campaigns/{id}/ (the `PartialUpdateCampaign` operationId).
+	PartialUpdateCampaignWithFormdataBody(ctx context.Context, organizationPk OrganizationPk, id CampaignId, body PartialUpdateCampaignFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListGroups List a team's groups
 	//
 	// The team's groups, ordered by name. Admins and managers only. The body is a bare JSON array; it is paginated (with `Link` and `X-Total-Count` headers) only when the `Accept` header asks for `version=2.0`, and holds every item otherwise.
@@ -1297,6 +1449,15 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/organizations/{organization_pk}/groups/ (the `CreateGroup` operationId).
 	CreateGroup(ctx context.Context, organizationPk OrganizationPk, body CreateGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateGroupWithFormdataBody Create a group
+	//
+	// Creates a group in the team. A name already used in the team is a 400 on `name`. Admins and managers only.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /api/organizations/{organization_pk}/groups/ (the `CreateGroup` operationId).
+	CreateGroupWithFormdataBody(ctx context.Context, organizationPk OrganizationPk, body CreateGroupFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListMemberships List a team's memberships
 	//
@@ -1488,6 +1649,25 @@ func (c *Client) PartialUpdateGroup(ctx context.Context, id GroupId, body Partia
 	return c.Client.Do(req)
 }
 
+// PartialUpdateGroupWithFormdataBody Rename a group (partial update)
+//
+// Like PUT, with every field optional. Admins and managers only.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with PATCH /api/groups/{id}/ (the `PartialUpdateGroup` operationId).
+func (c *Client) PartialUpdateGroupWithFormdataBody(ctx context.Context, id GroupId, body PartialUpdateGroupFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPartialUpdateGroupRequestWithFormdataBody(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // UpdateGroupWithBody Rename a group
 //
 // Sets the group's name. A name already used in the team is a 400 on `name`. Admins and managers only.
@@ -1526,13 +1706,32 @@ func (c *Client) UpdateGroup(ctx context.Context, id GroupId, body UpdateGroupJS
 	return c.Client.Do(req)
 }
 
-// RetrieveHealth Check the service's health
+// UpdateGroupWithFormdataBody Rename a group
+//
+// Sets the group's name. A name already used in the team is a 400 on `name`. Admins and managers only.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with PUT /api/groups/{id}/ (the `UpdateGroup` operationId).
+func (c *Client) UpdateGroupWithFormdataBody(ctx context.Context, id GroupId, body UpdateGroupFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateGroupRequestWithFormdataBody(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RetrieveHealthCheck Check the service's health
 //
 // Answers `{"status": "ok"}` when the service is up. Needs no token and serves version 1.0 only: `Accept: application/json; version=2.0` is a 406.
 //
-// Corresponds with GET /api/health/ (the `RetrieveHealth` operationId).
-func (c *Client) RetrieveHealth(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRetrieveHealthRequest(c.Server)
+// Corresponds with GET /api/health/ (the `RetrieveHealthCheck` operationId).
+func (c *Client) RetrieveHealthCheck(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRetrieveHealthCheckRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -1632,6 +1831,25 @@ func (c *Client) PartialUpdateOrganizationMembership(ctx context.Context, id Mem
 	return c.Client.Do(req)
 }
 
+// PartialUpdateOrganizationMembershipWithFormdataBody Change a member's role (partial update)
+//
+// Like PUT, with every field optional. Admins only.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with PATCH /api/memberships/{id}/ (the `PartialUpdateOrganizationMembership` operationId).
+func (c *Client) PartialUpdateOrganizationMembershipWithFormdataBody(ctx context.Context, id MembershipId, body PartialUpdateOrganizationMembershipFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPartialUpdateOrganizationMembershipRequestWithFormdataBody(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // UpdateOrganizationMembershipWithBody Change a member's role
 //
 // Sets the member's `role`, the only writable field. Admins only.
@@ -1660,6 +1878,25 @@ func (c *Client) UpdateOrganizationMembershipWithBody(ctx context.Context, id Me
 // Corresponds with PUT /api/memberships/{id}/ (the `UpdateOrganizationMembership` operationId).
 func (c *Client) UpdateOrganizationMembership(ctx context.Context, id MembershipId, body UpdateOrganizationMembershipJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateOrganizationMembershipRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateOrganizationMembershipWithFormdataBody Change a member's role
+//
+// Sets the member's `role`, the only writable field. Admins only.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with PUT /api/memberships/{id}/ (the `UpdateOrganizationMembership` operationId).
+func (c *Client) UpdateOrganizationMembershipWithFormdataBody(ctx context.Context, id MembershipId, body UpdateOrganizationMembershipFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateOrganizationMembershipRequestWithFormdataBody(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1749,6 +1986,25 @@ func (c *Client) CreateCampaignWithBody(ctx context.Context, organizationPk Orga
 // Corresponds with POST /api/organizations/{organization_pk}/campaigns/ (the `CreateCampaign` operationId).
 func (c *Client) CreateCampaign(ctx context.Context, organizationPk OrganizationPk, body CreateCampaignJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateCampaignRequest(c.Server, organizationPk, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateCampaignWithFormdataBody Create a campaign
+//
+// Creates a campaign in the team. A name already used in the team is a 400 on `name`. Admins and managers only.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /api/organizations/{organization_pk}/campaigns/ (the `CreateCampaign` operationId).
+func (c *Client) CreateCampaignWithFormdataBody(ctx context.Context, organizationPk OrganizationPk, body CreateCampaignFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateCampaignRequestWithFormdataBody(c.Server, organizationPk, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1924,6 +2180,25 @@ func (c *Client) PartialUpdateCampaign(ctx context.Context, organizationPk Organ
 	return c.Client.Do(req)
 }
 
+// PartialUpdateCampaignWithFormdataBody Rename a campaign
+//
+// Updates selected fields, such as the name. This is the only update: there is no PUT on a campaign (405), although the docs page shows the update as a GET with a body. A name already used in the team is a 400 on `name`. Admins and managers only.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with PATCH /api/organizations/{organization_pk}/campaigns/{id}/ (the `PartialUpdateCampaign` operationId).
+func (c *Client) PartialUpdateCampaignWithFormdataBody(ctx context.Context, organizationPk OrganizationPk, id CampaignId, body PartialUpdateCampaignFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPartialUpdateCampaignRequestWithFormdataBody(c.Server, organizationPk, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListGroups List a team's groups
 //
 // The team's groups, ordered by name. Admins and managers only. The body is a bare JSON array; it is paginated (with `Link` and `X-Total-Count` headers) only when the `Accept` header asks for `version=2.0`, and holds every item otherwise.
@@ -1969,6 +2244,25 @@ func (c *Client) CreateGroupWithBody(ctx context.Context, organizationPk Organiz
 // Corresponds with POST /api/organizations/{organization_pk}/groups/ (the `CreateGroup` operationId).
 func (c *Client) CreateGroup(ctx context.Context, organizationPk OrganizationPk, body CreateGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateGroupRequest(c.Server, organizationPk, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateGroupWithFormdataBody Create a group
+//
+// Creates a group in the team. A name already used in the team is a 400 on `name`. Admins and managers only.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /api/organizations/{organization_pk}/groups/ (the `CreateGroup` operationId).
+func (c *Client) CreateGroupWithFormdataBody(ctx context.Context, organizationPk OrganizationPk, body CreateGroupFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateGroupRequestWithFormdataBody(c.Server, organizationPk, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2310,6 +2604,17 @@ func NewPartialUpdateGroupRequest(server string, id GroupId, body PartialUpdateG
 	return NewPartialUpdateGroupRequestWithBody(server, id, "application/json", bodyReader)
 }
 
+// NewPartialUpdateGroupRequestWithFormdataBody calls the generic PartialUpdateGroup builder with application/x-www-form-urlencoded body
+func NewPartialUpdateGroupRequestWithFormdataBody(server string, id GroupId, body PartialUpdateGroupFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewPartialUpdateGroupRequestWithBody(server, id, "application/x-www-form-urlencoded", bodyReader)
+}
+
 // NewPartialUpdateGroupRequestWithBody constructs an http.Request for the PartialUpdateGroup method, with any body, and a specified content type
 func NewPartialUpdateGroupRequestWithBody(server string, id GroupId, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -2357,6 +2662,17 @@ func NewUpdateGroupRequest(server string, id GroupId, body UpdateGroupJSONReques
 	return NewUpdateGroupRequestWithBody(server, id, "application/json", bodyReader)
 }
 
+// NewUpdateGroupRequestWithFormdataBody calls the generic UpdateGroup builder with application/x-www-form-urlencoded body
+func NewUpdateGroupRequestWithFormdataBody(server string, id GroupId, body UpdateGroupFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewUpdateGroupRequestWithBody(server, id, "application/x-www-form-urlencoded", bodyReader)
+}
+
 // NewUpdateGroupRequestWithBody constructs an http.Request for the UpdateGroup method, with any body, and a specified content type
 func NewUpdateGroupRequestWithBody(server string, id GroupId, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -2393,8 +2709,8 @@ func NewUpdateGroupRequestWithBody(server string, id GroupId, contentType string
 	return req, nil
 }
 
-// NewRetrieveHealthRequest constructs an http.Request for the RetrieveHealth method
-func NewRetrieveHealthRequest(server string) (*http.Request, error) {
+// NewRetrieveHealthCheckRequest constructs an http.Request for the RetrieveHealthCheck method
+func NewRetrieveHealthCheckRequest(server string) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -2526,6 +2842,17 @@ func NewPartialUpdateOrganizationMembershipRequest(server string, id MembershipI
 	return NewPartialUpdateOrganizationMembershipRequestWithBody(server, id, "application/json", bodyReader)
 }
 
+// NewPartialUpdateOrganizationMembershipRequestWithFormdataBody calls the generic PartialUpdateOrganizationMembership builder with application/x-www-form-urlencoded body
+func NewPartialUpdateOrganizationMembershipRequestWithFormdataBody(server string, id MembershipId, body PartialUpdateOrganizationMembershipFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewPartialUpdateOrganizationMembershipRequestWithBody(server, id, "application/x-www-form-urlencoded", bodyReader)
+}
+
 // NewPartialUpdateOrganizationMembershipRequestWithBody constructs an http.Request for the PartialUpdateOrganizationMembership method, with any body, and a specified content type
 func NewPartialUpdateOrganizationMembershipRequestWithBody(server string, id MembershipId, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -2571,6 +2898,17 @@ func NewUpdateOrganizationMembershipRequest(server string, id MembershipId, body
 	}
 	bodyReader = bytes.NewReader(buf)
 	return NewUpdateOrganizationMembershipRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewUpdateOrganizationMembershipRequestWithFormdataBody calls the generic UpdateOrganizationMembership builder with application/x-www-form-urlencoded body
+func NewUpdateOrganizationMembershipRequestWithFormdataBody(server string, id MembershipId, body UpdateOrganizationMembershipFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewUpdateOrganizationMembershipRequestWithBody(server, id, "application/x-www-form-urlencoded", bodyReader)
 }
 
 // NewUpdateOrganizationMembershipRequestWithBody constructs an http.Request for the UpdateOrganizationMembership method, with any body, and a specified content type
@@ -2791,6 +3129,17 @@ func NewCreateCampaignRequest(server string, organizationPk OrganizationPk, body
 	}
 	bodyReader = bytes.NewReader(buf)
 	return NewCreateCampaignRequestWithBody(server, organizationPk, "application/json", bodyReader)
+}
+
+// NewCreateCampaignRequestWithFormdataBody calls the generic CreateCampaign builder with application/x-www-form-urlencoded body
+func NewCreateCampaignRequestWithFormdataBody(server string, organizationPk OrganizationPk, body CreateCampaignFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewCreateCampaignRequestWithBody(server, organizationPk, "application/x-www-form-urlencoded", bodyReader)
 }
 
 // NewCreateCampaignRequestWithBody constructs an http.Request for the CreateCampaign method, with any body, and a specified content type
@@ -3110,6 +3459,17 @@ func NewPartialUpdateCampaignRequest(server string, organizationPk OrganizationP
 	return NewPartialUpdateCampaignRequestWithBody(server, organizationPk, id, "application/json", bodyReader)
 }
 
+// NewPartialUpdateCampaignRequestWithFormdataBody calls the generic PartialUpdateCampaign builder with application/x-www-form-urlencoded body
+func NewPartialUpdateCampaignRequestWithFormdataBody(server string, organizationPk OrganizationPk, id CampaignId, body PartialUpdateCampaignFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewPartialUpdateCampaignRequestWithBody(server, organizationPk, id, "application/x-www-form-urlencoded", bodyReader)
+}
+
 // NewPartialUpdateCampaignRequestWithBody constructs an http.Request for the PartialUpdateCampaign method, with any body, and a specified content type
 func NewPartialUpdateCampaignRequestWithBody(server string, organizationPk OrganizationPk, id CampaignId, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -3235,6 +3595,17 @@ func NewCreateGroupRequest(server string, organizationPk OrganizationPk, body Cr
 	}
 	bodyReader = bytes.NewReader(buf)
 	return NewCreateGroupRequestWithBody(server, organizationPk, "application/json", bodyReader)
+}
+
+// NewCreateGroupRequestWithFormdataBody calls the generic CreateGroup builder with application/x-www-form-urlencoded body
+func NewCreateGroupRequestWithFormdataBody(server string, organizationPk OrganizationPk, body CreateGroupFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewCreateGroupRequestWithBody(server, organizationPk, "application/x-www-form-urlencoded", bodyReader)
 }
 
 // NewCreateGroupRequestWithBody constructs an http.Request for the CreateGroup method, with any body, and a specified content type
@@ -3564,6 +3935,15 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /api/groups/{id}/ (the `PartialUpdateGroup` operationId).
 	PartialUpdateGroupWithResponse(ctx context.Context, id GroupId, body PartialUpdateGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*PartialUpdateGroupResponse, error)
 
+	// PartialUpdateGroupWithFormdataBodyWithResponse Rename a group (partial update)
+	//
+	// Like PUT, with every field optional. Admins and managers only.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/groups/{id}/ (the `PartialUpdateGroup` operationId).
+	PartialUpdateGroupWithFormdataBodyWithResponse(ctx context.Context, id GroupId, body PartialUpdateGroupFormdataRequestBody, reqEditors ...RequestEditorFn) (*PartialUpdateGroupResponse, error)
+
 	// UpdateGroupWithBodyWithResponse Rename a group
 	//
 	// Sets the group's name. A name already used in the team is a 400 on `name`. Admins and managers only.
@@ -3582,14 +3962,23 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /api/groups/{id}/ (the `UpdateGroup` operationId).
 	UpdateGroupWithResponse(ctx context.Context, id GroupId, body UpdateGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateGroupResponse, error)
 
-	// RetrieveHealthWithResponse Check the service's health
+	// UpdateGroupWithFormdataBodyWithResponse Rename a group
+	//
+	// Sets the group's name. A name already used in the team is a 400 on `name`. Admins and managers only.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/groups/{id}/ (the `UpdateGroup` operationId).
+	UpdateGroupWithFormdataBodyWithResponse(ctx context.Context, id GroupId, body UpdateGroupFormdataRequestBody, reqEditors ...RequestEditorFn) (*UpdateGroupResponse, error)
+
+	// RetrieveHealthCheckWithResponse Check the service's health
 	//
 	// Answers `{"status": "ok"}` when the service is up. Needs no token and serves version 1.0 only: `Accept: application/json; version=2.0` is a 406.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with GET /api/health/ (the `RetrieveHealth` operationId).
-	RetrieveHealthWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*RetrieveHealthResponse, error)
+	// Corresponds with GET /api/health/ (the `RetrieveHealthCheck` operationId).
+	RetrieveHealthCheckWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*RetrieveHealthCheckResponse, error)
 
 	// RetrieveMeWithResponse Retrieve the calling user
 	//
@@ -3636,6 +4025,15 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /api/memberships/{id}/ (the `PartialUpdateOrganizationMembership` operationId).
 	PartialUpdateOrganizationMembershipWithResponse(ctx context.Context, id MembershipId, body PartialUpdateOrganizationMembershipJSONRequestBody, reqEditors ...RequestEditorFn) (*PartialUpdateOrganizationMembershipResponse, error)
 
+	// PartialUpdateOrganizationMembershipWithFormdataBodyWithResponse Change a member's role (partial update)
+	//
+	// Like PUT, with every field optional. Admins only.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/memberships/{id}/ (the `PartialUpdateOrganizationMembership` operationId).
+	PartialUpdateOrganizationMembershipWithFormdataBodyWithResponse(ctx context.Context, id MembershipId, body PartialUpdateOrganizationMembershipFormdataRequestBody, reqEditors ...RequestEditorFn) (*PartialUpdateOrganizationMembershipResponse, error)
+
 	// UpdateOrganizationMembershipWithBodyWithResponse Change a member's role
 	//
 	// Sets the member's `role`, the only writable field. Admins only.
@@ -3653,6 +4051,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PUT /api/memberships/{id}/ (the `UpdateOrganizationMembership` operationId).
 	UpdateOrganizationMembershipWithResponse(ctx context.Context, id MembershipId, body UpdateOrganizationMembershipJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateOrganizationMembershipResponse, error)
+
+	// UpdateOrganizationMembershipWithFormdataBodyWithResponse Change a member's role
+	//
+	// Sets the member's `role`, the only writable field. Admins only.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/memberships/{id}/ (the `UpdateOrganizationMembership` operationId).
+	UpdateOrganizationMembershipWithFormdataBodyWithResponse(ctx context.Context, id MembershipId, body UpdateOrganizationMembershipFormdataRequestBody, reqEditors ...RequestEditorFn) (*UpdateOrganizationMembershipResponse, error)
 
 	// ListOrganizationsWithResponse List the caller's teams
 	//
@@ -3698,6 +4105,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/organizations/{organization_pk}/campaigns/ (the `CreateCampaign` operationId).
 	CreateCampaignWithResponse(ctx context.Context, organizationPk OrganizationPk, body CreateCampaignJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateCampaignResponse, error)
+
+	// CreateCampaignWithFormdataBodyWithResponse Create a campaign
+	//
+	// Creates a campaign in the team. A name already used in the team is a 400 on `name`. Admins and managers only.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/organizations/{organization_pk}/campaigns/ (the `CreateCampaign` operationId).
+	CreateCampaignWithFormdataBodyWithResponse(ctx context.Context, organizationPk OrganizationPk, body CreateCampaignFormdataRequestBody, reqEditors ...RequestEditorFn) (*CreateCampaignResponse, error)
 
 	// ListCampaignMembersWithResponse List a campaign's members
 	//
@@ -3780,6 +4196,15 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /api/organizations/{organization_pk}/campaigns/{id}/ (the `PartialUpdateCampaign` operationId).
 	PartialUpdateCampaignWithResponse(ctx context.Context, organizationPk OrganizationPk, id CampaignId, body PartialUpdateCampaignJSONRequestBody, reqEditors ...RequestEditorFn) (*PartialUpdateCampaignResponse, error)
 
+	// PartialUpdateCampaignWithFormdataBodyWithResponse Rename a campaign
+	//
+	// Updates selected fields, such as the name. This is the only update: there is no PUT on a campaign (405), although the docs page shows the update as a GET with a body. A name already used in the team is a 400 on `name`. Admins and managers only.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/organizations/{organization_pk}/campaigns/{id}/ (the `PartialUpdateCampaign` operationId).
+	PartialUpdateCampaignWithFormdataBodyWithResponse(ctx context.Context, organizationPk OrganizationPk, id CampaignId, body PartialUpdateCampaignFormdataRequestBody, reqEditors ...RequestEditorFn) (*PartialUpdateCampaignResponse, error)
+
 	// ListGroupsWithResponse List a team's groups
 	//
 	// The team's groups, ordered by name. Admins and managers only. The body is a bare JSON array; it is paginated (with `Link` and `X-Total-Count` headers) only when the `Accept` header asks for `version=2.0`, and holds every item otherwise.
@@ -3806,6 +4231,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/organizations/{organization_pk}/groups/ (the `CreateGroup` operationId).
 	CreateGroupWithResponse(ctx context.Context, organizationPk OrganizationPk, body CreateGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateGroupResponse, error)
+
+	// CreateGroupWithFormdataBodyWithResponse Create a group
+	//
+	// Creates a group in the team. A name already used in the team is a 400 on `name`. Admins and managers only.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/organizations/{organization_pk}/groups/ (the `CreateGroup` operationId).
+	CreateGroupWithFormdataBodyWithResponse(ctx context.Context, organizationPk OrganizationPk, body CreateGroupFormdataRequestBody, reqEditors ...RequestEditorFn) (*CreateGroupResponse, error)
 
 	// ListMembershipsWithResponse List a team's memberships
 	//
@@ -5179,28 +5613,28 @@ func (r UpdateGroupResponse) ContentType() string {
 	return ""
 }
 
-// RetrieveHealthResponse200Headers the declared response headers of an HTTP 200 response for RetrieveHealth
-type RetrieveHealthResponse200Headers struct {
+// RetrieveHealthCheckResponse200Headers the declared response headers of an HTTP 200 response for RetrieveHealthCheck
+type RetrieveHealthCheckResponse200Headers struct {
 	XRequestId *openapi_types.UUID
 }
 
-// RetrieveHealthResponse406Headers the declared response headers of an HTTP 406 response for RetrieveHealth
-type RetrieveHealthResponse406Headers struct {
+// RetrieveHealthCheckResponse406Headers the declared response headers of an HTTP 406 response for RetrieveHealthCheck
+type RetrieveHealthCheckResponse406Headers struct {
 	XRequestId *openapi_types.UUID
 }
 
-// RetrieveHealthResponse429Headers the declared response headers of an HTTP 429 response for RetrieveHealth
-type RetrieveHealthResponse429Headers struct {
+// RetrieveHealthCheckResponse429Headers the declared response headers of an HTTP 429 response for RetrieveHealthCheck
+type RetrieveHealthCheckResponse429Headers struct {
 	RetryAfter *int
 	XRequestId *openapi_types.UUID
 }
 
-// RetrieveHealthResponse500Headers the declared response headers of an HTTP 500 response for RetrieveHealth
-type RetrieveHealthResponse500Headers struct {
+// RetrieveHealthCheckResponse500Headers the declared response headers of an HTTP 500 response for RetrieveHealthCheck
+type RetrieveHealthCheckResponse500Headers struct {
 	XRequestId *openapi_types.UUID
 }
 
-type RetrieveHealthResponse struct {
+type RetrieveHealthCheckResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
@@ -5212,42 +5646,42 @@ type RetrieveHealthResponse struct {
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *ServerError
 	// Headers200 the parsed response headers for an HTTP 200 response
-	Headers200 *RetrieveHealthResponse200Headers
+	Headers200 *RetrieveHealthCheckResponse200Headers
 	// Headers406 the parsed response headers for an HTTP 406 response
-	Headers406 *RetrieveHealthResponse406Headers
+	Headers406 *RetrieveHealthCheckResponse406Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
-	Headers429 *RetrieveHealthResponse429Headers
+	Headers429 *RetrieveHealthCheckResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
-	Headers500 *RetrieveHealthResponse500Headers
+	Headers500 *RetrieveHealthCheckResponse500Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r RetrieveHealthResponse) GetJSON200() *Health {
+func (r RetrieveHealthCheckResponse) GetJSON200() *Health {
 	return r.JSON200
 }
 
 // GetJSON406 returns the response for an HTTP 406 `application/json` response
-func (r RetrieveHealthResponse) GetJSON406() *NotAcceptable {
+func (r RetrieveHealthCheckResponse) GetJSON406() *NotAcceptable {
 	return r.JSON406
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r RetrieveHealthResponse) GetJSON429() *Throttled {
+func (r RetrieveHealthCheckResponse) GetJSON429() *Throttled {
 	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
-func (r RetrieveHealthResponse) GetJSON500() *ServerError {
+func (r RetrieveHealthCheckResponse) GetJSON500() *ServerError {
 	return r.JSON500
 }
 
 // GetBody returns the raw response body bytes
-func (r RetrieveHealthResponse) GetBody() []byte {
+func (r RetrieveHealthCheckResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r RetrieveHealthResponse) Status() string {
+func (r RetrieveHealthCheckResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -5255,7 +5689,7 @@ func (r RetrieveHealthResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r RetrieveHealthResponse) StatusCode() int {
+func (r RetrieveHealthCheckResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -5263,7 +5697,7 @@ func (r RetrieveHealthResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r RetrieveHealthResponse) ContentType() string {
+func (r RetrieveHealthCheckResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8391,6 +8825,21 @@ func (c *ClientWithResponses) PartialUpdateGroupWithResponse(ctx context.Context
 	return ParsePartialUpdateGroupResponse(rsp)
 }
 
+// PartialUpdateGroupWithFormdataBodyWithResponse Rename a group (partial update)
+//
+// Like PUT, with every field optional. Admins and managers only.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/groups/{id}/ (the `PartialUpdateGroup` operationId).
+func (c *ClientWithResponses) PartialUpdateGroupWithFormdataBodyWithResponse(ctx context.Context, id GroupId, body PartialUpdateGroupFormdataRequestBody, reqEditors ...RequestEditorFn) (*PartialUpdateGroupResponse, error) {
+	rsp, err := c.PartialUpdateGroupWithFormdataBody(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePartialUpdateGroupResponse(rsp)
+}
+
 // UpdateGroupWithBodyWithResponse Rename a group
 //
 // Sets the group's name. A name already used in the team is a 400 on `name`. Admins and managers only.
@@ -8421,19 +8870,34 @@ func (c *ClientWithResponses) UpdateGroupWithResponse(ctx context.Context, id Gr
 	return ParseUpdateGroupResponse(rsp)
 }
 
-// RetrieveHealthWithResponse Check the service's health
+// UpdateGroupWithFormdataBodyWithResponse Rename a group
+//
+// Sets the group's name. A name already used in the team is a 400 on `name`. Admins and managers only.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/groups/{id}/ (the `UpdateGroup` operationId).
+func (c *ClientWithResponses) UpdateGroupWithFormdataBodyWithResponse(ctx context.Context, id GroupId, body UpdateGroupFormdataRequestBody, reqEditors ...RequestEditorFn) (*UpdateGroupResponse, error) {
+	rsp, err := c.UpdateGroupWithFormdataBody(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateGroupResponse(rsp)
+}
+
+// RetrieveHealthCheckWithResponse Check the service's health
 //
 // Answers `{"status": "ok"}` when the service is up. Needs no token and serves version 1.0 only: `Accept: application/json; version=2.0` is a 406.
 //
 // Returns a wrapper object for the known response body format(s).
 //
-// Corresponds with GET /api/health/ (the `RetrieveHealth` operationId).
-func (c *ClientWithResponses) RetrieveHealthWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*RetrieveHealthResponse, error) {
-	rsp, err := c.RetrieveHealth(ctx, reqEditors...)
+// Corresponds with GET /api/health/ (the `RetrieveHealthCheck` operationId).
+func (c *ClientWithResponses) RetrieveHealthCheckWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*RetrieveHealthCheckResponse, error) {
+	rsp, err := c.RetrieveHealthCheck(ctx, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseRetrieveHealthResponse(rsp)
+	return ParseRetrieveHealthCheckResponse(rsp)
 }
 
 // RetrieveMeWithResponse Retrieve the calling user
@@ -8511,6 +8975,21 @@ func (c *ClientWithResponses) PartialUpdateOrganizationMembershipWithResponse(ct
 	return ParsePartialUpdateOrganizationMembershipResponse(rsp)
 }
 
+// PartialUpdateOrganizationMembershipWithFormdataBodyWithResponse Change a member's role (partial update)
+//
+// Like PUT, with every field optional. Admins only.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/memberships/{id}/ (the `PartialUpdateOrganizationMembership` operationId).
+func (c *ClientWithResponses) PartialUpdateOrganizationMembershipWithFormdataBodyWithResponse(ctx context.Context, id MembershipId, body PartialUpdateOrganizationMembershipFormdataRequestBody, reqEditors ...RequestEditorFn) (*PartialUpdateOrganizationMembershipResponse, error) {
+	rsp, err := c.PartialUpdateOrganizationMembershipWithFormdataBody(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePartialUpdateOrganizationMembershipResponse(rsp)
+}
+
 // UpdateOrganizationMembershipWithBodyWithResponse Change a member's role
 //
 // Sets the member's `role`, the only writable field. Admins only.
@@ -8535,6 +9014,21 @@ func (c *ClientWithResponses) UpdateOrganizationMembershipWithBodyWithResponse(c
 // Corresponds with PUT /api/memberships/{id}/ (the `UpdateOrganizationMembership` operationId).
 func (c *ClientWithResponses) UpdateOrganizationMembershipWithResponse(ctx context.Context, id MembershipId, body UpdateOrganizationMembershipJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateOrganizationMembershipResponse, error) {
 	rsp, err := c.UpdateOrganizationMembership(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateOrganizationMembershipResponse(rsp)
+}
+
+// UpdateOrganizationMembershipWithFormdataBodyWithResponse Change a member's role
+//
+// Sets the member's `role`, the only writable field. Admins only.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/memberships/{id}/ (the `UpdateOrganizationMembership` operationId).
+func (c *ClientWithResponses) UpdateOrganizationMembershipWithFormdataBodyWithResponse(ctx context.Context, id MembershipId, body UpdateOrganizationMembershipFormdataRequestBody, reqEditors ...RequestEditorFn) (*UpdateOrganizationMembershipResponse, error) {
+	rsp, err := c.UpdateOrganizationMembershipWithFormdataBody(ctx, id, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -8610,6 +9104,21 @@ func (c *ClientWithResponses) CreateCampaignWithBodyWithResponse(ctx context.Con
 // Corresponds with POST /api/organizations/{organization_pk}/campaigns/ (the `CreateCampaign` operationId).
 func (c *ClientWithResponses) CreateCampaignWithResponse(ctx context.Context, organizationPk OrganizationPk, body CreateCampaignJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateCampaignResponse, error) {
 	rsp, err := c.CreateCampaign(ctx, organizationPk, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateCampaignResponse(rsp)
+}
+
+// CreateCampaignWithFormdataBodyWithResponse Create a campaign
+//
+// Creates a campaign in the team. A name already used in the team is a 400 on `name`. Admins and managers only.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/organizations/{organization_pk}/campaigns/ (the `CreateCampaign` operationId).
+func (c *ClientWithResponses) CreateCampaignWithFormdataBodyWithResponse(ctx context.Context, organizationPk OrganizationPk, body CreateCampaignFormdataRequestBody, reqEditors ...RequestEditorFn) (*CreateCampaignResponse, error) {
+	rsp, err := c.CreateCampaignWithFormdataBody(ctx, organizationPk, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -8751,6 +9260,21 @@ func (c *ClientWithResponses) PartialUpdateCampaignWithResponse(ctx context.Cont
 	return ParsePartialUpdateCampaignResponse(rsp)
 }
 
+// PartialUpdateCampaignWithFormdataBodyWithResponse Rename a campaign
+//
+// Updates selected fields, such as the name. This is the only update: there is no PUT on a campaign (405), although the docs page shows the update as a GET with a body. A name already used in the team is a 400 on `name`. Admins and managers only.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/organizations/{organization_pk}/campaigns/{id}/ (the `PartialUpdateCampaign` operationId).
+func (c *ClientWithResponses) PartialUpdateCampaignWithFormdataBodyWithResponse(ctx context.Context, organizationPk OrganizationPk, id CampaignId, body PartialUpdateCampaignFormdataRequestBody, reqEditors ...RequestEditorFn) (*PartialUpdateCampaignResponse, error) {
+	rsp, err := c.PartialUpdateCampaignWithFormdataBody(ctx, organizationPk, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePartialUpdateCampaignResponse(rsp)
+}
+
 // ListGroupsWithResponse List a team's groups
 //
 // The team's groups, ordered by name. Admins and managers only. The body is a bare JSON array; it is paginated (with `Link` and `X-Total-Count` headers) only when the `Accept` header asks for `version=2.0`, and holds every item otherwise.
@@ -8790,6 +9314,21 @@ func (c *ClientWithResponses) CreateGroupWithBodyWithResponse(ctx context.Contex
 // Corresponds with POST /api/organizations/{organization_pk}/groups/ (the `CreateGroup` operationId).
 func (c *ClientWithResponses) CreateGroupWithResponse(ctx context.Context, organizationPk OrganizationPk, body CreateGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateGroupResponse, error) {
 	rsp, err := c.CreateGroup(ctx, organizationPk, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateGroupResponse(rsp)
+}
+
+// CreateGroupWithFormdataBodyWithResponse Create a group
+//
+// Creates a group in the team. A name already used in the team is a 400 on `name`. Admins and managers only.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/organizations/{organization_pk}/groups/ (the `CreateGroup` operationId).
+func (c *ClientWithResponses) CreateGroupWithFormdataBodyWithResponse(ctx context.Context, organizationPk OrganizationPk, body CreateGroupFormdataRequestBody, reqEditors ...RequestEditorFn) (*CreateGroupResponse, error) {
+	rsp, err := c.CreateGroupWithFormdataBody(ctx, organizationPk, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -10470,15 +11009,15 @@ func ParseUpdateGroupResponse(rsp *http.Response) (*UpdateGroupResponse, error) 
 	return response, nil
 }
 
-// ParseRetrieveHealthResponse parses an HTTP response from a RetrieveHealthWithResponse call
-func ParseRetrieveHealthResponse(rsp *http.Response) (*RetrieveHealthResponse, error) {
+// ParseRetrieveHealthCheckResponse parses an HTTP response from a RetrieveHealthCheckWithResponse call
+func ParseRetrieveHealthCheckResponse(rsp *http.Response) (*RetrieveHealthCheckResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &RetrieveHealthResponse{
+	response := &RetrieveHealthCheckResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
@@ -10516,7 +11055,7 @@ func ParseRetrieveHealthResponse(rsp *http.Response) (*RetrieveHealthResponse, e
 
 	switch {
 	case rsp.StatusCode == 200:
-		var headers RetrieveHealthResponse200Headers
+		var headers RetrieveHealthCheckResponse200Headers
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
 			var value openapi_types.UUID
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
@@ -10526,7 +11065,7 @@ func ParseRetrieveHealthResponse(rsp *http.Response) (*RetrieveHealthResponse, e
 		}
 		response.Headers200 = &headers
 	case rsp.StatusCode == 406:
-		var headers RetrieveHealthResponse406Headers
+		var headers RetrieveHealthCheckResponse406Headers
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
 			var value openapi_types.UUID
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
@@ -10536,7 +11075,7 @@ func ParseRetrieveHealthResponse(rsp *http.Response) (*RetrieveHealthResponse, e
 		}
 		response.Headers406 = &headers
 	case rsp.StatusCode == 429:
-		var headers RetrieveHealthResponse429Headers
+		var headers RetrieveHealthCheckResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
@@ -10553,7 +11092,7 @@ func ParseRetrieveHealthResponse(rsp *http.Response) (*RetrieveHealthResponse, e
 		}
 		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
-		var headers RetrieveHealthResponse500Headers
+		var headers RetrieveHealthCheckResponse500Headers
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
 			var value openapi_types.UUID
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {

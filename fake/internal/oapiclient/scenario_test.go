@@ -208,7 +208,7 @@ func TestScenarioEveryOperation(t *testing.T) {
 		run  func(t *testing.T)
 	}{
 		{"health", func(t *testing.T) {
-			r, err := c.RetrieveHealthWithResponse(ctx, accept("application/json"))
+			r, err := c.RetrieveHealthCheckWithResponse(ctx, accept("application/json"))
 			status(t, r, err, http.StatusOK)
 			if r.JSON200.Status != "ok" {
 				t.Errorf("status %q, want ok", r.JSON200.Status)
@@ -216,7 +216,7 @@ func TestScenarioEveryOperation(t *testing.T) {
 			if r.Headers200 == nil || r.Headers200.XRequestId == nil {
 				t.Errorf("no X-Request-Id header")
 			}
-			r, err = c.RetrieveHealthWithResponse(ctx)
+			r, err = c.RetrieveHealthCheckWithResponse(ctx)
 			status(t, r, err, http.StatusNotAcceptable)
 			if r.JSON406.Detail != invalidVersion {
 				t.Errorf("406 detail %q", r.JSON406.Detail)
@@ -229,8 +229,16 @@ func TestScenarioEveryOperation(t *testing.T) {
 			if *me.Email != adaEmail || *me.Name != "Ada Admin" || *me.ServiceAccount {
 				t.Errorf("me %s", r.Body)
 			}
-			if me.Organization == nil || me.Organization.Id != acmeID || me.Organization.Name != "Acme Corp" {
+			if me.Organization == nil || *me.Organization.Id != acmeID || me.Organization.Name != "Acme Corp" {
 				t.Errorf("primary team %+v", me.Organization)
+			}
+			// The published schema's team settings, as the default fixture sets them.
+			if o := me.Organization; !*o.IsEnterprise || o.ControlRoom.Url != "https://acmecorp.my.automationanywhere.digital" ||
+				o.Theme.WhitelabelThemeName != "default" || !o.AiDefaultChatCopilot {
+				t.Errorf("primary team settings %+v", o)
+			}
+			if me.EnforceUpdateMillis == nil || *me.EnforceUpdateMillis != 86400000 || me.Partner == nil || me.Partner.Name != "Automation Anywhere" || !*me.IsOnboarded {
+				t.Errorf("me settings %s", r.Body)
 			}
 			if ms := *me.OrganizationMemberships; len(ms) != 1 || ms[0].Role != 2 || *ms[0].Scope != "@acme" {
 				t.Errorf("team memberships %+v", ms)
@@ -293,7 +301,7 @@ func TestScenarioEveryOperation(t *testing.T) {
 			}
 			r, err = c.ListMembershipsWithResponse(ctx, acmeID, &oapiclient.ListMembershipsParams{UserServiceAccount: ptr("true")})
 			status(t, r, err, http.StatusOK)
-			if ms := *r.JSON200; len(ms) != 1 || ms[0].User.Email != "sync-bot@acme.test" || !ms[0].User.ServiceAccount {
+			if ms := *r.JSON200; len(ms) != 1 || ms[0].User.Email != "sync-bot@acme.test" || !*ms[0].User.ServiceAccount {
 				t.Errorf("service accounts: %s", r.Body)
 			}
 		}},
@@ -321,6 +329,19 @@ func TestScenarioEveryOperation(t *testing.T) {
 			status(t, got, err, http.StatusOK)
 			if got.JSON200.Role != 5 {
 				t.Errorf("role read back %d, want 5", got.JSON200.Role)
+			}
+		}},
+		{"memberships/form-bodies", func(t *testing.T) {
+			// The generated form-encoded variants, as requests.patch(data=...) sends.
+			r, err := c.PartialUpdateOrganizationMembershipWithFormdataBodyWithResponse(ctx, melMembership, oapiclient.PatchedMembershipRequest{Role: ptr(oapiclient.Role(4))})
+			status(t, r, err, http.StatusOK)
+			if r.JSON200.Role != 4 {
+				t.Errorf("after a form PATCH %s", r.Body)
+			}
+			put, err := c.UpdateOrganizationMembershipWithFormdataBodyWithResponse(ctx, melMembership, oapiclient.MembershipRequest{Role: 5})
+			status(t, put, err, http.StatusOK)
+			if put.JSON200.Role != 5 {
+				t.Errorf("after a form PUT %s", put.Body)
 			}
 		}},
 		{"memberships/destroy", func(t *testing.T) {
@@ -395,7 +416,7 @@ func TestScenarioEveryOperation(t *testing.T) {
 			if err != nil {
 				t.Fatalf("a list body is answered with a list: %v (%s)", err, r.Body)
 			}
-			if len(created) != 3 || created[0].Email != adaEmail || created[0].User == nil || created[0].User.Id != adaUserID ||
+			if len(created) != 3 || created[0].Email != adaEmail || created[0].User == nil || *created[0].User.Id != adaUserID ||
 				created[1].Email != "max@acme.test" || created[2].Email != "new.person@acme.test" || created[2].User != nil {
 				t.Fatalf("created %s", r.Body)
 			}
@@ -409,7 +430,7 @@ func TestScenarioEveryOperation(t *testing.T) {
 			r, err = c.CreateGroupMembershipWithResponse(ctx, groupID, one)
 			status(t, r, err, http.StatusCreated)
 			single, err := r.JSON201.AsGroupMembership()
-			if err != nil || single.Email != "mel@acme.test" || single.User == nil || single.User.Name != "Mel Member" {
+			if err != nil || single.Email != "mel@acme.test" || single.User == nil || *single.User.Name != "Mel Member" {
 				t.Errorf("single object: %v %s", err, r.Body)
 			}
 		}},
@@ -537,7 +558,7 @@ func TestScenarioEveryOperation(t *testing.T) {
 			if err != nil {
 				t.Fatalf("a list body is answered with a list: %v (%s)", err, r.Body)
 			}
-			if len(created) != 2 || created[0].Email != adaEmail || created[0].Account == nil || created[0].Account.Id != adaUserID ||
+			if len(created) != 2 || created[0].Email != adaEmail || created[0].Account == nil || *created[0].Account.Id != adaUserID ||
 				created[0].Data["Location"] != "Berlin" || created[1].Account != nil {
 				t.Fatalf("created %s", r.Body)
 			}
