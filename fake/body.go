@@ -53,8 +53,8 @@ func readBody(req *apiRequest) ([]byte, error) {
 }
 
 // parseBody turns a non-empty body into data by its content type, as DRF's
-// parsers do: JSON (application/json and any +json type) is the one the
-// fake reads; another type is a 415.
+// parsers do: a form or multipart body (form.go) on the writes that take
+// one, JSON (application/json and any +json type); another type is a 415.
 func parseBody(req *apiRequest, data []byte) (any, error) {
 	if form, isForm, err := decodeForm(req, data); isForm { // form.go
 		return form, err
