@@ -207,3 +207,24 @@ func TestCORSBadOrigin(t *testing.T) {
 		}
 	}
 }
+
+// TestCORSPreflightBeforeEverything: a preflight meets none of throttling,
+// fault rules or the error rate, which would make the browser refuse the
+// real request before it is sent; the real request still meets them all,
+// with the CORS headers on its error.
+func TestCORSPreflightBeforeEverything(t *testing.T) {
+	s := newAPIServer(t, fake.WithCORS(pageOrigin), fake.WithThrottle("1/hour"), fake.WithErrorRate(1),
+		fake.WithFaults(fake.FaultRule{Kind: fake.FaultStatus, Status: 418}))
+	path := "/api/organizations/" + acmeID + "/memberships/"
+	for range 3 {
+		r, _ := s.send(t, call{method: "OPTIONS", path: path, headers: preflight(pageOrigin, "GET", "authorization")})
+		if r.Status != http.StatusNoContent {
+			t.Fatalf("preflight: %d %s", r.Status, r.Body)
+		}
+	}
+	r, _ := s.send(t, call{method: "GET", path: path, token: acmeAdmin, headers: map[string]string{"Origin": pageOrigin}})
+	if r.Status != 418 {
+		t.Errorf("the request after the preflights: %d %s, want the fault's 418", r.Status, r.Body)
+	}
+	assertHeaders(t, r.Header, map[string]string{"Access-Control-Allow-Origin": pageOrigin, "Access-Control-Expose-Headers": corsExposed})
+}
