@@ -86,6 +86,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ex.rec = &observer{ResponseWriter: w, ex: ex}
 	defer s.finish(ex, r)
 	ex.rec.Header().Set("X-Request-Id", ex.requestID)
+	if s.cors.handle(ex.rec, r) { // a preflight, answered before anything else
+		return
+	}
 	if isControlPath(r.URL.Path) && !s.noControl {
 		s.serveControl(ex.rec, r)
 		return

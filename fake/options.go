@@ -30,6 +30,7 @@ type config struct {
 
 	stateFile      string
 	noControlPlane bool
+	corsOrigins    []string // WithCORS, in cors.go
 }
 
 // DefaultSeed is the seed used when WithSeed is not given.

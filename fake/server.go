@@ -38,6 +38,7 @@ type Server struct {
 	controlToken string
 	noControl    bool        // WithoutControlPlane: /__fake/ is an unknown path
 	validate     atomic.Bool // strict mode: WithResponseValidation
+	cors         *corsPolicy // WithCORS; nil when off
 
 	requestIDMu sync.Mutex
 	requestIDs  *rand.Rand
@@ -128,6 +129,9 @@ func New(opts ...Option) (*Server, error) {
 	s.validate.Store(cfg.validate)
 	if cfg.journalSize != nil {
 		s.journal = newJournal(*cfg.journalSize)
+	}
+	if s.cors, err = newCORSPolicy(cfg.corsOrigins); err != nil {
+		return nil, err
 	}
 	if cfg.throttle != "" {
 		if s.throttle, err = newThrottle(cfg.throttle); err != nil {

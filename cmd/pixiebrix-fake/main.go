@@ -85,6 +85,8 @@ type options struct {
 	noControl     bool
 	stateFile     string
 	watch         bool
+	cors          string
+	version       bool // --version: print it and exit; no variable sets it
 
 	fromEnv map[string]string // flag name → variable, for flags the environment set
 }
@@ -115,6 +117,8 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.BoolVar(&o.noControl, "no-control-plane", false, "turn the control plane off: /__fake/... answers 404 like any unknown path [PIXIEBRIX_FAKE_NO_CONTROL_PLANE]")
 	fs.StringVar(&o.stateFile, "state-file", "", "keep the data in this `file` across restarts and crashes: loaded at start when it exists (instead of the fixture, which stays what a reset goes back to), and every write is fsynced to it before it is answered [PIXIEBRIX_FAKE_STATE_FILE]")
 	fs.BoolVar(&o.watch, "watch", false, "reload the --fixtures file when it changes: the data is seeded from it again, as at start; an edit that does not load keeps the data and is logged [PIXIEBRIX_FAKE_WATCH]")
+	fs.StringVar(&o.cors, "cors", "", "let web pages on these origins call the fake from a browser (CORS): comma-separated scheme://host[:port], or * for any origin; off when empty [PIXIEBRIX_FAKE_CORS]")
+	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	return fs
 }
 
@@ -148,6 +152,9 @@ func parseFlags(args []string, getenv func(string) string) (options, error) {
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected argument %q (see --help)", fs.Arg(0))
 	}
+	if o.version { // nothing else matters, not even the environment
+		return o, nil
+	}
 	// The environment fills in the flags the command line left out: a flag
 	// given wins, even over a variable that would not parse.
 	onCommandLine := map[string]bool{}
@@ -156,7 +163,7 @@ func parseFlags(args []string, getenv func(string) string) (options, error) {
 	fs.VisitAll(func(f *flag.Flag) {
 		name := envVar(f.Name)
 		value := getenv(name)
-		if value == "" || onCommandLine[f.Name] {
+		if value == "" || onCommandLine[f.Name] || f.Name == "version" {
 			return
 		}
 		if err := f.Value.Set(value); err != nil {
@@ -191,6 +198,11 @@ func (o options) check() error {
 		// The fake is the one judge of a rate; a server with no data asks it.
 		if _, err := fake.New(fake.WithFixtures(fake.Fixture{}), fake.WithThrottle(o.throttle)); err != nil {
 			return fmt.Errorf("%s: %v", o.source("throttle"), err)
+		}
+	}
+	if o.cors != "" {
+		if _, err := fake.New(fake.WithFixtures(fake.Fixture{}), o.corsOption()); err != nil {
+			return fmt.Errorf("%s: %v", o.source("cors"), err)
 		}
 	}
 	if o.adminToken == "" && !o.noControl {
@@ -256,6 +268,10 @@ func (o options) clockOption() (fake.Option, error) {
 	return fake.WithClock(func() time.Time { return frozen }), nil
 }
 
+func (o options) corsOption() fake.Option {
+	return fake.WithCORS(strings.Split(o.cors, ",")...)
+}
+
 // fakeOptions turns the command's options into the fake's.
 func (o options) fakeOptions(logger *slog.Logger) ([]fake.Option, error) {
 	opts := []fake.Option{fake.WithSeed(o.seed), fake.WithPageSize(o.pageSize), fake.WithLogger(logger)}
@@ -291,6 +307,9 @@ func (o options) fakeOptions(logger *slog.Logger) ([]fake.Option, error) {
 	if o.stateFile != "" {
 		opts = append(opts, fake.WithStateFile(o.stateFile))
 	}
+	if o.cors != "" {
+		opts = append(opts, o.corsOption())
+	}
 	return opts, nil
 }
 
@@ -313,6 +332,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	o, err := parseFlags(args, getenv)
 	if errors.Is(err, flag.ErrHelp) { // asked for: on stdout, and a success
 		printUsage(stdout)
+		return 0
+	}
+	if err == nil && o.version {
+		fmt.Fprintln(stdout, versionLine())
 		return 0
 	}
 	if err != nil {

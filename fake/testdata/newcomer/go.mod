@@ -1,6 +1,6 @@
 module example.com/newcomer
 
-go 1.26.8
+go 1.26.0
 
 require github.com/pixiebrix-fake/pixiebrix-fake v0.0.0
 
