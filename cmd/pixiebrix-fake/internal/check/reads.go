@@ -29,7 +29,7 @@ var Versions = []string{"1.0", "1.1", "2.0"}
 // of each list are read (0: all of them).
 func ReadOperations(ctx context.Context, c *apiclient.Client, perList int) ([]Read, error) {
 	reads := []Read{
-		{Operation: "retrieveHealth", Template: "/api/health/", Path: "/api/health/", Versions: []string{"1.0"}},
+		{Operation: "retrieveHealthCheck", Template: "/api/health/", Path: "/api/health/", Versions: []string{"1.0"}},
 		{Operation: "retrieveMe", Template: "/api/me/", Path: "/api/me/"},
 		{Operation: "listOrganizations", Template: "/api/organizations/", Path: "/api/organizations/", List: true},
 	}
