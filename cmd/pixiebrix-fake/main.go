@@ -180,19 +180,46 @@ func (o options) check() error {
 			return fmt.Errorf("%s: %v", o.source("throttle"), err)
 		}
 	}
-	if o.adminToken == "" && !o.noControl {
-		if host, _, err := net.SplitHostPort(o.addr); err == nil && !isLoopback(host) {
-			// An address that does not split fails to listen, with its own message.
-			where := "is not a loopback address"
-			if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
-				where = "listens on every interface, not only loopback"
-			}
-			return fmt.Errorf("%s %q %s: anyone who reaches it could reset or replace the data through /__fake/; "+
-				"guard the control plane with --admin-token (or %s), turn it off with --no-control-plane (or %s), or listen on 127.0.0.1",
-				o.source("addr"), o.addr, where, envVar("admin-token"), envVar("no-control-plane"))
-		}
+	if o.adminToken != "" && strings.TrimSpace(o.adminToken) != o.adminToken {
+		// The control plane trims what a client sends, so such a token could
+		// never be matched; a blank one would guard nothing a script meant.
+		return fmt.Errorf("%s: the token is blank or has spaces at either end; give a token of visible characters", o.source("admin-token"))
 	}
-	return nil
+	return o.checkAddr()
+}
+
+// checkAddr refuses an address the control plane would be open on beyond
+// this machine. It decides before listening, from the address as written:
+// anything it cannot prove is loopback (an empty or unsplittable address, a
+// host name other than localhost, an IPv6 zone) counts as every interface.
+func (o options) checkAddr() error {
+	host, _, err := net.SplitHostPort(o.addr)
+	if err != nil {
+		// net.Listen("tcp", "") listens on every interface: a variable that
+		// is unset in a script must not open the fake to the network.
+		what := "is not HOST:PORT"
+		if strings.TrimSpace(o.addr) == "" {
+			what = "is empty"
+		}
+		return fmt.Errorf("%s %q %s: give an address such as 127.0.0.1:8080 (port 0 picks a free port)", o.source("addr"), o.addr, what)
+	}
+	if o.adminToken != "" || o.noControl || isLoopback(host) {
+		return nil
+	}
+	where := "is not a loopback address"
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		where = "listens on every interface, not only loopback"
+	}
+	return fmt.Errorf("%s %q %s: anyone who reaches it could reset or replace the data through /__fake/; "+
+		"guard the control plane with --admin-token (or %s), turn it off with --no-control-plane (or %s), or listen on 127.0.0.1",
+		o.source("addr"), o.addr, where, envVar("admin-token"), envVar("no-control-plane"))
+}
+
+// listenerIsLoopback reports whether a listener serves only this machine,
+// checked after listening as well, in case "localhost" resolved elsewhere.
+func listenerIsLoopback(l net.Listener) bool {
+	addr, ok := l.Addr().(*net.TCPAddr)
+	return ok && addr.IP.IsLoopback()
 }
 
 // isLoopback reports whether a listening host only serves this machine:
@@ -322,6 +349,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintf(stderr, "pixiebrix-fake: %s %q: %v\n", o.source("addr"), o.addr, err)
 		_ = srv.CloseStateFile()
 		return 1
+	}
+	if o.adminToken == "" && !o.noControl && !listenerIsLoopback(listener) {
+		fmt.Fprintf(stderr, "pixiebrix-fake: %s %q listens on %s, not loopback: the control plane would be open to anyone who reaches it; give --admin-token or --no-control-plane, or listen on 127.0.0.1\n",
+			o.source("addr"), o.addr, listener.Addr())
+		listener.Close()
+		_ = srv.CloseStateFile()
+		return 2
 	}
 	httpServer := &http.Server{
 		Handler:           srv,

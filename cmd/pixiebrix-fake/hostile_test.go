@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+// runCancelled runs the command with a context that is already cancelled:
+// a refused configuration returns its error; an accepted one listens, prints
+// the ready line and stops at once with 0.
+func runCancelled(args []string, env map[string]string) (code int, stdout, stderr string) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errOut syncBuffer
+	code = run(ctx, args, envFunc(env), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+// TestHostileAddr: no value of --addr opens the control plane beyond
+// loopback without a token. Every refusal happens before listening, so this
+// test never listens on anything but loopback.
+func TestHostileAddr(t *testing.T) {
+	t.Parallel()
+	const everyInterface = "listens on every interface, not only loopback: anyone who reaches it could reset or replace the data through /__fake/"
+	const notLoopback = "is not a loopback address: anyone who reaches it could reset or replace the data through /__fake/"
+	const notHostPort = "is not HOST:PORT: give an address such as 127.0.0.1:8080"
+	refused := []struct {
+		addr string
+		want string
+	}{
+		{"", `--addr "" is empty: give an address such as 127.0.0.1:8080 (port 0 picks a free port)`},
+		{" ", `--addr " " is empty`},
+		{":", `--addr ":" ` + everyInterface},
+		{":0", `--addr ":0" ` + everyInterface},
+		{":8080", `--addr ":8080" ` + everyInterface},
+		{"0.0.0.0:0", `--addr "0.0.0.0:0" ` + everyInterface},
+		{"[::]:0", `--addr "[::]:0" ` + everyInterface},
+		{"[::ffff:0.0.0.0]:0", `--addr "[::ffff:0.0.0.0]:0" ` + everyInterface},
+		{"[0:0:0:0:0:0:0:0]:0", `--addr "[0:0:0:0:0:0:0:0]:0" ` + everyInterface},
+		{"127.0.0.1", `--addr "127.0.0.1" ` + notHostPort},
+		{"[::1]", `--addr "[::1]" ` + notHostPort},
+		{"::1:0", `--addr "::1:0" ` + notHostPort},
+		{"localhost", `--addr "localhost" ` + notHostPort},
+		{"garbage", `--addr "garbage" ` + notHostPort},
+		{"http://127.0.0.1:8080", `--addr "http://127.0.0.1:8080" ` + notHostPort},
+		{"127.0.0.1:0:0", `--addr "127.0.0.1:0:0" ` + notHostPort},
+		{"0:0", `--addr "0:0" ` + notLoopback},
+		{"127.1:0", `--addr "127.1:0" ` + notLoopback},
+		{"0x7f000001:0", `--addr "0x7f000001:0" ` + notLoopback},
+		{" 127.0.0.1:0", `--addr " 127.0.0.1:0" ` + notLoopback},
+		{"localhost.:0", `--addr "localhost.:0" ` + notLoopback},
+		{"localhost.example.test:0", `--addr "localhost.example.test:0" ` + notLoopback},
+		{"127.0.0.1.nip.io:0", `--addr "127.0.0.1.nip.io:0" ` + notLoopback},
+		{"ip6-localhost:0", `--addr "ip6-localhost:0" ` + notLoopback},
+		{"[::1%lo]:0", `--addr "[::1%lo]:0" ` + notLoopback},
+		{"[fe80::1%eth0]:0", `--addr "[fe80::1%eth0]:0" ` + notLoopback},
+		{"192.0.2.1:0", `--addr "192.0.2.1:0" ` + notLoopback},
+		{"[2001:db8::1]:0", `--addr "[2001:db8::1]:0" ` + notLoopback},
+	}
+	for _, c := range refused {
+		t.Run("refused/"+c.addr, func(t *testing.T) {
+			t.Parallel()
+			code, stdout, stderr := runCancelled([]string{"--addr", c.addr}, nil)
+			if code != 2 || stdout != "" || !strings.Contains(stderr, "pixiebrix-fake: "+c.want) {
+				t.Errorf("exit %d, stdout %q, stderr:\n%s\nwant exit 2, no stdout and\npixiebrix-fake: %s", code, stdout, stderr, c.want)
+			}
+		})
+	}
+	t.Run("refused/env", func(t *testing.T) {
+		t.Parallel()
+		code, stdout, stderr := runCancelled(nil, map[string]string{"PIXIEBRIX_FAKE_ADDR": ":0"})
+		if want := `pixiebrix-fake: PIXIEBRIX_FAKE_ADDR ":0" ` + everyInterface; code != 2 || stdout != "" || !strings.Contains(stderr, want) {
+			t.Errorf("exit %d, stdout %q, stderr:\n%s\nwant exit 2 and\n%s", code, stdout, stderr, want)
+		}
+	})
+	// A token does not make an empty or unsplittable address mean anything.
+	for _, addr := range []string{"", "127.0.0.1"} {
+		t.Run("refused-with-token/"+addr, func(t *testing.T) {
+			t.Parallel()
+			code, stdout, stderr := runCancelled([]string{"--addr", addr, "--admin-token", "s3cret"}, nil)
+			if code != 2 || stdout != "" || !strings.Contains(stderr, "give an address such as 127.0.0.1:8080") {
+				t.Errorf("exit %d, stdout %q, stderr:\n%s", code, stdout, stderr)
+			}
+		})
+	}
+	for _, addr := range []string{"127.0.0.1:0", "127.0.0.1:", "127.8.9.10:0", "localhost:0", "LOCALHOST:0"} {
+		t.Run("accepted/"+addr, func(t *testing.T) {
+			t.Parallel()
+			code, stdout, stderr := runCancelled([]string{"--addr", addr}, nil)
+			if code != 0 || !strings.HasPrefix(stdout, `{"ready":true,"url":"http://127.`) {
+				t.Errorf("exit %d, stdout %q, stderr:\n%s; want it to serve on loopback", code, stdout, stderr)
+			}
+		})
+	}
+}
+
+// TestBlankAdminToken: a token that could never be matched, or guards
+// nothing, is refused rather than taken as a guard.
+func TestBlankAdminToken(t *testing.T) {
+	t.Parallel()
+	const want = "the token is blank or has spaces at either end; give a token of visible characters"
+	for _, token := range []string{" ", "   ", "\t", "\n", " s3cret", "s3cret ", "s3cret\n"} {
+		t.Run(token, func(t *testing.T) {
+			t.Parallel()
+			for _, c := range []struct {
+				args []string
+				env  map[string]string
+				name string
+			}{
+				{[]string{"--addr", "127.0.0.1:0", "--admin-token", token}, nil, "--admin-token"},
+				{[]string{"--addr", "127.0.0.1:0"}, map[string]string{"PIXIEBRIX_FAKE_ADMIN_TOKEN": token}, "PIXIEBRIX_FAKE_ADMIN_TOKEN"},
+			} {
+				code, stdout, stderr := runCancelled(c.args, c.env)
+				if code != 2 || stdout != "" || !strings.Contains(stderr, "pixiebrix-fake: "+c.name+": "+want) {
+					t.Errorf("%s %q: exit %d, stdout %q, stderr:\n%s", c.name, token, code, stdout, stderr)
+				}
+			}
+		})
+	}
+}
