@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -198,7 +200,11 @@ func (c *config) loadFixture() (*Fixture, error) {
 		if err != nil {
 			return nil, fmt.Errorf("fixture: %w", err)
 		}
-		f, err := ParseFixture(data)
+		parse := ParseFixture
+		if strings.EqualFold(filepath.Ext(c.fixtureFile), ".json") {
+			parse = ParseFixtureJSON // a trailing comma is an error, not YAML
+		}
+		f, err := parse(data)
 		if err != nil {
 			return nil, fmt.Errorf("fixture %s: %w", c.fixtureFile, err)
 		}

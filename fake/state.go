@@ -1,10 +1,8 @@
 package fake
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -256,50 +254,4 @@ func (s *store) orgsInJoinOrderLocked() []*organization {
 		}
 	}
 	return out
-}
-
-// yamlFixture prepares a fixture for YAML: numbers that came in JSON bodies
-// (json.Number) become YAML numbers rather than strings.
-func yamlFixture(f Fixture) Fixture {
-	for i := range f.Organizations {
-		for j := range f.Organizations[i].Campaigns {
-			members := f.Organizations[i].Campaigns[j].Members
-			for k := range members {
-				if members[k].Data != nil {
-					members[k].Data = yamlValue(members[k].Data).(map[string]any)
-				}
-			}
-		}
-	}
-	return f
-}
-
-func yamlValue(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(v))
-		for k, item := range v {
-			out[k] = yamlValue(item)
-		}
-		return out
-	case []any:
-		out := make([]any, len(v))
-		for i, item := range v {
-			out[i] = yamlValue(item)
-		}
-		return out
-	case json.Number:
-		if n, err := v.Int64(); err == nil {
-			return n
-		}
-		if n, err := strconv.ParseUint(string(v), 10, 64); err == nil {
-			return n
-		}
-		if n, err := v.Float64(); err == nil {
-			return n
-		}
-		return string(v)
-	default:
-		return v
-	}
 }
