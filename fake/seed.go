@@ -2,6 +2,7 @@ package fake
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -18,8 +19,18 @@ import (
 var scopePattern = regexp.MustCompile(`^@[a-z0-9][a-z0-9._-]*$`)
 
 // maxGenerate bounds each generate count, so that a slip of the keyboard
-// is an error rather than a fake that never starts.
+// is an error rather than a fake that never starts; it bounds the sum of
+// each kind over all teams too, so that many teams cannot multiply it.
 const maxGenerate = 1_000_000
+
+// maxFixtureMembers bounds the memberships of a fixture or state over all
+// teams, listed and generated: a 3 KB document may not ask for a hundred
+// teams of a million.
+const maxFixtureMembers = 1_000_000
+
+// seedCheckEvery is how many generated items seeding makes between looks at
+// its context, so that a signal stops a large fixture within moments.
+const seedCheckEvery = 256
 
 // seeder fills a store from a fixture. Its faker and random source are its
 // own, seeded from the server's seed, so generated data depends on the seed
@@ -36,6 +47,9 @@ type seeder struct {
 	// listing of the same email (in users or another team) may fill in what
 	// the first left out but may not contradict it.
 	given map[*user]userGiven
+
+	ctx       context.Context // seeding stops once it is done
+	generated int             // items generated so far, for interrupted
 }
 
 // userGiven says where the fixture first listed a user (which fixed its id)
@@ -48,12 +62,21 @@ type userGiven struct {
 // seedStore loads a fixture into an empty store, or names the first place in
 // the fixture that breaks a rule.
 func seedStore(st *store, f *Fixture, seed int64) error {
+	return seedStoreContext(context.Background(), st, f, seed)
+}
+
+// seedStoreContext is seedStore, stopping with an error that wraps
+// context.Cause(ctx) once ctx is done.
+func seedStoreContext(ctx context.Context, st *store, f *Fixture, seed int64) error {
+	if err := checkFixtureTotals(f); err != nil {
+		return err
+	}
 	rng := newRand(seed, streamFaker)
 	// gofakeit treats seed 0 as "seed from crypto/rand": never hand it 0.
 	fakerSeed := int64(rng.Uint64()>>1) | 1
 	sd := &seeder{
 		st: st, faker: gofakeit.NewUnlocked(fakerSeed), rng: rng,
-		reserved: map[int]bool{}, given: map[*user]userGiven{},
+		reserved: map[int]bool{}, given: map[*user]userGiven{}, ctx: ctx,
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -71,6 +94,41 @@ func seedStore(st *store, f *Fixture, seed int64) error {
 		}
 	}
 	return nil
+}
+
+// checkFixtureTotals refuses, before anything is seeded, a fixture whose
+// teams together ask for more than the caps: maxFixtureMembers memberships,
+// listed and generated, and maxGenerate generated groups or campaigns. A
+// single count past maxGenerate is left to its team, which names it.
+func checkFixtureTotals(f *Fixture) error {
+	var members, groups, campaigns int
+	for _, o := range f.Organizations {
+		members += len(o.Members)
+		if g := o.Generate; g != nil {
+			members += min(max(g.Members, 0), maxGenerate)
+			groups += min(max(g.Groups, 0), maxGenerate)
+			campaigns += min(max(g.Campaigns, 0), maxGenerate)
+		}
+	}
+	switch {
+	case members > maxFixtureMembers:
+		return fmt.Errorf("the teams have %d members in total, listed and generated; at most %d", members, maxFixtureMembers)
+	case groups > maxGenerate:
+		return fmt.Errorf("generate: the teams ask for %d groups in total; at most %d", groups, maxGenerate)
+	case campaigns > maxGenerate:
+		return fmt.Errorf("generate: the teams ask for %d campaigns in total; at most %d", campaigns, maxGenerate)
+	}
+	return nil
+}
+
+// interrupted says, every seedCheckEvery generated items, whether seeding
+// should stop: its context is done.
+func (sd *seeder) interrupted() error {
+	sd.generated++
+	if sd.generated%seedCheckEvery != 0 || sd.ctx.Err() == nil {
+		return nil
+	}
+	return fmt.Errorf("seeding stopped: %w", context.Cause(sd.ctx))
 }
 
 // prepare reserves the fixture's membership ids and sizes the store's
@@ -543,6 +601,9 @@ func generatedDomain(org *organization) string {
 func (sd *seeder) generateMembers(org *organization, n int) error {
 	domain := "@" + generatedDomain(org)
 	for i := 0; i < n; i++ {
+		if err := sd.interrupted(); err != nil {
+			return err
+		}
 		first, last := sd.faker.FirstName(), sd.faker.LastName()
 		local := emailWord(first) + "." + emailWord(last)
 		if local == "." {
@@ -619,6 +680,9 @@ func (sd *seeder) uniqueName(base string, taken func(string) bool) string {
 
 func (sd *seeder) generateGroups(org *organization, n int) error {
 	for i := 0; i < n; i++ {
+		if err := sd.interrupted(); err != nil {
+			return err
+		}
 		base := sd.faker.JobDescriptor() + " " + sd.faker.JobLevel()
 		name := sd.uniqueName(base, func(s string) bool { return org.groupNamed(s) != nil })
 		g, err := sd.st.addGroupLocked(org, "", name, sd.pastTime(365))
@@ -639,6 +703,9 @@ func (sd *seeder) generateGroups(org *organization, n int) error {
 
 func (sd *seeder) generateCampaigns(org *organization, n int) error {
 	for i := 0; i < n; i++ {
+		if err := sd.interrupted(); err != nil {
+			return err
+		}
 		base := fmt.Sprintf("%s Q%d Rollout", sd.faker.BuzzWord(), sd.rng.IntN(4)+1)
 		name := sd.uniqueName(strings.ToUpper(base[:1])+base[1:], func(s string) bool { return org.campaignNamed(s) != nil })
 		created := sd.pastTime(365)

@@ -1,6 +1,7 @@
 package fake
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -67,6 +68,10 @@ func New(opts ...Option) (*Server, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler) // formats nothing, unlike a handler on io.Discard
 	}
+	ctx := cfg.ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	clock := cfg.clock
 	var step *stepClock
 	if clock == nil {
@@ -81,7 +86,7 @@ func New(opts ...Option) (*Server, error) {
 		if st != nil {
 			// The fixture is what Reset goes back to: a bad one is still an
 			// error at start, not at the first reset.
-			if err := seedStore(newStore(newIDSource(cfg.seed), func() time.Time { return epoch }), fixture, cfg.seed); err != nil {
+			if err := seedStoreContext(ctx, newStore(newIDSource(cfg.seed), func() time.Time { return epoch }), fixture, cfg.seed); err != nil {
 				if cfg.fixtureFile != "" {
 					return nil, fmt.Errorf("fixture %s: %w", cfg.fixtureFile, err)
 				}
@@ -94,7 +99,7 @@ func New(opts ...Option) (*Server, error) {
 		ids, pcg := newTrackedIDSource(cfg.seed)
 		st = newStore(ids, clock)
 		st.pcg, st.step = pcg, step
-		if err := seedStore(st, fixture, cfg.seed); err != nil {
+		if err := seedStoreContext(ctx, st, fixture, cfg.seed); err != nil {
 			if cfg.fixtureFile != "" {
 				return nil, fmt.Errorf("fixture %s: %w", cfg.fixtureFile, err)
 			}

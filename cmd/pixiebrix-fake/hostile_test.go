@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // runCancelled runs the command with a context that is already cancelled:
@@ -117,5 +120,74 @@ func TestBlankAdminToken(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSignalWhileSeeding: SIGTERM or SIGINT during a long seeding stops the
+// command within moments, with the shell's status for the signal, a line
+// saying so, and no ready line.
+func TestSignalWhileSeeding(t *testing.T) {
+	t.Parallel()
+	bin := buildCommand(t)
+	// Minutes of seeding, were it let run.
+	fixture := writeFile(t, "huge.yaml", "organizations:\n  - name: Huge\n    generate: {members: 1000000, groups: 1000000, campaigns: 1000000}\n")
+	for _, c := range []struct {
+		sig  syscall.Signal
+		code int
+		name string
+	}{{syscall.SIGTERM, 143, "terminated"}, {syscall.SIGINT, 130, "interrupt"}} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			cmd := exec.Command(bin, "--addr", "127.0.0.1:0", "--fixtures", fixture, "--log-level", "debug")
+			cmd.Env = commandEnv()
+			stdout, stderr := &syncBuffer{}, &syncBuffer{}
+			cmd.Stdout, cmd.Stderr = stdout, stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			waited := make(chan error, 1)
+			go func() { waited <- cmd.Wait() }()
+			t.Cleanup(func() {
+				_ = cmd.Process.Kill()
+				<-waited
+			})
+			if !stderr.waitFor("msg=seeding") { // the signal handler is in place
+				t.Fatalf("no seeding line; stderr:\n%s", stderr)
+			}
+			if err := cmd.Process.Signal(c.sig); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case err := <-waited:
+				waited <- err // for the cleanup
+				code := 0
+				if exit, ok := err.(*exec.ExitError); ok {
+					code = exit.ExitCode()
+				}
+				if code != c.code {
+					t.Errorf("exit %d (%v), want %d; stderr:\n%s", code, err, c.code, stderr)
+				}
+			case <-time.After(waitLimit):
+				t.Fatalf("still seeding %v after %s; stderr:\n%s", waitLimit, c.name, stderr)
+			}
+			if stdout.String() != "" {
+				t.Errorf("stdout %q, want no ready line", stdout)
+			}
+			if want := "pixiebrix-fake: interrupted while seeding (" + c.name + " signal received); not serving\n"; !strings.HasSuffix(stderr.String(), want) {
+				t.Errorf("stderr:\n%s\nwant it to end with\n%s", stderr, want)
+			}
+		})
+	}
+}
+
+// TestFixtureTotalCap: a fixture whose teams together ask for more members
+// than the cap is refused at start, before seeding.
+func TestFixtureTotalCap(t *testing.T) {
+	t.Parallel()
+	fixture := writeFile(t, "many.yaml", "organizations:\n  - {name: A, generate: {members: 600000}}\n  - {name: B, generate: {members: 600000}}\n")
+	code, stdout, stderr := runCancelled([]string{"--addr", "127.0.0.1:0", "--fixtures", fixture}, nil)
+	want := "pixiebrix-fake: fixture " + fixture + ": the teams have 1200000 members in total, listed and generated; at most 1000000\n"
+	if code != 1 || stdout != "" || stderr != want {
+		t.Errorf("exit %d, stdout %q, stderr:\n%s\nwant exit 1 and\n%s", code, stdout, stderr, want)
 	}
 }

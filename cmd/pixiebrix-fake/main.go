@@ -24,9 +24,30 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	// Like signal.NotifyContext, but the cause names the signal, so that an
+	// interrupted start can exit as a shell expects (130, 143).
+	ctx, cancel := context.WithCancelCause(context.Background())
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	go func() { cancel(signalReceived{<-signals}) }()
 	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+}
+
+// signalReceived is the cause of the context main cancels on a signal.
+type signalReceived struct{ sig os.Signal }
+
+func (s signalReceived) Error() string { return s.sig.String() + " signal received" }
+
+// interruptedExit is the exit status of a start a signal interrupted:
+// 128 plus the signal's number, as shells report it; 1 without a signal.
+func interruptedExit(ctx context.Context) int {
+	var received signalReceived
+	if errors.As(context.Cause(ctx), &received) {
+		if sig, ok := received.sig.(syscall.Signal); ok {
+			return 128 + int(sig)
+		}
+	}
+	return 1
 }
 
 const usage = `pixiebrix-fake serves an in-memory, stateful fake of PixieBrix's Team
@@ -39,9 +60,10 @@ Usage:
 Once it serves, it prints one JSON line on stdout:
   {"ready":true,"url":"http://127.0.0.1:PORT","tokens":{"<email>":"<token>",...}}
 and logs each request on stderr (log/slog text: method, path, status).
-SIGINT or SIGTERM shut it down gracefully (exit 0). Exit status 2 means a
-bad flag or environment variable, 1 a bad fixture or state file or an
-address in use.
+SIGINT or SIGTERM shut it down gracefully (exit 0); while it is still
+seeding, they stop it without a ready line (exit 130 or 143). Exit status 2
+means a bad flag or environment variable, 1 a bad fixture or state file or
+an address in use.
 
 The control plane under /__fake/ (health, reset, state, faults, requests)
 lets anyone who reaches it reset or replace the data. On a loopback address
@@ -339,7 +361,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintln(stderr, "pixiebrix-fake:", err)
 		return 2
 	}
-	srv, err := fake.New(opts...)
+	logger.Debug("seeding", "fixture", o.fixtures, "state_file", o.stateFile)
+	srv, err := fake.New(append(opts, fake.WithContext(ctx))...)
+	if err != nil && errors.Is(err, context.Cause(ctx)) {
+		fmt.Fprintf(stderr, "pixiebrix-fake: interrupted while seeding (%v); not serving\n", context.Cause(ctx))
+		return interruptedExit(ctx)
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "pixiebrix-fake:", err)
 		return 1
