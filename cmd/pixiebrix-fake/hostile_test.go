@@ -1,8 +1,12 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"io"
+	"net"
 	"os/exec"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -189,5 +193,87 @@ func TestFixtureTotalCap(t *testing.T) {
 	want := "pixiebrix-fake: fixture " + fixture + ": the teams have 1200000 members in total, listed and generated; at most 1000000\n"
 	if code != 1 || stdout != "" || stderr != want {
 		t.Errorf("exit %d, stdout %q, stderr:\n%s\nwant exit 1 and\n%s", code, stdout, stderr, want)
+	}
+}
+
+// TestShutdownTimeoutSaysWhatWasCut: a request still in flight when the
+// shutdown's time is up is cut, and the line says so, not only "context
+// deadline exceeded".
+func TestShutdownTimeoutSaysWhatWasCut(t *testing.T) {
+	t.Parallel()
+	in := start(t, []string{"--addr", "127.0.0.1:0", "--log-level", "error", "--shutdown-timeout", "100ms"}, nil)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(in.ready.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	// A body declared and never sent: the request stays in flight. The 100
+	// Continue says that its handler has begun to read it.
+	if _, err := io.WriteString(conn, "PUT /__fake/state HTTP/1.1\r\nHost: fake\r\nContent-Length: 100\r\nExpect: 100-continue\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	reader := bufio.NewReader(conn)
+	if line, err := reader.ReadString('\n'); line != "HTTP/1.1 100 Continue\r\n" {
+		t.Fatalf("%q, %v; want a 100 Continue", line, err)
+	}
+	code, _ := in.stop()
+	want := "pixiebrix-fake: shutdown: 1 connection(s) still busy (a request in flight or arriving) after 100ms (--shutdown-timeout); closed without an answer\n"
+	if code != 1 || in.stderr.String() != want {
+		t.Errorf("exit %d, stderr:\n%s\nwant exit 1 and\n%s", code, in.stderr, want)
+	}
+	if _, err := io.ReadAll(reader); err != nil {
+		t.Errorf("the cut connection: %v, want it closed", err)
+	}
+}
+
+func TestShutdownTimeoutRefused(t *testing.T) {
+	t.Parallel()
+	for _, value := range []string{"0s", "-1s"} {
+		code, _, stderr := runCancelled([]string{"--addr", "127.0.0.1:0", "--shutdown-timeout", value}, nil)
+		if want := "pixiebrix-fake: --shutdown-timeout " + value + ": use a positive duration such as 10s\n"; code != 2 || stderr != want {
+			t.Errorf("%s: exit %d, stderr %q, want 2 and %q", value, code, stderr, want)
+		}
+	}
+}
+
+// TestNetHTTPErrorsAsJSON: requests net/http refuses before any handler
+// runs get the API's error shape, not plain text, with the same status.
+func TestNetHTTPErrorsAsJSON(t *testing.T) {
+	t.Parallel()
+	in := start(t, []string{"--addr", "127.0.0.1:0", "--log-level", "error"}, nil)
+	addr := strings.TrimPrefix(in.ready.URL, "http://")
+	cases := []struct {
+		name, request string
+		status        string
+		detail        string
+	}{
+		{"nul-in-content-type", "GET /api/me/ HTTP/1.1\r\nHost: fake\r\nContent-Type: a\x00b\r\n\r\n", "400 Bad Request", "Malformed request."},
+		{"control-in-header", "GET /api/me/ HTTP/1.1\r\nHost: fake\r\nX-Note: \x01\r\n\r\n", "400 Bad Request", "Malformed request."},
+		{"bad-escape-in-path", "GET /api/%ZZ/ HTTP/1.1\r\nHost: fake\r\n\r\n", "400 Bad Request", "Malformed request."},
+		{"bad-request-line", "GET\r\n\r\n", "400 Bad Request", "Malformed request."},
+		{"no-host", "GET /api/me/ HTTP/1.1\r\n\r\n", "400 Bad Request", "Malformed request: missing required Host header."},
+		{"two-hosts", "GET /api/me/ HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", "400 Bad Request", "Malformed request."},
+		{"transfer-encoding", "POST /api/me/ HTTP/1.1\r\nHost: fake\r\nTransfer-Encoding: gzip\r\n\r\n", "501 Not Implemented", "Unsupported transfer encoding."},
+		{"headers-too-large", "GET /api/me/ HTTP/1.1\r\nHost: fake\r\nX-Big: " + strings.Repeat("x", 1<<20+4096) + "\r\n\r\n", "431 Request Header Fields Too Large", "Request header fields too large."},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			conn, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			go func() { _, _ = io.WriteString(conn, c.request) }() // the server may answer before it has read it all
+			got, err := io.ReadAll(conn)
+			if err != nil && len(got) == 0 {
+				t.Fatal(err)
+			}
+			body := `{"detail":"` + c.detail + `"}`
+			want := "HTTP/1.1 " + c.status + "\r\nContent-Type: application/json\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\nConnection: close\r\n\r\n" + body
+			if string(got) != want {
+				t.Errorf("answer:\n%q\nwant\n%q", got, want)
+			}
+		})
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -73,8 +74,8 @@ refused with exit status 2).
 
 With --state-file the data survives restarts and crashes: every write is
 on disk before it is answered. SIGINT or SIGTERM stop accepting connections,
-let the requests in flight finish (up to 10 s), close the state file and
-exit 0.
+let the requests in flight finish (up to --shutdown-timeout, 10 s), close
+the state file and exit 0.
 
 Every flag may also be set by the environment variable named beside it; a
 flag given on the command line wins.
@@ -100,6 +101,7 @@ type options struct {
 	adminToken    string
 	noControl     bool
 	stateFile     string
+	shutdownWait  time.Duration
 
 	fromEnv map[string]string // flag name → variable, for flags the environment set
 }
@@ -128,6 +130,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.IntVar(&o.journalSize, "journal-size", fake.DefaultJournalSize, "how many API requests the journal (GET /__fake/requests) keeps; older ones drop out [PIXIEBRIX_FAKE_JOURNAL_SIZE]")
 	fs.StringVar(&o.adminToken, "admin-token", "", "token the control plane (/__fake/...) then requires as \"Authorization: Bearer <token>\"; needed to listen beyond loopback, unless --no-control-plane [PIXIEBRIX_FAKE_ADMIN_TOKEN]")
 	fs.BoolVar(&o.noControl, "no-control-plane", false, "turn the control plane off: /__fake/... answers 404 like any unknown path [PIXIEBRIX_FAKE_NO_CONTROL_PLANE]")
+	fs.Var((*durationValue)(&o.shutdownWait), "shutdown-timeout", "how long a shutdown lets the requests in flight finish before it closes their connections [PIXIEBRIX_FAKE_SHUTDOWN_TIMEOUT]")
 	fs.StringVar(&o.stateFile, "state-file", "", "keep the data in this `file` across restarts and crashes: loaded at start when it exists (instead of the fixture, which stays what a reset goes back to), and every write is fsynced to it before it is answered [PIXIEBRIX_FAKE_STATE_FILE]")
 	return fs
 }
@@ -148,7 +151,7 @@ func (d *durationValue) Set(s string) error {
 }
 
 func parseFlags(args []string, getenv func(string) string) (options, error) {
-	o := options{fromEnv: map[string]string{}}
+	o := options{fromEnv: map[string]string{}, shutdownWait: defaultShutdownWait}
 	fs := newFlagSet(&o)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -195,6 +198,8 @@ func (o options) check() error {
 		return fmt.Errorf("%s %v: use a fraction from 0 to 1, such as 0.05", o.source("error-rate"), o.errorRate)
 	case o.journalSize < 1:
 		return fmt.Errorf("%s %d: use 1 or more", o.source("journal-size"), o.journalSize)
+	case o.shutdownWait <= 0:
+		return fmt.Errorf("%s %s: use a positive duration such as 10s", o.source("shutdown-timeout"), o.shutdownWait)
 	}
 	if o.throttle != "" {
 		// The fake is the one judge of a rate; a server with no data asks it.
@@ -338,8 +343,38 @@ type readyLine struct {
 	Tokens map[string]string `json:"tokens"`
 }
 
-// shutdownWait bounds how long a shutdown waits for requests in flight.
-const shutdownWait = 10 * time.Second
+// defaultShutdownWait bounds how long a shutdown waits for requests in
+// flight, unless --shutdown-timeout says otherwise.
+const defaultShutdownWait = 10 * time.Second
+
+// busyConns tracks the connections a shutdown would wait for: new or with a
+// request in flight. Shutdown itself says only that its deadline passed.
+type busyConns struct {
+	mu    sync.Mutex
+	state map[net.Conn]http.ConnState
+}
+
+func (b *busyConns) track(c net.Conn, state http.ConnState) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if state == http.StateClosed || state == http.StateHijacked {
+		delete(b.state, c)
+		return
+	}
+	b.state[c] = state
+}
+
+func (b *busyConns) count() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	n := 0
+	for _, state := range b.state {
+		if state == http.StateNew || state == http.StateActive {
+			n++
+		}
+	}
+	return n
+}
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	o, err := parseFlags(args, getenv)
@@ -384,6 +419,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		_ = srv.CloseStateFile()
 		return 2
 	}
+	busy := &busyConns{state: map[net.Conn]http.ConnState{}}
 	httpServer := &http.Server{
 		Handler:           srv,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -394,13 +430,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		IdleTimeout:    2 * time.Minute,
 		MaxHeaderBytes: 1 << 20,
 		ErrorLog:       slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		ConnState:      busy.track,
 	}
 	httpServer.RegisterOnShutdown(func() {
 		// Shutdown calls this once its listeners are closed.
-		logger.Info("stopped accepting connections; requests in flight may finish", "within", shutdownWait)
+		logger.Info("stopped accepting connections; requests in flight may finish", "within", o.shutdownWait)
 	})
 	served := make(chan error, 1)
-	go func() { served <- httpServer.Serve(listener) }()
+	go func() { served <- httpServer.Serve(jsonErrorsListener{listener}) }()
 
 	ready, err := json.Marshal(readyLine{Ready: true, URL: "http://" + listener.Addr().String(), Tokens: srv.Tokens()})
 	if err == nil {
@@ -424,12 +461,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	logger.Info("shutting down")
 	// Close first ends the requests held by a delay or hang fault, which
 	// Shutdown would wait for; other requests in flight finish, within
-	// shutdownWait, before the state file is closed.
+	// o.shutdownWait, before the state file is closed.
 	srv.Close()
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownWait)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), o.shutdownWait)
 	defer cancel()
 	code := 0
-	if err := httpServer.Shutdown(shutdownCtx); err != nil {
+	if err := httpServer.Shutdown(shutdownCtx); errors.Is(err, context.DeadlineExceeded) {
+		// Shutdown leaves them open: close them, and say what was cut.
+		fmt.Fprintf(stderr, "pixiebrix-fake: shutdown: %d connection(s) still busy (a request in flight or arriving) after %s (%s); closed without an answer\n",
+			busy.count(), o.shutdownWait, o.source("shutdown-timeout"))
+		httpServer.Close()
+		code = 1
+	} else if err != nil {
 		fmt.Fprintln(stderr, "pixiebrix-fake: shutdown:", err)
 		code = 1
 	}
