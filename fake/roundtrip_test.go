@@ -201,7 +201,7 @@ func TestJSONFixtureStrict(t *testing.T) {
 		{"truncated", "{\"organizations\": [", `line 1, column 20: the JSON ends before its last value does`},
 		{"not-utf8", "{\"organizations\": [{\"name\": \"\xff\"}]}", `line 1, column 30: the JSON is not valid UTF-8`},
 		{"nan", `{"organizations": [{"name": "A", "generate": {"members": NaN}}]}`, `line 1, column 58: invalid character 'N' looking for beginning of value`},
-		{"too-deep", deep, `line 1, column 10091: nested deeper than 10000 levels`},
+		{"too-deep", deep, `line 1, column 10097: nested deeper than 10006 levels`},
 		{"unknown-key", "{\"organizations\": [\n {\"name\": \"A\", \"colour\": \"red\"}]}", `line 2: organizations[0] (A): unknown key "colour"`},
 		{"repeated-key", "{\"organizations\": [{\"name\": \"A\", \"name\": \"B\"}]}", `line 1: organizations[0] (A): key "name" is repeated (first at line 1)`},
 		{"repeated-data-key", `{"organizations": [{"name": "A", "campaigns": [{"name": "C", "members": [{"email": "a@a.test", "data": {"<<": 1, "<<": 2}}]}]}]}`,
@@ -247,4 +247,58 @@ func TestJSONFixtureStrict(t *testing.T) {
 			t.Errorf("data %#v, want %#v", got, want)
 		}
 	})
+}
+
+// FuzzFixtureJSON feeds any bytes to the strict JSON reader: it fails
+// cleanly, or what it read writes back as JSON that it reads to the same
+// bytes again (numbers and keys as written).
+func FuzzFixtureJSON(f *testing.F) {
+	f.Add([]byte(`{"organizations":[{"name":"A","campaigns":[{"name":"C","members":[{"email":"a@a.test","data":` + hostileData() + `}]}]}]}`))
+	f.Add([]byte("{\n  \"organizations\": [],\n}\n"))
+	f.Add([]byte(`{"organizations":[{"name":"A","members":[{"email":"a@a.test","role":"admin","date_joined":"2025-01-01T00:00:00Z"}]}],"users":[]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > 64<<10 {
+			return
+		}
+		fixture, err := fake.ParseFixtureJSON(data)
+		if err != nil {
+			if err.Error() == "" {
+				t.Fatal("an empty error")
+			}
+			return
+		}
+		first, err := json.Marshal(fixture)
+		if err != nil {
+			t.Fatalf("writing what was read: %v", err)
+		}
+		again, err := fake.ParseFixtureJSON(first)
+		if err != nil {
+			t.Fatalf("reading what was written: %v\n%s", err, first)
+		}
+		if second, _ := json.Marshal(again); !bytes.Equal(first, second) {
+			t.Fatalf("changed in a round trip:\n%s\n%s", first, second)
+		}
+	})
+}
+
+// TestDeepestDataRoundTrip: data nested as deeply as the API takes it (one
+// level more is a 400 there) goes through GET and PUT /__fake/state.
+func TestDeepestDataRoundTrip(t *testing.T) {
+	t.Parallel()
+	s := newAPIServer(t)
+	members := "/api/organizations/" + acmeID + "/campaigns/" + q1CampaignID + "/members/"
+	body := func(depth int) string {
+		return `{"email":"ada@acme.test","data":{"d":` + strings.Repeat("[", depth) + strings.Repeat("]", depth) + `}}`
+	}
+	if r := s.do(t, call{method: "POST", path: members, token: acmeAdmin, body: body(9999)}); r.Status != 400 {
+		t.Fatalf("POST of data 9,999 levels deep: %d, want the API's 400", r.Status)
+	}
+	if r := s.do(t, call{method: "POST", path: members, token: acmeAdmin, body: body(9998)}); r.Status != 201 {
+		t.Fatalf("POST: %d %.200s", r.Status, r.Body)
+	}
+	state := getState(t, s, "").Body
+	wantStatus(t, s.plain(t, call{method: "PUT", path: "/__fake/state", body: state}), 204)
+	if again := getState(t, s, "").Body; !bytes.Equal(again, state) {
+		t.Error("the state changed over GET, PUT, GET")
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -275,5 +276,41 @@ func TestNetHTTPErrorsAsJSON(t *testing.T) {
 				t.Errorf("answer:\n%q\nwant\n%q", got, want)
 			}
 		})
+	}
+}
+
+// TestLosslessStateThroughTheCommand: campaign data that float64, int64 and
+// YAML would change survives --fixtures, GET and PUT /__fake/state and a
+// restart on --state-file, byte for byte.
+func TestLosslessStateThroughTheCommand(t *testing.T) {
+	t.Parallel()
+	data := `{"":"","<<":{"<<":[1e400,-0]},"big":18446744073709551617,"deep":` + strings.Repeat("[", 200) + "1e-400" + strings.Repeat("]", 200) +
+		`,"exp":1E+2,"int53":9007199254740993,"` + strings.Repeat("k", 1100) + `":"yes","pi":3.141592653589793238462643383279}` // keys in the order JSON answers write them
+	fixture := writeFile(t, "hostile.json", `{"organizations": [{"name": "Acme", "members": [{"email": "ada@acme.test", "role": "admin", "token": "`+acmeAdmin+`"}],
+  "campaigns": [{"name": "Q1", "members": [{"email": "ada@acme.test", "data": `+data+`}]}]}]}`)
+	wantData := `"data":` + data + `,`
+	state := func(in *instance) string {
+		t.Helper()
+		status, _, body := in.get("GET", "/__fake/state", "", "", "")
+		if status != 200 || !strings.Contains(body, wantData) {
+			t.Fatalf("GET /__fake/state: %d, the data changed:\n%.800s", status, body)
+		}
+		return body
+	}
+	stateFile := filepath.Join(t.TempDir(), "state")
+	in := start(t, []string{"--addr", "127.0.0.1:0", "--fixtures", fixture, "--state-file", stateFile}, nil)
+	first := state(in)
+	if status, _, body := in.get("PUT", "/__fake/state", "", "", first); status != 204 {
+		t.Fatalf("PUT /__fake/state: %d %s", status, body)
+	}
+	if again := state(in); again != first {
+		t.Errorf("the state changed over GET, PUT, GET")
+	}
+	if code, _ := in.stop(); code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, in.stderr)
+	}
+	restarted := start(t, []string{"--addr", "127.0.0.1:0", "--state-file", stateFile}, nil)
+	if again := state(restarted); again != first {
+		t.Errorf("the state changed over a restart on the state file")
 	}
 }
