@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -514,14 +516,50 @@ func (m FixtureGroupMember) MarshalYAML() (any, error) {
 }
 
 // MarshalYAML writes a campaign member's data with its numbers as YAML
-// numbers: json.Number, as the data holds them, would be written as strings.
+// numbers (json.Number, as the data holds them, would be written as
+// strings) and its keys as strings: a "<<" key written plain would read
+// back as a merge.
 func (m FixtureCampaignMember) MarshalYAML() (any, error) {
 	type plain FixtureCampaignMember
 	p := plain(m)
-	if p.Data != nil {
-		p.Data = yamlValue(p.Data).(map[string]any)
+	p.Data = nil
+	var n yaml.Node
+	if err := n.Encode(p); err != nil {
+		return nil, err
 	}
-	return p, nil
+	if m.Data != nil && len(n.Content) >= 2 { // after the email, where the field is
+		data := []*yaml.Node{{Kind: yaml.ScalarNode, Tag: "!!str", Value: "data"}, yamlData(m.Data)}
+		n.Content = slices.Insert(n.Content, 2, data...)
+	}
+	return &n, nil
+}
+
+// yamlData writes free-form data as a YAML node, every key tagged a string
+// so that the encoder quotes the ones YAML would read otherwise ("yes").
+func yamlData(v any) *yaml.Node {
+	switch v := v.(type) {
+	case map[string]any:
+		n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+		for _, k := range slices.Sorted(maps.Keys(v)) {
+			key := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: k}
+			if k == "<<" { // the encoder writes it plain, which reads as a merge
+				key.Style = yaml.DoubleQuotedStyle
+			}
+			n.Content = append(n.Content, key, yamlData(v[k]))
+		}
+		return n
+	case []any:
+		n := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
+		for _, item := range v {
+			n.Content = append(n.Content, yamlData(item))
+		}
+		return n
+	}
+	var n yaml.Node
+	if err := n.Encode(yamlValue(v)); err != nil {
+		n = yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null"} // cannot happen: JSON values encode
+	}
+	return &n
 }
 
 // yamlValue turns the json.Numbers of decoded JSON into the int64, uint64

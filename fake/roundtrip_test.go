@@ -154,6 +154,22 @@ func TestHostileDataRoundTrip(t *testing.T) {
 			t.Error("the state changed over GET, PUT, GET")
 		}
 	})
+	t.Run("yaml-state", func(t *testing.T) {
+		// YAML has no numbers past float64 and int64, nor -0: those are the
+		// JSON state's to keep. Every key and string survives.
+		yamlState := getState(t, s, "application/yaml").Body
+		fresh := newAPIServer(t)
+		wantStatus(t, fresh.plain(t, call{method: "PUT", path: "/__fake/state", body: yamlState, headers: map[string]string{"Content-Type": "application/yaml"}}), 204)
+		got := memberData(t, getState(t, fresh, "").Body, email).(map[string]any)
+		for key, value := range want.(map[string]any) {
+			if strings.HasPrefix(key, "n/") || key == "nested/list" || key == "nested/object" {
+				continue
+			}
+			if !reflect.DeepEqual(got[key], value) {
+				t.Errorf("key %.40q: got %.100v, want %.100v", key, got[key], value)
+			}
+		}
+	})
 	for _, name := range []string{"state.json", "state.fixture"} {
 		t.Run("fixture-file/"+name, func(t *testing.T) {
 			t.Parallel()
