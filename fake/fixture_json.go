@@ -57,9 +57,9 @@ func ParseFixtureJSON(data []byte) (*Fixture, error) {
 }
 
 // jsonFixtureParser turns JSON into a yaml.Node tree, so that one checker
-// and one decoder serve both formats. Every node carries its line and
-// column; every key and string is tagged !!str, so that YAML never reads
-// "<<" as a merge or a quoted date as a time.
+// and one decoder serve both formats. Every node carries its line; every
+// key and string is tagged !!str, so that YAML never reads "<<" as a merge
+// or a quoted date as a time.
 type jsonFixtureParser struct {
 	data  []byte
 	dec   *json.Decoder
@@ -93,8 +93,7 @@ func (p *jsonFixtureParser) value(depth int) (*yaml.Node, error) {
 	if err != nil {
 		return nil, p.syntaxError(err, start)
 	}
-	line, column := p.position(start)
-	n := &yaml.Node{Line: line, Column: column}
+	n := &yaml.Node{Line: p.line(start)}
 	switch tok := tok.(type) {
 	case json.Delim:
 		if depth+1 > maxFixtureJSONDepth {
@@ -108,12 +107,11 @@ func (p *jsonFixtureParser) value(depth int) (*yaml.Node, error) {
 				if err != nil {
 					return nil, p.syntaxError(err, keyStart)
 				}
-				keyLine, keyColumn := p.position(keyStart)
 				value, err := p.value(depth + 1)
 				if err != nil {
 					return nil, err
 				}
-				k := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Style: yaml.DoubleQuotedStyle, Value: key.(string), Line: keyLine, Column: keyColumn}
+				k := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Style: yaml.DoubleQuotedStyle, Value: key.(string), Line: p.line(keyStart)}
 				n.Content = append(n.Content, k, value)
 			}
 		} else {
@@ -184,8 +182,8 @@ func (p *jsonFixtureParser) errorAt(offset int, msg string) error {
 	return fmt.Errorf("line %d, column %d: %s", line, column, msg)
 }
 
-// position is the 1-based line and column (in characters) of an offset.
-func (p *jsonFixtureParser) position(offset int) (line, column int) {
+// line is the 1-based line of an offset, for every node: a binary search.
+func (p *jsonFixtureParser) line(offset int) int {
 	if p.lines == nil {
 		p.lines = []int{0}
 		for i, b := range p.data {
@@ -194,9 +192,16 @@ func (p *jsonFixtureParser) position(offset int) (line, column int) {
 			}
 		}
 	}
+	return sort.SearchInts(p.lines, min(offset, len(p.data))+1)
+}
+
+// position is the 1-based line and column (in characters) of an offset,
+// for an error only: a state written by GET is one long line, and counting
+// its characters for every node would take quadratic time.
+func (p *jsonFixtureParser) position(offset int) (line, column int) {
 	offset = min(offset, len(p.data))
-	i := sort.SearchInts(p.lines, offset+1) - 1
-	return i + 1, utf8.RuneCount(p.data[p.lines[i]:offset]) + 1
+	line = p.line(offset)
+	return line, utf8.RuneCount(p.data[p.lines[line-1]:offset]) + 1
 }
 
 // invalidUTF8At is the offset of the first byte that is not UTF-8, or -1:
