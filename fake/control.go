@@ -158,7 +158,7 @@ func (s *Server) controlGetState(w http.ResponseWriter, r *http.Request, _ strin
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
-	if err := enc.Encode(yamlFixture(state)); err != nil {
+	if err := enc.Encode(state); err != nil {
 		return err
 	}
 	_ = enc.Close()
@@ -175,7 +175,12 @@ func (s *Server) controlPutState(w http.ResponseWriter, r *http.Request, _ strin
 	if err != nil {
 		return err
 	}
-	f, err := ParseFixture(data)
+	parse := ParseFixture
+	if isJSONType(r.Header.Get("Content-Type")) && bytes.HasPrefix(bytes.TrimSpace(data), []byte("{")) {
+		// JSON said and meant: a trailing comma is an error, not YAML.
+		parse = ParseFixtureJSON
+	}
+	f, err := parse(data)
 	if err != nil {
 		return &apiError{code: codeInvalid, detail: "Invalid state: " + err.Error()}
 	}
@@ -187,6 +192,13 @@ func (s *Server) controlPutState(w http.ResponseWriter, r *http.Request, _ strin
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// isJSONType reports whether a Content-Type names JSON: application/json
+// or a +json type.
+func isJSONType(contentType string) bool {
+	mediaType, _, err := mime.ParseMediaType(contentType)
+	return err == nil && (mediaType == "application/json" || strings.HasSuffix(mediaType, "+json"))
 }
 
 func readControlBody(r *http.Request, limit int64) ([]byte, error) {

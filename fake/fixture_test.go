@@ -651,7 +651,7 @@ func fullFixture() fake.Fixture {
 			Members: []fake.FixtureCampaignMember{
 				{Email: "ada@acme.test", Data: map[string]any{}},
 				{Email: "new@acme.test", ID: "0a000000-0000-4000-8000-0000000000d1", CreatedAt: at(9), UpdatedAt: at(10), LastActiveAt: at(11),
-					Data: map[string]any{"Location": "New York, NY", "Floor": 3, "Ratio": 1.5, "Remote": false, "Tags": []any{"a", 2}, "Desk": map[string]any{"Row": "B"}, "Note": nil}},
+					Data: map[string]any{"Location": "New York, NY", "Floor": json.Number("3"), "Ratio": json.Number("1.5"), "Remote": false, "Tags": []any{"a", json.Number("2")}, "Desk": map[string]any{"Row": "B"}, "Note": nil}},
 			},
 		}},
 	}, {Name: "Globex", Scope: new(""), Generate: &fake.FixtureGenerate{}}},

@@ -1,6 +1,7 @@
 package fake
 
 import (
+	"context"
 	"crypto/sha256"
 	"log/slog"
 	"time"
@@ -31,6 +32,8 @@ type config struct {
 	stateFile      string
 	noControlPlane bool
 	corsOrigins    []string // WithCORS, in cors.go
+
+	ctx context.Context // WithContext's, or nil
 }
 
 // DefaultSeed is the seed used when WithSeed is not given.
@@ -134,3 +137,10 @@ func WithStateFile(path string) Option { return func(c *config) { c.stateFile = 
 // answer 404 as any unknown path does, so that no client can reset, replace
 // or break the data.
 func WithoutControlPlane() Option { return func(c *config) { c.noControlPlane = true } }
+
+// WithContext bounds the work New does before it returns: once ctx is done,
+// seeding a fixture stops (it looks every 256 generated items) and New
+// returns an error that wraps context.Cause(ctx). A command passes the
+// context its signal handler cancels, so that SIGTERM stops a large
+// fixture. Loading a state file (WithStateFile) is not interrupted.
+func WithContext(ctx context.Context) Option { return func(c *config) { c.ctx = ctx } }

@@ -1,11 +1,14 @@
 package fake
 
 import (
+	"context"
 	"crypto/sha256"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -72,6 +75,10 @@ func New(opts ...Option) (*Server, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler) // formats nothing, unlike a handler on io.Discard
 	}
+	ctx := cfg.ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	clock := cfg.clock
 	var step *stepClock
 	if clock == nil {
@@ -86,7 +93,7 @@ func New(opts ...Option) (*Server, error) {
 		if st != nil {
 			// The fixture is what Reset goes back to: a bad one is still an
 			// error at start, not at the first reset.
-			if err := checkFixture(fixture, cfg.seed); err != nil {
+			if err := checkFixture(ctx, fixture, cfg.seed); err != nil {
 				if cfg.fixtureFile != "" {
 					return nil, fmt.Errorf("fixture %s: %w", cfg.fixtureFile, err)
 				}
@@ -99,7 +106,7 @@ func New(opts ...Option) (*Server, error) {
 		ids, pcg := newTrackedIDSource(cfg.seed)
 		st = newStore(ids, clock)
 		st.pcg, st.step = pcg, step
-		if err := seedStore(st, fixture, cfg.seed); err != nil {
+		if err := seedStoreContext(ctx, st, fixture, cfg.seed); err != nil {
 			if cfg.fixtureFile != "" {
 				return nil, fmt.Errorf("fixture %s: %w", cfg.fixtureFile, err)
 			}
@@ -211,7 +218,11 @@ func (c *config) loadFixture() (*Fixture, error) {
 		if err != nil {
 			return nil, fmt.Errorf("fixture: %w", err)
 		}
-		f, err := ParseFixture(data)
+		parse := ParseFixture
+		if strings.EqualFold(filepath.Ext(c.fixtureFile), ".json") {
+			parse = ParseFixtureJSON // a trailing comma is an error, not YAML
+		}
+		f, err := parse(data)
 		if err != nil {
 			return nil, fmt.Errorf("fixture %s: %w", c.fixtureFile, err)
 		}

@@ -1,10 +1,9 @@
 package fake
 
 import (
-	"encoding/json"
+	"context"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -25,7 +24,7 @@ func (s *Server) State() Fixture {
 // With a state file, the new data is on disk before LoadState returns.
 func (s *Server) LoadState(f Fixture) error {
 	// A trial run on a scratch store finds any problem before anything changes.
-	if err := checkFixture(&f, s.seed); err != nil {
+	if err := checkFixture(context.Background(), &f, s.seed); err != nil {
 		return err
 	}
 	st := s.store
@@ -80,7 +79,7 @@ func (s *Server) reset() error {
 // counters are kept. WatchFixtureFile calls it when the file changes.
 func (s *Server) ReplaceFixture(f Fixture) error {
 	// A trial run on a scratch store finds any problem before anything changes.
-	if err := seedStore(newStore(newIDSource(s.seed), func() time.Time { return epoch }), &f, s.seed); err != nil {
+	if err := checkFixture(context.Background(), &f, s.seed); err != nil {
 		return err
 	}
 	s.fixtureMu.Lock()
@@ -295,50 +294,4 @@ func (s *store) orgsInJoinOrderLocked() []*organization {
 		}
 	}
 	return out
-}
-
-// yamlFixture prepares a fixture for YAML: numbers that came in JSON bodies
-// (json.Number) become YAML numbers rather than strings.
-func yamlFixture(f Fixture) Fixture {
-	for i := range f.Organizations {
-		for j := range f.Organizations[i].Campaigns {
-			members := f.Organizations[i].Campaigns[j].Members
-			for k := range members {
-				if members[k].Data != nil {
-					members[k].Data = yamlValue(members[k].Data).(map[string]any)
-				}
-			}
-		}
-	}
-	return f
-}
-
-func yamlValue(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(v))
-		for k, item := range v {
-			out[k] = yamlValue(item)
-		}
-		return out
-	case []any:
-		out := make([]any, len(v))
-		for i, item := range v {
-			out[i] = yamlValue(item)
-		}
-		return out
-	case json.Number:
-		if n, err := v.Int64(); err == nil {
-			return n
-		}
-		if n, err := strconv.ParseUint(string(v), 10, 64); err == nil {
-			return n
-		}
-		if n, err := v.Float64(); err == nil {
-			return n
-		}
-		return string(v)
-	default:
-		return v
-	}
 }
