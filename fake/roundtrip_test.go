@@ -3,6 +3,7 @@ package fake_test
 import (
 	"bytes"
 	"encoding/json"
+	"net/http"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -312,9 +313,16 @@ func TestDeepestDataRoundTrip(t *testing.T) {
 	if r := s.do(t, call{method: "POST", path: members, token: acmeAdmin, body: body(9998)}); r.Status != 201 {
 		t.Fatalf("POST: %d %.200s", r.Status, r.Body)
 	}
-	state := getState(t, s, "").Body
+	// The state nests this data past 10,000 levels, where encoding/json (and
+	// so kin-openapi) stops decoding: these two answers go unvalidated.
+	getDeepState := func() []byte {
+		r, _ := s.send(t, call{method: "GET", path: "/__fake/state"})
+		wantStatus(t, r, http.StatusOK)
+		return r.Body
+	}
+	state := getDeepState()
 	wantStatus(t, s.plain(t, call{method: "PUT", path: "/__fake/state", body: state}), 204)
-	if again := getState(t, s, "").Body; !bytes.Equal(again, state) {
+	if again := getDeepState(); !bytes.Equal(again, state) {
 		t.Error("the state changed over GET, PUT, GET")
 	}
 }
