@@ -66,10 +66,17 @@
 // The same seed and fixture give the same ids, names and times in every
 // process. The default clock starts at 2026-01-01T00:00:00Z and moves one
 // second per write; [WithClock] replaces it. [WithFixtures] takes a [Fixture]
-// value, [WithFixtureFile] reads a fixture file (YAML or JSON), and
-// [ParseFixture] parses one. [Server.WatchFixtureFile] reloads the file of
-// WithFixtureFile when it changes, and [Server.ReplaceFixture] replaces the
-// data (and what Reset goes back to) in one step.
+// value, and [WithFixtureFile] reads a fixture file: YAML, or JSON (a .json
+// file as strict JSON, where a trailing comma is an error with its line and
+// column). [ParseFixtureJSON] parses strict JSON, [ParseFixture] valid JSON
+// the same way and anything else as YAML; either way campaign member data
+// holds its numbers as json.Number, so JSON keeps every number as written.
+// A fixture may hold at most 1,000,000 memberships and generate at most
+// 1,000,000 groups and as many campaigns over all its teams.
+// [Server.WatchFixtureFile] reloads the file of WithFixtureFile when it
+// changes, and [Server.ReplaceFixture] replaces the data (and what Reset goes
+// back to) in one step. [WithContext] stops a long seeding (a large
+// generate:) once its context is done.
 //
 // # Faults, the journal and the state from Go
 //
@@ -132,6 +139,7 @@
 //   - [WithResponseValidation]: strict mode (off in New, on in NewTestServer).
 //   - [WithStateFile]: keep the data in a file across restarts and crashes.
 //   - [WithCORS]: let pages on these origins call the server from a browser.
+//   - [WithContext]: stop seeding, and New, once the context is done.
 //   - [WithPageSize], [WithLatency], [WithErrorRate], [WithThrottle],
 //     [WithJournalSize] (where 0 keeps no request), [WithControlToken],
 //     [WithoutControlPlane], [WithoutFaultHeader]: as the command's flags.
