@@ -218,11 +218,7 @@ func (c *config) loadFixture() (*Fixture, error) {
 		if err != nil {
 			return nil, fmt.Errorf("fixture: %w", err)
 		}
-		parse := ParseFixture
-		if strings.EqualFold(filepath.Ext(c.fixtureFile), ".json") {
-			parse = ParseFixtureJSON // a trailing comma is an error, not YAML
-		}
-		f, err := parse(data)
+		f, err := parseFixtureFile(c.fixtureFile, data)
 		if err != nil {
 			return nil, fmt.Errorf("fixture %s: %w", c.fixtureFile, err)
 		}
@@ -263,4 +259,14 @@ func (s *Server) nextRequestID() string {
 	s.requestIDMu.Lock()
 	defer s.requestIDMu.Unlock()
 	return uuidFrom(s.requestIDs)
+}
+
+// parseFixtureFile reads a fixture file's bytes as its name says: a .json
+// file is strict JSON (a trailing comma is an error, not YAML), any other
+// file YAML or JSON. Start-up and --watch read files alike through it.
+func parseFixtureFile(name string, data []byte) (*Fixture, error) {
+	if strings.EqualFold(filepath.Ext(name), ".json") {
+		return ParseFixtureJSON(data)
+	}
+	return ParseFixture(data)
 }
