@@ -191,6 +191,10 @@ func (s *store) fixtureLocked() Fixture {
 				IsDeploymentManager:  m.isDeploymentManager,
 				UserScope:            copyString(u.scope),
 			})
+			if u.memberships[0] == m { // a user's preferences go with its primary team
+				last := &fo.Members[len(fo.Members)-1]
+				last.ExtensionSettings, last.Milestones = preferencesOf(u)
+			}
 		}
 		for _, g := range org.groups.sorted {
 			created := g.createdAt
@@ -243,6 +247,8 @@ func (s *store) teamlessUsersLocked() []FixtureUser {
 			TestAccount:          u.testAccount,
 			UserScope:            copyString(u.scope),
 		})
+		last := &out[len(out)-1]
+		last.ExtensionSettings, last.Milestones = preferencesOf(u)
 	}
 	slices.SortFunc(out, func(a, b FixtureUser) int { return strings.Compare(emailKey(a.Email), emailKey(b.Email)) })
 	return out
@@ -300,7 +306,20 @@ func (s *store) orgsInJoinOrderLocked() []*organization {
 // yamlFixture prepares a fixture for YAML: numbers that came in JSON bodies
 // (json.Number) become YAML numbers rather than strings.
 func yamlFixture(f Fixture) Fixture {
+	yamlMilestones := func(list []Milestone) {
+		for i := range list {
+			if list[i].Metadata != nil {
+				list[i].Metadata = yamlValue(list[i].Metadata).(map[string]any)
+			}
+		}
+	}
+	for i := range f.Users {
+		yamlMilestones(f.Users[i].Milestones)
+	}
 	for i := range f.Organizations {
+		for j := range f.Organizations[i].Members {
+			yamlMilestones(f.Organizations[i].Members[j].Milestones)
+		}
 		for j := range f.Organizations[i].Campaigns {
 			members := f.Organizations[i].Campaigns[j].Members
 			for k := range members {
