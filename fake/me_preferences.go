@@ -126,6 +126,19 @@ type Milestone struct {
 	Metadata map[string]any `json:"metadata" yaml:"metadata"`
 }
 
+// MarshalYAML writes null metadata as null: yaml.v3 would write a nil map
+// as {}, which reads back as an empty object.
+func (m Milestone) MarshalYAML() (any, error) {
+	if m.Metadata == nil {
+		return struct {
+			Key      string    `yaml:"key"`
+			Metadata *struct{} `yaml:"metadata"`
+		}{Key: m.Key}, nil
+	}
+	type plain Milestone
+	return plain(m), nil
+}
+
 type milestone struct {
 	key      string
 	metadata map[string]any // nil is null
