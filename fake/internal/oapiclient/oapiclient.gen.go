@@ -431,6 +431,7 @@ type OrganizationMember struct {
 
 // OrganizationRequest A new team. Only `name` is required.
 type OrganizationRequest struct {
+	// AiDefaultChatCopilot true when a new team leaves it out (the published default). Not declared as `default` here: a PATCH that leaves it out leaves it as it is.
 	AiDefaultChatCopilot *bool `json:"ai_default_chat_copilot,omitempty"`
 
 	// DefaultRole 1 = member, 2 = admin, 3 = developer, 4 = restricted, 5 = manager
@@ -471,6 +472,7 @@ type PatchedMembershipRequest struct {
 
 // PatchedOrganizationRequest The fields of a team to change; every one is optional.
 type PatchedOrganizationRequest struct {
+	// AiDefaultChatCopilot true when a new team leaves it out (the published default). Not declared as `default` here: a PATCH that leaves it out leaves it as it is.
 	AiDefaultChatCopilot *bool `json:"ai_default_chat_copilot,omitempty"`
 
 	// DefaultRole 1 = member, 2 = admin, 3 = developer, 4 = restricted, 5 = manager
