@@ -42,13 +42,7 @@ func TestRetrieveUserDetail(t *testing.T) {
 		"last_used_mod_at":null,"last_login":null,"date_joined":%q,"membership":{"id":%d,"role":1}}`,
 		melID, melInSupport.ID, supportGroupID, melInSupport.CreatedAt.Format(time.RFC3339), mel.User.DateJoined.Format(time.RFC3339), mel.ID)
 	melPath := acmePath + "members/" + melID + "/"
-	tests := []struct {
-		name   string
-		token  string
-		path   string
-		status int
-		body   string
-	}{
+	tests := []roleCase{
 		{"admin", acmeAdmin, melPath, 200, want},
 		{"manager", acmeManager, melPath, 200, want},
 		{"upper-case-id", acmeAdmin, acmePath + "members/" + strings.ToUpper(melID) + "/", 200, want},
@@ -82,13 +76,7 @@ func TestDestroyOrganizationMemberCache(t *testing.T) {
 	melID := memberUserID(t, s, acmeID, "mel@acme.test")
 	cachePath := acmePath + "members/" + melID + "/cache/"
 	before := s.Server.State()
-	tests := []struct {
-		name   string
-		token  string
-		path   string
-		status int
-		body   string
-	}{
+	tests := []roleCase{
 		{"admin", acmeAdmin, cachePath, 204, ""},
 		{"admin-on-self", acmeAdmin, acmePath + "members/" + memberUserID(t, s, acmeID, "ada@acme.test") + "/cache/", 204, ""},
 		{"manager", acmeManager, cachePath, 403, forbidden},

@@ -17,6 +17,16 @@ import (
 
 const globexPath = "/api/organizations/" + globexID + "/"
 
+// roleCase is one caller of an operation on one path, and its answer
+// (body "" when only the status is checked).
+type roleCase struct {
+	name   string
+	token  string
+	path   string
+	status int
+	body   string
+}
+
 // memberUserID is the user id of a member of a team, by e-mail.
 func memberUserID(t testing.TB, s *apiServer, teamID, email string) string {
 	t.Helper()
@@ -272,13 +282,7 @@ func TestDestroyOrganization(t *testing.T) {
 	t.Parallel()
 	t.Run("roles", func(t *testing.T) {
 		t.Parallel()
-		tests := []struct {
-			name   string
-			token  string
-			path   string
-			status int
-			body   string
-		}{
+		tests := []roleCase{
 			{"admin", globexAdmin, globexPath, 204, ""},
 			{"manager", samToken, globexPath, 403, forbidden},
 			{"member", samToken, acmePath, 403, forbidden},
