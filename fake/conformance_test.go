@@ -21,6 +21,7 @@ import (
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
 	pixiebrixfake "github.com/pixiebrix-fake/pixiebrix-fake"
+	"github.com/pixiebrix-fake/pixiebrix-fake/fake"
 )
 
 // PixieBrix's own contract. Users write their sync jobs against the document
@@ -392,6 +393,54 @@ func TestPublishedContract(t *testing.T) {
 	s.do(t, call{method: "DELETE", path: melMembership, token: acmeAdmin})
 	get("/api/me/", acmeMember) // Mel, now in no team
 
+	// Teams' lifecycle, member detail and the caller's own account (issue 11, "teams").
+	get("/api/me/token/", acmeAdmin)
+	get("/api/me/partner-principals/", samToken)
+	get("/api/me/partner-principals/?page_size=1", samToken)
+	get("/api/me/settings/webextension/", acmeAdmin)
+	get("/api/me/milestones/", acmeAdmin)
+	adaID := memberUserID(t, s, acmeID, "ada@acme.test")
+	get(acmePath+"members/"+adaID+"/", acmeAdmin)
+	var created []fake.Organization
+	for _, c := range []call{
+		{method: "POST", path: "/api/organizations/", token: acmeAdmin, body: map[string]any{"name": "Published team", "scope": "@published", "trial_end_timestamp": "2027-01-01T00:00:00Z"}},
+		formCall("POST", "/api/organizations/", "name=Published+form+team&default_role=1"),
+		multipartCall(t, "POST", "/api/organizations/", formPart{name: "name", value: "Published multipart team"}),
+	} {
+		c.accept = v2
+		var org fake.Organization
+		if r := s.do(t, c); r.Status != 201 {
+			t.Errorf("%s %s: %d %s", c.method, c.path, r.Status, r.Body)
+		} else {
+			r.decode(t, &org)
+			created = append(created, org)
+		}
+	}
+	teamWrites := []call{
+		{method: "DELETE", path: acmePath + "members/" + adaID + "/cache/", token: acmeAdmin},
+		{method: "PATCH", path: "/api/me/settings/webextension/", token: acmeAdmin, body: map[string]any{"text_selection_menu_orientation": "vertical"}},
+		formCall("PATCH", "/api/me/settings/webextension/", "floating_action_button_site_denylist=a.test&is_text_selection_menu_enabled=false"),
+		{method: "POST", path: "/api/me/milestones/", token: acmeAdmin, body: map[string]any{"key": "published_run", "metadata": map[string]any{"n": 1}}},
+		formCall("POST", "/api/me/milestones/", "key=published_form"),
+	}
+	for _, org := range created {
+		path := "/api/organizations/" + org.ID + "/"
+		teamWrites = append(teamWrites,
+			call{method: "PATCH", path: path, token: acmeAdmin, body: map[string]any{"session_idle_timeout_minutes": 30, "enforce_update_millis": nil}},
+			formCall("PATCH", path, "ai_default_chat_copilot=false"),
+			call{method: "DELETE", path: path, token: acmeAdmin})
+	}
+	teamWrites = append(teamWrites, call{method: "DELETE", path: "/api/me/", token: globexAdmin})
+	for _, c := range teamWrites {
+		if c.accept == "" {
+			c.accept = v2
+		}
+		if r := s.do(t, c); r.Status >= 300 {
+			t.Errorf("%s %s: %d %s", c.method, c.path, r.Status, r.Body)
+		}
+	}
+	get("/api/me/milestones/", acmeAdmin)
+
 	publishedCounts.Lock()
 	seen := maps.Clone(publishedCounts.byServer[s.URL])
 	publishedCounts.Unlock()
@@ -516,8 +565,8 @@ func TestOpenAPIFollowsPublished(t *testing.T) {
 			}
 		}
 	}
-	if served != 27 {
-		t.Errorf("openapi.yaml serves %d operations, want 27", served)
+	if served != 39 { // 27, and issue 11's 12 of teams
+		t.Errorf("openapi.yaml serves %d operations, want 39", served)
 	}
 }
 

@@ -64,6 +64,24 @@ func everyAPIWrite(t testing.TB, s *apiServer) {
 	writeOK(t, s, "DELETE", acme+"/campaigns/"+onboardingID+"/", nil)
 	writeOK(t, s, "DELETE", "/api/groups/"+salesGroupID+"/", nil)
 	writeOK(t, s, "DELETE", "/api/memberships/5/", nil)
+	teamsWrites(t, s)
+}
+
+// teamsWrites makes one write of each kind of teams' lifecycle and the
+// caller's own account (issue 11, "teams").
+func teamsWrites(t testing.TB, s *apiServer) {
+	t.Helper()
+	var team, doomed struct{ ID string }
+	writeOK(t, s, "POST", "/api/organizations/", map[string]string{"name": "Durable Team", "scope": "@durable"}).decode(t, &team)
+	writeOK(t, s, "PATCH", "/api/organizations/"+team.ID+"/", map[string]any{"name": "Durable Team 2", "trial_end_timestamp": "2026-03-01T12:00:00.5Z"})
+	writeOK(t, s, "POST", "/api/organizations/", map[string]string{"name": "Doomed"}).decode(t, &doomed)
+	writeOK(t, s, "DELETE", "/api/organizations/"+doomed.ID+"/", nil)
+	writeOK(t, s, "POST", "/api/me/milestones/", `{"key": "durable_run", "metadata": {"n": 1.50, "big": 12345678901234567890}}`)
+	writeOK(t, s, "PATCH", "/api/me/settings/webextension/", map[string]any{"floating_action_button_site_denylist": []string{"https://example.com/*"}})
+	// Rae, in no team since the membership delete above: her account goes.
+	if r := s.do(t, call{method: "DELETE", path: "/api/me/", token: acmeRestricted}); r.Status != http.StatusNoContent {
+		t.Fatalf("DELETE /api/me/: %d %s", r.Status, r.Body)
+	}
 }
 
 // observe reads what a client can see of the data: the whole state and the

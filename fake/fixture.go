@@ -43,6 +43,10 @@ type FixtureUser struct {
 	TestAccount bool  `yaml:"test_account,omitempty" json:"test_account,omitempty"`
 	// UserScope is the user's own package scope (Me's scope); null when absent.
 	UserScope *string `yaml:"user_scope,omitempty" json:"user_scope,omitempty"`
+	// The user's own preferences (issue 11, "teams"): extension settings
+	// over the defaults, and the milestones reached, in order.
+	ExtensionSettings *ExtensionSettingsChange `yaml:"extension_settings,omitempty" json:"extension_settings,omitempty"`
+	Milestones        []Milestone              `yaml:"milestones,omitempty" json:"milestones,omitempty"`
 }
 
 // FixtureOrganization is one team of a fixture.
@@ -109,6 +113,10 @@ type FixtureMember struct {
 	TestAccount          bool       `yaml:"test_account,omitempty" json:"test_account,omitempty"`
 	IsDeploymentManager  bool       `yaml:"is_deployment_manager,omitempty" json:"is_deployment_manager,omitempty"`
 	UserScope            *string    `yaml:"user_scope,omitempty" json:"user_scope,omitempty"`
+	// The user's own preferences (issue 11, "teams"), as in FixtureUser:
+	// given once for a user listed in several teams.
+	ExtensionSettings *ExtensionSettingsChange `yaml:"extension_settings,omitempty" json:"extension_settings,omitempty"`
+	Milestones        []Milestone              `yaml:"milestones,omitempty" json:"milestones,omitempty"`
 }
 
 // FixtureGroup is a group of a team.

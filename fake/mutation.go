@@ -64,6 +64,13 @@ var mutationTypes = registry(
 	entry[addTeam]("helpers.add_team"),
 	entry[addMember]("helpers.add_member"),
 	entry[addGroup]("helpers.add_group"),
+	// Teams' lifecycle and the caller's own account (issue 11, "teams").
+	entry[createTeam]("team.create"),
+	entry[updateTeam]("team.update"),
+	entry[deleteTeam]("team.delete"),
+	entry[deleteAccount]("me.delete"),
+	entry[updateExtensionSettings]("me.extension_settings.update"),
+	entry[putMilestone]("me.milestone.put"),
 )
 
 // do applies a mutation: its data-free checks, then under the write lock

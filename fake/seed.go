@@ -357,6 +357,7 @@ func (sd *seeder) member(org *organization, m *FixtureMember) (*membership, erro
 		Email: m.Email, Name: m.Name, Token: m.Token, UserID: m.UserID, DateJoined: m.DateJoined,
 		ServiceAccount: m.ServiceAccount, DeploymentKeyAccount: m.DeploymentKeyAccount,
 		IsOnboarded: m.IsOnboarded, TestAccount: m.TestAccount, UserScope: m.UserScope,
+		ExtensionSettings: m.ExtensionSettings, Milestones: m.Milestones,
 	}, "an earlier team")
 	if err != nil {
 		return nil, err
@@ -435,7 +436,46 @@ func (sd *seeder) putUser(fu FixtureUser, where string) (*user, error) {
 		u.scope = copyString(fu.UserScope)
 	}
 	u.notOnboarded = u.notOnboarded || (fu.IsOnboarded != nil && !*fu.IsOnboarded)
+	if err := sd.preferences(u, fu); err != nil {
+		return nil, err
+	}
 	return u, nil
+}
+
+// preferences seeds a user's extension settings and milestones
+// (me_preferences.go). They are given on one listing of the user: a second
+// listing may not give them again.
+func (sd *seeder) preferences(u *user, fu FixtureUser) error {
+	if c := fu.ExtensionSettings; c != nil {
+		if err := c.check(); err != nil {
+			return fmt.Errorf("extension_settings: %w", err)
+		}
+		if u.extensionSettings != nil {
+			return fmt.Errorf("extension_settings of %s are given twice (once in %s)", fu.Email, sd.given[u].listed)
+		}
+		settings := c.applyTo(defaultExtensionSettings())
+		u.extensionSettings = &settings
+	}
+	if len(fu.Milestones) > 0 && len(u.milestones) > 0 {
+		return fmt.Errorf("milestones of %s are given twice (once in %s)", fu.Email, sd.given[u].listed)
+	}
+	for i, ms := range fu.Milestones {
+		if err := checkMilestone(ms); err != nil {
+			return fmt.Errorf("milestones[%d]: %w", i, err)
+		}
+		if slices.ContainsFunc(u.milestones, func(m *milestone) bool { return m.key == ms.Key }) {
+			return fmt.Errorf("milestones[%d]: key %q is listed twice", i, ms.Key)
+		}
+		if ms.Metadata != nil {
+			metadata, err := jsonObject(ms.Metadata)
+			if err != nil {
+				return fmt.Errorf("milestones[%d]: metadata: %w", i, err)
+			}
+			ms.Metadata = metadata
+		}
+		setMilestoneLocked(u, ms)
+	}
+	return nil
 }
 
 // sameUser refuses a listing of an existing user that contradicts what an

@@ -190,6 +190,10 @@ func (s *store) fixtureLocked() Fixture {
 				IsDeploymentManager:  m.isDeploymentManager,
 				UserScope:            copyString(u.scope),
 			})
+			if u.memberships[0] == m { // a user's preferences go with its primary team
+				last := &fo.Members[len(fo.Members)-1]
+				last.ExtensionSettings, last.Milestones = preferencesOf(u)
+			}
 		}
 		for _, g := range org.groups.sorted {
 			created := g.createdAt
@@ -242,6 +246,8 @@ func (s *store) teamlessUsersLocked() []FixtureUser {
 			TestAccount:          u.testAccount,
 			UserScope:            copyString(u.scope),
 		})
+		last := &out[len(out)-1]
+		last.ExtensionSettings, last.Milestones = preferencesOf(u)
 	}
 	slices.SortFunc(out, func(a, b FixtureUser) int { return strings.Compare(emailKey(a.Email), emailKey(b.Email)) })
 	return out

@@ -58,6 +58,10 @@ type user struct {
 	notOnboarded         bool          // Me's is_onboarded, negated so that a new user is onboarded
 	testAccount          bool
 	scope                *string // Me's scope: the user's own package scope
+	// The user's own preferences (me_preferences.go): nil settings are
+	// the defaults; milestones in the order first reached.
+	extensionSettings *UserExtensionSettings
+	milestones        []*milestone
 }
 
 type membership struct {

@@ -313,8 +313,12 @@ func (s *store) removeUserLocked(u *user) {
 	}
 }
 
-// removeOrganizationLocked deletes a team with its memberships, groups and
-// campaigns, for a write taken back; its users stay.
+// removeOrganizationLocked deletes a team and everything in it: the one
+// cascade of a team's deletion (destroyOrganization) and of a helper's
+// write taken back. Its users stay, in no team if it was their only one.
+// Each collection a team holds is removed by one line below; a new kind of
+// team-owned object (invitations, service accounts, deployment keys) adds
+// its removal here.
 func (s *store) removeOrganizationLocked(org *organization) {
 	for _, g := range slices.Clone(org.groups.sorted) {
 		s.removeGroupLocked(g)

@@ -1148,6 +1148,13 @@ func durableScenario(ids map[string]string) []durableStep {
 		{"campaign/delete", "DELETE", acme + "/campaigns/0a000000-0000-4000-8000-00000000c002/", "", 204},
 		{"group/delete", "DELETE", "/api/groups/0a000000-0000-4000-8000-00000000a002/", "", 204},
 		{"membership/delete", "DELETE", "/api/memberships/5/", "", 204},
+		// Teams' lifecycle and the caller's own account (issue 11, "teams").
+		{"team/create", "POST", "/api/organizations/", `{"name": "Durable Team", "scope": "@durable"}`, 201},
+		{"team/update", "PATCH", "/api/organizations/" + ids["team"] + "/", `{"name": "Durable Team 2", "session_idle_timeout_minutes": 60}`, 200},
+		{"doomed-team/create", "POST", "/api/organizations/", `{"name": "Doomed Team"}`, 201},
+		{"team/delete", "DELETE", "/api/organizations/" + ids["doomed-team"] + "/", "", 204},
+		{"milestone/create", "POST", "/api/me/milestones/", `{"key": "durable_run", "metadata": {"n": 1.50}}`, 201},
+		{"extension-settings/update", "PATCH", "/api/me/settings/webextension/", `{"text_selection_menu_orientation": "vertical"}`, 200},
 	}
 }
 
@@ -1219,7 +1226,7 @@ func TestStateFileSIGKILL(t *testing.T) {
 		var created struct{ ID string }
 		var list []struct{ ID string }
 		switch step.name {
-		case "group/create", "campaign/create":
+		case "group/create", "campaign/create", "team/create", "doomed-team/create":
 			if err := json.Unmarshal([]byte(body), &created); err != nil {
 				t.Fatal(err)
 			}

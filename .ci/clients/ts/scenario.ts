@@ -345,6 +345,57 @@ async function scenario(baseUrl: string): Promise<void> {
     });
     equal("campaigns/error/404-unknown", [missing.response.status, missing.error?.detail], [404, "Not found."]);
   }
+
+  // Teams' lifecycle, member detail and the caller's own account (issue 11, "teams").
+  {
+    const team = await api.POST("/api/organizations/", { body: { name: "TS Team", scope: "@ts-team" } });
+    equal("organizations/create", [team.response.status, team.data?.name, team.data?.members?.[0]?.role], [201, "TS Team", 2]);
+    const teamPath = { params: { path: { organization_pk: must("organizations/create/id", team.data?.id) } } };
+    const renamed = await api.PATCH("/api/organizations/{organization_pk}/", { ...teamPath, body: { name: "TS Team 2", enforce_update_millis: 60000 } });
+    equal("organizations/partial-update", [renamed.response.status, renamed.data?.name, renamed.data?.enforce_update_millis], [200, "TS Team 2", 60000]);
+    const form = await api.PATCH("/api/organizations/{organization_pk}/", {
+      ...teamPath,
+      body: { session_idle_timeout_minutes: 15 },
+      bodySerializer: (body) => new URLSearchParams({ session_idle_timeout_minutes: String(body?.session_idle_timeout_minutes) }),
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    });
+    equal("organizations/form-patch", [form.response.status, form.data?.session_idle_timeout_minutes], [200, 15]);
+    const gone = await api.DELETE("/api/organizations/{organization_pk}/", teamPath);
+    equal("organizations/destroy", gone.response.status, 204);
+    const after = await api.GET("/api/organizations/{organization_pk}/", teamPath);
+    equal("organizations/destroy/404", after.response.status, 404);
+    const enterprise = await api.DELETE("/api/organizations/{organization_pk}/", { params: { path: { organization_pk: acmeID } } });
+    equal("organizations/destroy/enterprise", [enterprise.response.status, enterprise.error?.detail], [403, "Enterprise teams cannot be deleted."]);
+
+    const me = await api.GET("/api/me/");
+    const adaID = must("me/id", me.data?.id);
+    const member = { params: { path: { organization_pk: acmeID, id: adaID } } };
+    const detail = await api.GET("/api/organizations/{organization_pk}/members/{id}/", member);
+    equal("members/detail", [detail.response.status, detail.data?.email, detail.data?.membership?.role, detail.data?.groups.map((g) => g.group_name)],
+      [200, "ada@acme.test", 2, ["Support Agents"]]);
+    const cache = await api.DELETE("/api/organizations/{organization_pk}/members/{id}/cache/", member);
+    equal("members/cache", cache.response.status, 204);
+
+    const token = await api.GET("/api/me/token/");
+    equal("me/token", token.data?.token, "acme-admin-token");
+    const principals = await api.GET("/api/me/partner-principals/");
+    equal("me/partner-principals", principals.data?.map((p) => p.control_room_url), ["https://acmecorp.my.automationanywhere.digital"]);
+    const settings = await api.PATCH("/api/me/settings/webextension/", { body: { text_selection_menu_orientation: "vertical" } });
+    equal("me/extension-settings/patch", [settings.response.status, settings.data?.text_selection_menu_orientation], [200, "vertical"]);
+    const read = await api.GET("/api/me/settings/webextension/");
+    equal("me/extension-settings/get", read.data?.text_selection_menu_orientation, "vertical");
+    const milestone = await api.POST("/api/me/milestones/", { body: { key: "ts_run", metadata: { n: 1 } } });
+    equal("me/milestones/create", [milestone.response.status, milestone.data?.key], [201, "ts_run"]);
+    const milestones = await api.GET("/api/me/milestones/");
+    equal("me/milestones/list", milestones.data?.map((m) => m.key), ["ts_run"]);
+
+    // Sam deletes his account: his token is refused at once.
+    const sam = createClient<paths>({ baseUrl, headers: { Authorization: "Token sam-token", Accept: v2 } });
+    const deleted = await sam.DELETE("/api/me/");
+    equal("me/destroy", deleted.response.status, 204);
+    const refused = await sam.GET("/api/me/");
+    equal("me/destroy/token-refused", [refused.response.status, refused.error?.detail], [401, "Invalid token."]);
+  }
 }
 
 // The control plane through its own generated client: reset, inject a fault,

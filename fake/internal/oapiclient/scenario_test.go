@@ -189,8 +189,8 @@ func TestScenarioEveryOperation(t *testing.T) {
 	t.Parallel()
 	c, ops := newClient(t)
 	ctx := context.Background()
-	if len(ops) != 27 {
-		t.Errorf("openapi.yaml has %d operations, the scenario was written for 27: %v", len(ops), ops)
+	if len(ops) != 39 {
+		t.Errorf("openapi.yaml has %d operations, the scenario was written for 39: %v", len(ops), ops)
 	}
 
 	// State carried from step to step.
@@ -201,6 +201,7 @@ func TestScenarioEveryOperation(t *testing.T) {
 		maxGroupMembership openapi_types.UUID
 		campaignID         openapi_types.UUID
 		adaCampaignMember  openapi_types.UUID
+		newTeamID          openapi_types.UUID
 	)
 
 	steps := []struct {
@@ -608,6 +609,97 @@ func TestScenarioEveryOperation(t *testing.T) {
 			status(t, got, err, http.StatusNotFound)
 			if got.JSON404.Detail != notFound {
 				t.Errorf("404 detail %q", got.JSON404.Detail)
+			}
+		}},
+		// Teams' lifecycle, member detail and the caller's own account (issue 11, "teams").
+		{"organizations/create", func(t *testing.T) {
+			r, err := c.CreateOrganizationWithResponse(ctx, oapiclient.OrganizationRequest{Name: "Client Team", Scope: ptr("@client"), DefaultRole: ptr(oapiclient.Role(1))})
+			status(t, r, err, http.StatusCreated)
+			team := r.JSON201
+			if team.Name != "Client Team" || *team.Scope != "@client" || team.DefaultRole != 1 || len(*team.Members) != 1 || *(*team.Members)[0].Role != 2 {
+				t.Errorf("new team %s", r.Body)
+			}
+			newTeamID = *team.Id
+		}},
+		{"organizations/partial-update", func(t *testing.T) {
+			r, err := c.PartialUpdateOrganizationWithResponse(ctx, newTeamID, oapiclient.PatchedOrganizationRequest{Name: ptr("Client Team 2"), SessionIdleTimeoutMinutes: ptr(30)})
+			status(t, r, err, http.StatusOK)
+			if r.JSON200.Name != "Client Team 2" || r.JSON200.SessionIdleTimeoutMinutes != 30 {
+				t.Errorf("updated team %s", r.Body)
+			}
+			form, err := c.PartialUpdateOrganizationWithFormdataBodyWithResponse(ctx, newTeamID, oapiclient.PatchedOrganizationRequest{AiDefaultChatCopilot: ptr(false)})
+			status(t, form, err, http.StatusOK)
+			if form.JSON200.AiDefaultChatCopilot {
+				t.Errorf("form update %s", form.Body)
+			}
+		}},
+		{"organizations/destroy", func(t *testing.T) {
+			r, err := c.DestroyOrganizationWithResponse(ctx, newTeamID)
+			status(t, r, err, http.StatusNoContent)
+			got, err := c.RetrieveOrganizationWithResponse(ctx, newTeamID)
+			status(t, got, err, http.StatusNotFound)
+			enterprise, err := c.DestroyOrganizationWithResponse(ctx, acmeID)
+			status(t, enterprise, err, http.StatusForbidden)
+			if enterprise.JSON403.Detail != "Enterprise teams cannot be deleted." {
+				t.Errorf("403 detail %q", enterprise.JSON403.Detail)
+			}
+		}},
+		{"members/detail", func(t *testing.T) {
+			r, err := c.RetrieveUserDetailWithResponse(ctx, acmeID, adaUserID.String())
+			status(t, r, err, http.StatusOK)
+			d := r.JSON200
+			if *d.Id != adaUserID || d.Email != adaEmail || d.Membership == nil || d.Membership.Role != 2 || len(d.Groups) != 1 || d.Groups[0].GroupName != "Support Agents" {
+				t.Errorf("detail %s", r.Body)
+			}
+			cache, err := c.DestroyOrganizationMemberCacheWithResponse(ctx, acmeID, adaUserID.String())
+			status(t, cache, err, http.StatusNoContent)
+		}},
+		{"me/token", func(t *testing.T) {
+			r, err := c.RetrieveAuthTokenWithResponse(ctx)
+			status(t, r, err, http.StatusOK)
+			if *r.JSON200.Token != acmeAdmin {
+				t.Errorf("token %s", r.Body)
+			}
+		}},
+		{"me/partner-principals", func(t *testing.T) {
+			r, err := c.ListControlRoomPrincipalsWithResponse(ctx, &oapiclient.ListControlRoomPrincipalsParams{PageSize: ptr(10)})
+			status(t, r, err, http.StatusOK)
+			if got := *r.JSON200; len(got) != 1 || *got[0].ControlRoomUrl != "https://acmecorp.my.automationanywhere.digital" || got[0].ControlRoomUserId < 1 {
+				t.Errorf("principals %s", r.Body)
+			}
+		}},
+		{"me/extension-settings", func(t *testing.T) {
+			r, err := c.RetrieveUserExtensionSettingsWithResponse(ctx)
+			status(t, r, err, http.StatusOK)
+			if !r.JSON200.IsTextSelectionMenuEnabled || r.JSON200.TextSelectionMenuOrientation != oapiclient.UserExtensionSettingsTextSelectionMenuOrientationHorizontal {
+				t.Errorf("defaults %s", r.Body)
+			}
+			vertical := oapiclient.PatchedUserExtensionSettingsRequestTextSelectionMenuOrientationVertical
+			u, err := c.PartialUpdateUserExtensionSettingsWithResponse(ctx, oapiclient.PatchedUserExtensionSettingsRequest{
+				TextSelectionMenuOrientation: &vertical, FloatingActionButtonSiteDenylist: &[]string{"a.test"}})
+			status(t, u, err, http.StatusOK)
+			if u.JSON200.TextSelectionMenuOrientation != "vertical" || !slices.Equal(u.JSON200.FloatingActionButtonSiteDenylist, []string{"a.test"}) {
+				t.Errorf("updated %s", u.Body)
+			}
+		}},
+		{"me/milestones", func(t *testing.T) {
+			r, err := c.CreateMilestoneWithResponse(ctx, oapiclient.MilestoneRequest{Key: "client_run", Metadata: &map[string]any{"n": 1}})
+			status(t, r, err, http.StatusCreated)
+			form, err := c.CreateMilestoneWithFormdataBodyWithResponse(ctx, oapiclient.MilestoneRequest{Key: "client_form"})
+			status(t, form, err, http.StatusCreated)
+			list, err := c.ListMilestonesWithResponse(ctx)
+			status(t, list, err, http.StatusOK)
+			if got := *list.JSON200; len(got) != 2 || got[0].Key != "client_run" || got[1].Key != "client_form" || got[1].Metadata != nil {
+				t.Errorf("milestones %s", list.Body)
+			}
+		}},
+		{"me/destroy", func(t *testing.T) { // last: the client's own account goes
+			r, err := c.DestroyMeWithResponse(ctx)
+			status(t, r, err, http.StatusNoContent)
+			me, err := c.RetrieveMeWithResponse(ctx)
+			status(t, me, err, http.StatusUnauthorized)
+			if me.JSON401.Detail != "Invalid token." {
+				t.Errorf("401 detail %q", me.JSON401.Detail)
 			}
 		}},
 	}

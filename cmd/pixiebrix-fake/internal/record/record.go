@@ -202,6 +202,20 @@ func (r *recorder) record(ctx context.Context) error {
 		u.add("user_scope", r.userScope(r.caller.Email, *r.caller.Scope))
 	}
 	u.add("token", r.callerTok)
+	// The caller's own preferences (issue 11, "teams"): the fixture holds
+	// them on the user's entry. Decoded with UseNumber, so that numbers keep
+	// their digits.
+	var settings, milestones any
+	if err := r.c.GetJSON(ctx, "/api/me/settings/webextension/", "1.0", &settings); err != nil {
+		return err
+	}
+	if err := r.c.GetJSON(ctx, "/api/me/milestones/", "1.0", &milestones); err != nil {
+		return err
+	}
+	u.add("extension_settings", settings)
+	if list, _ := milestones.([]any); len(list) > 0 {
+		u.add("milestones", milestones)
+	}
 	fmt.Fprintf(r.out, "  - %s\n", u.json())
 	if !r.seen[strings.ToLower(r.caller.Email)] {
 		r.seen[strings.ToLower(r.caller.Email)] = true
