@@ -10,6 +10,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	pixiebrixfake "github.com/pixiebrix-fake/pixiebrix-fake"
+	"github.com/pixiebrix-fake/pixiebrix-fake/fake"
 )
 
 // The route table and openapi.yaml name the same operations: every
@@ -34,6 +35,19 @@ func specPathValue(t testing.TB, s *apiServer, template, param string) string {
 		return groupMembershipID(t, s, supportGroupID, "mel@acme.test")
 	case strings.HasPrefix(template, "/api/organizations/{organization_pk}/campaigns/{id}/"):
 		return q1CampaignID
+	case template == "/api/organizations/{organization_pk}/invitations/{id}/":
+		inv, err := s.Server.Invite(acmeID, fake.FixtureInvitation{Email: "routed@acme.test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return inv.ID
+	case strings.HasPrefix(template, "/api/invitations/{id}/"):
+		// The admin is invited to a team they are not in: only the invitee may answer.
+		inv, err := s.Server.Invite(globexID, fake.FixtureInvitation{Email: "ada@acme.test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return inv.ID
 	}
 	t.Fatalf("no value for {%s} of %s: a new path needs a row here", param, template)
 	return ""
@@ -53,6 +67,8 @@ var specBodies = map[string]any{
 	"partialUpdateCampaign":               map[string]string{"name": "Routed"},
 	"createCampaignMember":                []map[string]any{{"email": "dev@acme.test", "data": map[string]any{}}},
 	"updateCampaignMember":                []map[string]any{{"email": "dev@acme.test", "data": map[string]any{}}},
+	"createOrganizationInvitation":        map[string]any{"email": "routed@acme.test", "role": 1},
+	"createCampaignEmailJob":              map[string]string{"type": "registration"},
 }
 
 // specSuccess is the status each operation answers the admin with.
@@ -65,6 +81,8 @@ var specSuccess = map[string]int{
 	"destroyGroupMembership": 204, "listCampaigns": 200, "createCampaign": 201, "retrieveCampaign": 200,
 	"partialUpdateCampaign": 200, "destroyCampaign": 204, "listCampaignMembers": 200,
 	"createCampaignMember": 201, "updateCampaignMember": 200,
+	"listOrganizationInvitations": 200, "createOrganizationInvitation": 201, "destroyOrganizationInvitation": 204,
+	"listMeInvitations": 200, "acceptMeInvitation": 201, "rejectMeInvitation": 201, "createCampaignEmailJob": 201,
 }
 
 func TestRoutesServeEveryOperation(t *testing.T) {

@@ -45,7 +45,7 @@ var publishedDeviations = []publishedDeviation{
 	{"append-slash-redirect", "a path without its trailing slash answers Django's APPEND_SLASH 301, which the document does not list"},
 	{"unlabelled-content-type", "DRF sends Content-Type application/json; the document keys each response by its labelled media type (application/json; version=N)"},
 	{"x-total-count", "X-Total-Count is documented on the docs page \"Making an API Request\", not in the document"},
-	{"list-bodies", "group-membership and campaign-member writes take and answer lists, as the docs page shows; the document declares one object"},
+	{"list-bodies", "group-membership, campaign-member and invitation writes take and answer lists (the docs page shows them; createOrganizationInvitation invites \"one or more people\"); the document declares one object"},
 	{"pending-member-user-null", "a group member whose email has no account yet has user null (DRF renders a missing related object as null)"},
 	{"campaign-member-account-null", "a campaign member whose email is no team member has account null (DRF renders a missing related object as null)"},
 	{"campaign-member-latest-client-null", "a campaign member without an extension client has latest_client null (the fake has no clients)"},
@@ -119,7 +119,7 @@ var publishedSchemaOptions = []openapi3.SchemaValidationOption{
 }
 
 // listBodyOperations are the writes whose bodies the docs page shows as lists.
-var listBodyOperations = []string{"createGroupMembership", "updateGroupMembership", "createCampaignMember", "updateCampaignMember"}
+var listBodyOperations = []string{"createGroupMembership", "updateGroupMembership", "createCampaignMember", "updateCampaignMember", "createOrganizationInvitation"}
 
 // checkPublished checks one response against the published document and
 // counts the deviations it shows; what no deviation covers is returned.
@@ -511,8 +511,8 @@ func TestOpenAPIFollowsPublished(t *testing.T) {
 			}
 		}
 	}
-	if served != 27 {
-		t.Errorf("openapi.yaml serves %d operations, want 27", served)
+	if served != 34 { // 27 + the 7 of invitations and campaign e-mail jobs
+		t.Errorf("openapi.yaml serves %d operations, want 34", served)
 	}
 }
 

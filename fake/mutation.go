@@ -64,6 +64,13 @@ var mutationTypes = registry(
 	entry[addTeam]("helpers.add_team"),
 	entry[addMember]("helpers.add_member"),
 	entry[addGroup]("helpers.add_group"),
+	// invitations, users in no team, the outbox, campaign e-mail jobs
+	entry[createInvitations]("invitation.create"),
+	entry[revokeInvitation]("invitation.revoke"),
+	entry[answerInvitation]("invitation.answer"),
+	entry[addUser]("helpers.add_user"),
+	entry[clearOutbox]("outbox.clear"),
+	entry[queueCampaignEmails]("campaign.emails.queue"),
 )
 
 // do applies a mutation: its data-free checks, then under the write lock

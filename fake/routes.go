@@ -27,6 +27,7 @@ const (
 	scopeOrg
 	scopeMembership
 	scopeGroup
+	scopeCampaign // a campaign by id, for the paths that name no team
 )
 
 type pathScope struct {
@@ -60,6 +61,13 @@ var pathScopes = map[string]pathScope{
 	"/api/organizations/{organization_pk}/campaigns/":                       {kind: scopeOrg, param: "organization_pk"},
 	"/api/organizations/{organization_pk}/campaigns/{id}/":                  {kind: scopeOrg, param: "organization_pk"},
 	"/api/organizations/{organization_pk}/campaigns/{campaign_pk}/members/": {kind: scopeOrg, param: "organization_pk"},
+	// invitations and campaign e-mail jobs
+	"/api/organizations/{organization_pk}/invitations/":      {kind: scopeOrg, param: "organization_pk"},
+	"/api/organizations/{organization_pk}/invitations/{id}/": {kind: scopeOrg, param: "organization_pk"},
+	"/api/invitations/me/":                                   {kind: scopeNone},
+	"/api/invitations/{id}/accept/":                          {kind: scopeNone},
+	"/api/invitations/{id}/reject/":                          {kind: scopeNone},
+	"/api/campaigns/{campaign_pk}/emails/jobs/":              {kind: scopeCampaign, param: "campaign_pk"},
 }
 
 // operations is the one route table: every operationId of openapi.yaml and
@@ -92,6 +100,14 @@ var operations = map[string]operation{
 	"listCampaignMembers":                 {access: accessManage, handle: (*Server).listCampaignMembers, list: true},
 	"createCampaignMember":                {access: accessManage, handle: (*Server).upsertCampaignMembers},
 	"updateCampaignMember":                {access: accessManage, handle: (*Server).replaceCampaignMembers},
+	// invitations and campaign e-mail jobs
+	"listOrganizationInvitations":   {access: accessManage, handle: (*Server).listOrganizationInvitations, list: true},
+	"createOrganizationInvitation":  {access: accessManage, handle: (*Server).createOrganizationInvitation},
+	"destroyOrganizationInvitation": {access: accessManage, handle: (*Server).destroyOrganizationInvitation},
+	"listMeInvitations":             {access: accessUser, handle: (*Server).listMeInvitations, list: true},
+	"acceptMeInvitation":            {access: accessUser, handle: (*Server).acceptMeInvitation},
+	"rejectMeInvitation":            {access: accessUser, handle: (*Server).rejectMeInvitation},
+	"createCampaignEmailJob":        {access: accessManage, handle: (*Server).createCampaignEmailJob},
 }
 
 // checkRouteTable makes sure the spec and the route table name the same
