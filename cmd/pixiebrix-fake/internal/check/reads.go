@@ -32,6 +32,8 @@ func ReadOperations(ctx context.Context, c *apiclient.Client, perList int) ([]Re
 		{Operation: "retrieveHealth", Template: "/api/health/", Path: "/api/health/", Versions: []string{"1.0"}},
 		{Operation: "retrieveMe", Template: "/api/me/", Path: "/api/me/"},
 		{Operation: "listOrganizations", Template: "/api/organizations/", Path: "/api/organizations/", List: true},
+		// invitations
+		{Operation: "listMeInvitations", Template: "/api/invitations/me/", Path: "/api/invitations/me/", List: true},
 	}
 	var me struct {
 		Memberships []struct {
@@ -80,6 +82,8 @@ func ReadOperations(ctx context.Context, c *apiclient.Client, perList int) ([]Re
 			Read{Operation: "listMemberships", Template: "/api/organizations/{organization_pk}/memberships/", Path: org + "memberships/", List: true},
 			Read{Operation: "listGroups", Template: "/api/organizations/{organization_pk}/groups/", Path: org + "groups/", List: true},
 			Read{Operation: "listCampaigns", Template: "/api/organizations/{organization_pk}/campaigns/", Path: org + "campaigns/", List: true},
+			// invitations
+			Read{Operation: "listOrganizationInvitations", Template: "/api/organizations/{organization_pk}/invitations/", Path: org + "invitations/", List: true},
 		)
 		err := ids(org+"memberships/", func(id string) {
 			reads = append(reads, Read{Operation: "retrieveOrganizationMembership", Template: "/api/memberships/{id}/", Path: "/api/memberships/" + id + "/"})
