@@ -20,6 +20,7 @@ import (
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
 	pixiebrixfake "github.com/pixiebrix-fake/pixiebrix-fake"
+	"github.com/pixiebrix-fake/pixiebrix-fake/fake"
 )
 
 // PixieBrix's own contract. Users write their sync jobs against the document
@@ -386,6 +387,36 @@ func TestPublishedContract(t *testing.T) {
 	s.do(t, call{method: "DELETE", path: "/api/groups/" + salesGroupID + "/", token: acmeAdmin})
 	s.do(t, call{method: "DELETE", path: melMembership, token: acmeAdmin})
 	get("/api/me/", acmeMember) // Mel, now in no team
+
+	// invitations and campaign e-mail jobs
+	ok := func(c call) *response {
+		r := s.do(t, c)
+		if r.Status >= 300 {
+			t.Errorf("%s %s: %d %s", c.method, c.path, r.Status, r.Body)
+		}
+		return r
+	}
+	_, hireToken, err := s.Server.AddUser("published.hire@acme.test", "Published Hire")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var invs []fake.PendingInvitation
+	ok(call{method: "POST", path: acmeInvitations, token: acmeAdmin, accept: v2,
+		body: []any{map[string]any{"email": "published.hire@acme.test", "role": 1}, map[string]any{"email": "declines@acme.test"}}}).decode(t, &invs)
+	var single fake.PendingInvitation
+	ok(call{method: "POST", path: acmeInvitations, token: acmeManager, accept: v2, body: map[string]any{"email": "revoked@acme.test"}}).decode(t, &single)
+	get(acmeInvitations, acmeAdmin)
+	get("/api/invitations/me/", hireToken)
+	ok(call{method: "POST", path: "/api/invitations/" + invs[0].ID + "/accept/", token: hireToken, accept: v2})
+	_, declinesToken, err := s.Server.AddUser("declines@acme.test", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok(call{method: "POST", path: "/api/invitations/" + invs[1].ID + "/reject/", token: declinesToken, accept: v2})
+	ok(call{method: "DELETE", path: acmeInvitations + single.ID + "/", token: acmeAdmin})
+	ok(call{method: "POST", path: q1Path + "members/", token: acmeAdmin, body: map[string]any{"email": "unregistered@acme.test", "data": map[string]any{}}})
+	ok(call{method: "POST", path: "/api/campaigns/" + q1CampaignID + "/emails/jobs/", token: acmeAdmin, body: map[string]any{"type": "registration"}})
+	ok(formCall("POST", "/api/campaigns/"+q1CampaignID+"/emails/jobs/", "type=reminder"))
 
 	publishedCounts.Lock()
 	seen := maps.Clone(publishedCounts.byServer[s.URL])
