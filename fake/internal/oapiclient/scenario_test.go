@@ -91,7 +91,7 @@ func operations(t *testing.T) ([]string, func(*http.Request) string) {
 // at version 2.0, with the set of operations the fake has seen.
 type client struct {
 	*oapiclient.ClientWithResponses
-	srv *fake.Server // for the Go API's steps (a user in no team)
+	srv  *fake.Server // for the Go API's steps (a user in no team)
 	mu   sync.Mutex
 	seen map[string]bool
 }
