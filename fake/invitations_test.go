@@ -466,6 +466,16 @@ outbox:
 	if mail := s.Server.Outbox(fake.OutboxFilter{}); len(mail) != 1 || mail[0].ID == "" || mail[0].Subject != "Hello" {
 		t.Errorf("outbox %+v", mail)
 	}
+	// A team with invitations off takes none.
+	off := `{organizations: [{name: Off, id: 0c000000-0000-4000-8000-000000000003, enable_invitations: false, members: [{email: a@off.test, role: admin, token: off-admin}]}]}`
+	if f, err = fake.ParseFixture([]byte(off)); err != nil {
+		t.Fatal(err)
+	}
+	s = newAPIServer(t, fake.WithFixtures(*f))
+	r := s.do(t, call{method: "POST", path: "/api/organizations/0c000000-0000-4000-8000-000000000003/invitations/", token: "off-admin", body: map[string]string{"email": "b@off.test"}})
+	wantStatus(t, r, http.StatusForbidden)
+	wantJSON(t, r, `{"detail":"Invitations are disabled for this team."}`)
+
 	for _, tc := range []struct{ name, fixture, want string }{
 		{"member", `{organizations: [{name: A, members: [{email: a@a.test, role: admin}], invitations: [{email: A@a.test}]}]}`, "invitations[0] (A@a.test): A@a.test is a member of the team already"},
 		{"twice", `{organizations: [{name: A, members: [{email: a@a.test, role: admin}], invitations: [{email: b@a.test}, {email: B@a.test}]}]}`, "B@a.test is invited twice"},

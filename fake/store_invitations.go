@@ -45,6 +45,8 @@ func (s *store) invitationViewLocked(inv *invitation) PendingInvitation {
 	}
 }
 
+// invitationRef is an invitation as an audit event names it: the target of
+// its creation and revocation too, as the invitee may have no account.
 func invitationRef(inv *invitation) auditRef {
 	return auditRef{id: inv.id, contentType: "invitation", label: inv.email}
 }
@@ -112,8 +114,9 @@ func (item inviteItem) checkSyntax(errs fieldErrors) {
 }
 
 const (
-	messageAlreadyMember  = "This user is already a member of the team."
-	messageAlreadyInvited = "This email has already been invited to the team."
+	detailInvitationsDisabled = "Invitations are disabled for this team."
+	messageAlreadyMember      = "This user is already a member of the team."
+	messageAlreadyInvited     = "This email has already been invited to the team."
 )
 
 // createInvitations invites people to a team: one pending invitation and
@@ -133,6 +136,11 @@ func (m *createInvitations) apply(s *store) error {
 	org, err := found(s.orgs, m.Org)
 	if err != nil {
 		return err
+	}
+	if !org.settings.enableInvitations {
+		// The published Organization's read-only enable_invitations: a team
+		// that has them off (an SSO-provisioned one, say) takes none.
+		return &apiError{code: codeForbidden, detail: detailInvitationsDisabled}
 	}
 	inviter, err := found(s.users, m.Inviter)
 	if err != nil {
@@ -166,7 +174,7 @@ func (m *createInvitations) apply(s *store) error {
 			org:        org.id,
 			invitation: inv.id,
 		})
-		s.auditLocked(org, "invitation.created", auditRef{contentType: "email", label: inv.email}, invitationRef(inv),
+		s.auditLocked(org, "invitation.created", invitationRef(inv), invitationRef(inv),
 			map[string]any{"email": inv.email, "role": int(inv.role)})
 		m.out = append(m.out, s.invitationViewLocked(inv))
 	}
@@ -221,7 +229,7 @@ func (m *revokeInvitation) apply(s *store) error {
 		return errNotFound()
 	}
 	s.removeInvitationLocked(inv)
-	s.auditLocked(inv.org, "invitation.revoked", auditRef{contentType: "email", label: inv.email}, invitationRef(inv),
+	s.auditLocked(inv.org, "invitation.revoked", invitationRef(inv), invitationRef(inv),
 		map[string]any{"email": inv.email, "role": int(inv.role)})
 	return nil
 }
