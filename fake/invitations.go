@@ -32,14 +32,13 @@ func inviteItemsOf(req *apiRequest) ([]inviteItem, bool) {
 			items[i].Email = *email
 		}
 		if raw, ok := object["role"]; ok && raw != nil {
-			n, err := strconv.Atoi(fmt.Sprint(raw))
-			if err != nil || !Role(n).valid() {
-				// 2.0 passes the schema's integer check; for DRF's ChoiceField
-				// it is the text "2.0", no choice.
-				items[i].schemaFailed = true
-				continue
+			if n, err := strconv.Atoi(fmt.Sprint(raw)); err == nil {
+				items[i].Role = Role(n)
+			} else {
+				// 2.0 passes the schema's integer check; for DRF's
+				// ChoiceField it is the text "2.0", no choice.
+				items[i].badRole = pythonStr(raw)
 			}
-			items[i].Role = Role(n)
 		}
 	}
 	return items, asList
@@ -49,20 +48,6 @@ func inviteItemsOf(req *apiRequest) ([]inviteItem, bool) {
 // item (a single object for a single-object body).
 func (s *Server) createOrganizationInvitation(w http.ResponseWriter, req *apiRequest) error {
 	items, asList := inviteItemsOf(req)
-	for i, item := range items {
-		if item.schemaFailed && !schemaFailed(req, i) { // a role the schema let through
-			raw := bodyItemsAt(req.body, i)["role"]
-			errs := []fieldErrors{{"role": {fmt.Sprintf("%q is not a valid choice.", pythonStr(raw))}}}
-			if asList {
-				errs = make([]fieldErrors, len(items))
-				for j := range errs {
-					errs[j] = fieldErrors{}
-				}
-				errs[i] = fieldErrors{"role": {fmt.Sprintf("%q is not a valid choice.", pythonStr(raw))}}
-			}
-			return itemsError(req, errs, asList)
-		}
-	}
 	list, itemErrs, err := s.store.CreateInvitations(req.orgID, req.caller.userID, items)
 	if err != nil {
 		return err
@@ -71,15 +56,6 @@ func (s *Server) createOrganizationInvitation(w http.ResponseWriter, req *apiReq
 		return itemsError(req, itemErrs, asList)
 	}
 	writeItems(w, http.StatusCreated, list, asList)
-	return nil
-}
-
-// bodyItemsAt is item i of a list body, or the body's object.
-func bodyItemsAt(body any, i int) map[string]any {
-	objects, _ := bodyItems(body)
-	if i < len(objects) {
-		return objects[i]
-	}
 	return nil
 }
 

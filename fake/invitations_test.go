@@ -127,7 +127,9 @@ func TestInvitationRefusals(t *testing.T) {
 		{"list-bad-email", acmeAdmin, acmeInvitations, []map[string]any{{"email": "b@x.test"}, {"email": "nope"}}, 400, `[{},{"email":["Enter a valid email address."]}]`},
 		{"bad-email", acmeAdmin, acmeInvitations, map[string]any{"email": "nope@"}, 400, `{"email":["Enter a valid email address."]}`},
 		{"no-email", acmeAdmin, acmeInvitations, map[string]any{"role": 1}, 400, `{"email":["This field is required."]}`},
-		{"bad-role", acmeAdmin, acmeInvitations, map[string]any{"email": "c@x.test", "role": 9}, 400, ""},
+		{"bad-role", acmeAdmin, acmeInvitations, map[string]any{"email": "c@x.test", "role": 9}, 400, `{"role":["\"9\" is not a valid choice."]}`},
+		{"float-role", acmeAdmin, acmeInvitations, `{"email": "c@x.test", "role": 2.0}`, 400, `{"role":["\"2.0\" is not a valid choice."]}`},
+		{"list-float-role", acmeAdmin, acmeInvitations, `[{"email": "c@x.test"}, {"email": "e@x.test", "role": 2.0}]`, 400, `[{},{"role":["\"2.0\" is not a valid choice."]}]`},
 		{"developer", acmeDeveloper, acmeInvitations, map[string]any{"email": "d@x.test"}, 403, ""},
 		{"other-team", globexAdmin, acmeInvitations, map[string]any{"email": "d@x.test"}, 404, ""},
 		// Globex has enable_invitations off in the default fixture.

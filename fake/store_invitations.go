@@ -103,6 +103,7 @@ type inviteItem struct {
 	Role  Role   `json:"role,omitempty"` // 0: the team's default role
 	// schemaFailed: see memberItem.
 	schemaFailed bool
+	badRole      string // a role the schema let through that is no choice ("2.0")
 }
 
 func (item inviteItem) failedSchema() bool { return item.schemaFailed }
@@ -110,6 +111,9 @@ func (item inviteItem) failedSchema() bool { return item.schemaFailed }
 func (item inviteItem) checkSyntax(errs fieldErrors) {
 	if checkEmail(strings.TrimSpace(item.Email)) != nil {
 		errs.add("email", messageInvalidEmail)
+	}
+	if item.badRole != "" {
+		errs.add("role", fmt.Sprintf("%q is not a valid choice.", item.badRole))
 	}
 }
 
