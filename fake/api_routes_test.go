@@ -10,6 +10,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	pixiebrixfake "github.com/pixiebrix-fake/pixiebrix-fake"
+	"github.com/pixiebrix-fake/pixiebrix-fake/fake"
 )
 
 // The route table and openapi.yaml name the same operations: every
@@ -36,6 +37,19 @@ func specPathValue(t testing.TB, s *apiServer, template, param string) string {
 		return q1CampaignID
 	case strings.HasPrefix(template, "/api/organizations/{organization_pk}/members/{id}/"):
 		return memberUserID(t, s, acmeID, "mel@acme.test")
+	case template == "/api/organizations/{organization_pk}/invitations/{id}/":
+		inv, err := s.Server.Invite(acmeID, fake.FixtureInvitation{Email: "routed@acme.test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return inv.ID
+	case strings.HasPrefix(template, "/api/invitations/{id}/"):
+		// The admin is invited to a team they are not in: only the invitee may answer.
+		inv, err := s.Server.Invite(globexID, fake.FixtureInvitation{Email: "ada@acme.test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return inv.ID
 	}
 	t.Fatalf("no value for {%s} of %s: a new path needs a row here", param, template)
 	return ""
@@ -59,6 +73,8 @@ var specBodies = map[string]any{
 	"partialUpdateUserExtensionSettings":  map[string]bool{"is_floating_action_button_enabled": false},
 	"createMilestone":                     map[string]string{"key": "routed"},
 	"updateCampaignMember":                []map[string]any{{"email": "dev@acme.test", "data": map[string]any{}}},
+	"createOrganizationInvitation":        map[string]any{"email": "routed@acme.test", "role": 1},
+	"createCampaignEmailJob":              map[string]string{"type": "registration"},
 }
 
 // specSuccess is the status each operation answers the admin with.
@@ -76,6 +92,8 @@ var specSuccess = map[string]int{
 	"retrieveUserDetail":  200, "destroyOrganizationMemberCache": 204, "destroyMe": 204, "retrieveAuthToken": 200,
 	"listControlRoomPrincipals": 200, "retrieveUserExtensionSettings": 200, "partialUpdateUserExtensionSettings": 200,
 	"listMilestones": 200, "createMilestone": 201,
+	"listOrganizationInvitations": 200, "createOrganizationInvitation": 201, "destroyOrganizationInvitation": 204,
+	"listMeInvitations": 200, "acceptMeInvitation": 201, "rejectMeInvitation": 201, "createCampaignEmailJob": 201,
 }
 
 func TestRoutesServeEveryOperation(t *testing.T) {

@@ -52,6 +52,9 @@ var controlRoutes = []controlRoute{
 	{"/__fake/requests/count", map[string]controlHandler{http.MethodGet: (*Server).controlCountRequests}},
 	{"/__fake/requests/expect", map[string]controlHandler{http.MethodPost: (*Server).controlExpectRequests}},
 	{"/__fake/openapi.yaml", map[string]controlHandler{http.MethodGet: (*Server).controlOpenAPI}},
+	// users in no team and the outbox (control_users.go)
+	{"/__fake/users", map[string]controlHandler{http.MethodPost: (*Server).controlAddUser}},
+	{"/__fake/outbox", map[string]controlHandler{http.MethodGet: (*Server).controlListOutbox, http.MethodDelete: (*Server).controlClearOutbox}},
 }
 
 func (route controlRoute) match(path string) (id string, ok bool) {

@@ -147,7 +147,7 @@ func (s *store) appendLocked(start writeStart, m mutation) error {
 // its writes; a file that does not exist gives a nil store. A torn final
 // write is dropped with a warning; any other damage is an error naming the
 // file and the offset.
-func openStateFile(path string, clock func() time.Time, step *stepClock, logger *slog.Logger) (*store, error) {
+func openStateFile(path string, clock func() time.Time, step *stepClock, logger *slog.Logger, outboxSize int) (*store, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -179,6 +179,7 @@ func openStateFile(path string, clock func() time.Time, step *stepClock, logger 
 	}
 	ids, pcg := newTrackedIDSource(snap.Seed)
 	st := newStore(ids, clock)
+	st.outboxSize = outboxSize // before the replay, which sends as the writes did
 	st.pcg, st.step, st.seed = pcg, step, snap.Seed
 	if err := seedStore(st, &f, snap.Seed); err != nil {
 		return fail(fmt.Errorf("offset %d: bad snapshot data: %w", offsets[0], err))

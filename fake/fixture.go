@@ -25,6 +25,9 @@ type Fixture struct {
 	// member is one user, as the same email in two teams is; the state lists
 	// here only the users who are in no team.
 	Users []FixtureUser `yaml:"users,omitempty" json:"users,omitempty"`
+	// Outbox holds the e-mails the server would have sent (outbox.go),
+	// oldest first.
+	Outbox []OutboxMessage `yaml:"outbox,omitempty" json:"outbox,omitempty"`
 }
 
 // FixtureUser is a user account, in a team or not: a team member's details
@@ -60,6 +63,8 @@ type FixtureOrganization struct {
 	Members         []FixtureMember   `yaml:"members,omitempty" json:"members,omitempty"`
 	Groups          []FixtureGroup    `yaml:"groups,omitempty" json:"groups,omitempty"`
 	Campaigns       []FixtureCampaign `yaml:"campaigns,omitempty" json:"campaigns,omitempty"`
+	// Invitations are the team's pending invitations, in the order made.
+	Invitations []FixtureInvitation `yaml:"invitations,omitempty" json:"invitations,omitempty"`
 
 	// The team's settings (team_settings.go); absent ones take the defaults.
 	EnforceUpdateMillis       *int                `yaml:"enforce_update_millis,omitempty" json:"enforce_update_millis,omitempty"`
@@ -135,6 +140,18 @@ type FixtureGroupMember struct {
 	ID           string     `yaml:"id,omitempty" json:"id,omitempty"`
 	CreatedAt    *time.Time `yaml:"created_at,omitempty" json:"created_at,omitempty"`
 	LastActiveAt *time.Time `yaml:"last_active_at,omitempty" json:"last_active_at,omitempty"`
+}
+
+// FixtureInvitation is a team's pending invitation of an e-mail (which may
+// be a user's or no one's yet). Inviter is the e-mail of a user (of any
+// team, or none) named as the inviter; absent, the team's first admin.
+// Role absent is the team's default role.
+type FixtureInvitation struct {
+	Email     string     `yaml:"email" json:"email"`
+	Role      Role       `yaml:"role,omitempty" json:"role,omitempty"`
+	Inviter   string     `yaml:"inviter,omitempty" json:"inviter,omitempty"`
+	ID        string     `yaml:"id,omitempty" json:"id,omitempty"`
+	CreatedAt *time.Time `yaml:"created_at,omitempty" json:"created_at,omitempty"`
 }
 
 // FixtureCampaign is a campaign of a team.
@@ -241,6 +258,15 @@ func yamlError(err error) error {
 // normalize writes what absence means: data {} and times in UTC, so that a
 // fixture survives a round trip through JSON or YAML unchanged.
 func (f *Fixture) normalize() {
+	for i := range f.Outbox {
+		f.Outbox[i].SentAt = f.Outbox[i].SentAt.UTC()
+	}
+	for i := range f.Organizations {
+		for j := range f.Organizations[i].Invitations {
+			inv := &f.Organizations[i].Invitations[j]
+			inv.CreatedAt = utcTime(inv.CreatedAt)
+		}
+	}
 	for i := range f.Users {
 		f.Users[i].DateJoined = utcTime(f.Users[i].DateJoined)
 	}

@@ -72,6 +72,7 @@ func (m *deleteAccount) apply(s *store) error {
 		s.auditLocked(ms.org, "user.deleted", userRef, orgRef(ms.org), map[string]any{"role": int(ms.role)})
 		s.removeMembershipLocked(ms)
 	}
+	s.removeInvitationsByLocked(u)
 	s.removeUserLocked(u)
 	return nil
 }

@@ -98,6 +98,23 @@ func TestDestroyOrganizationMemberCache(t *testing.T) {
 
 func TestDestroyMe(t *testing.T) {
 	t.Parallel()
+	t.Run("inviter", func(t *testing.T) {
+		// The invitations an account sent go with it; the state, which names
+		// every inviter, still loads.
+		t.Parallel()
+		s := newAPIServer(t)
+		invitations := acmePath + "invitations/"
+		wantStatus(t, s.do(t, call{method: "POST", path: invitations, token: acmeManager, body: map[string]any{"email": "hire@acme.test"}}), 201)
+		wantStatus(t, s.do(t, call{method: "POST", path: invitations, token: acmeAdmin, body: map[string]any{"email": "other@acme.test"}}), 201)
+		assertAPI(t, s.do(t, call{method: "DELETE", path: "/api/me/", token: acmeManager}), apiWant{status: 204})
+		var left []map[string]any
+		s.do(t, call{method: "GET", path: invitations, token: acmeAdmin}).decode(t, &left)
+		if len(left) != 1 || left[0]["email"] != "other@acme.test" {
+			t.Errorf("invitations after the inviter's account went: %v", left)
+		}
+		state := getState(t, s, "").Body
+		wantStatus(t, s.plain(t, call{method: "PUT", path: "/__fake/state", body: state}), 204)
+	})
 	t.Run("member-of-one-team", func(t *testing.T) {
 		t.Parallel()
 		s := newAPIServer(t)

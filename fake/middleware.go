@@ -286,7 +286,7 @@ func (s *Server) authenticate(req *apiRequest) error {
 func (req *apiRequest) object() objectRef {
 	param := req.vars[req.scope.param]
 	switch req.scope.kind {
-	case scopeOrg, scopeGroup:
+	case scopeOrg, scopeGroup, scopeCampaign:
 		return objectRef{kind: req.scope.kind, id: strings.ToLower(param)}
 	case scopeMembership:
 		if id, err := strconv.Atoi(param); err == nil && id >= 1 {

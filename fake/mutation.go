@@ -71,6 +71,13 @@ var mutationTypes = registry(
 	entry[deleteAccount]("me.delete"),
 	entry[updateExtensionSettings]("me.extension_settings.update"),
 	entry[putMilestone]("me.milestone.put"),
+	// invitations, users in no team, the outbox, campaign e-mail jobs
+	entry[createInvitations]("invitation.create"),
+	entry[revokeInvitation]("invitation.revoke"),
+	entry[answerInvitation]("invitation.answer"),
+	entry[addUser]("helpers.add_user"),
+	entry[clearOutbox]("outbox.clear"),
+	entry[queueCampaignEmails]("campaign.emails.queue"),
 )
 
 // do applies a mutation: its data-free checks, then under the write lock

@@ -26,6 +26,7 @@ type config struct {
 	errorRate     float64
 	throttle      string
 	journalSize   *int
+	outboxSize    *int
 	controlToken  string
 	validate      bool
 
@@ -103,6 +104,17 @@ func WithThrottle(rate string) Option { return func(c *config) { c.throttle = ra
 // WithJournalSize sets how many API requests the journal keeps
 // (DefaultJournalSize by default; 0 keeps none).
 func WithJournalSize(n int) Option { return func(c *config) { c.journalSize = &n } }
+
+// WithOutboxSize sets how many messages the outbox keeps
+// (DefaultOutboxSize by default; 0 keeps none); older ones drop out first.
+func WithOutboxSize(n int) Option { return func(c *config) { c.outboxSize = &n } }
+
+func (c *config) outboxSizeOrDefault() int {
+	if c.outboxSize != nil {
+		return *c.outboxSize
+	}
+	return DefaultOutboxSize
+}
 
 // WithControlToken requires "Authorization: Bearer <token>" on every control
 // plane request (/__fake/…). Use it when the server listens beyond loopback.

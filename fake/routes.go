@@ -27,6 +27,7 @@ const (
 	scopeOrg
 	scopeMembership
 	scopeGroup
+	scopeCampaign // a campaign by id, for the paths that name no team
 )
 
 type pathScope struct {
@@ -67,6 +68,13 @@ var pathScopes = map[string]pathScope{
 	"/api/me/partner-principals/":    {kind: scopeNone},
 	"/api/me/settings/webextension/": {kind: scopeNone},
 	"/api/me/milestones/":            {kind: scopeNone},
+	// invitations and campaign e-mail jobs
+	"/api/organizations/{organization_pk}/invitations/":      {kind: scopeOrg, param: "organization_pk"},
+	"/api/organizations/{organization_pk}/invitations/{id}/": {kind: scopeOrg, param: "organization_pk"},
+	"/api/invitations/me/":                                   {kind: scopeNone},
+	"/api/invitations/{id}/accept/":                          {kind: scopeNone},
+	"/api/invitations/{id}/reject/":                          {kind: scopeNone},
+	"/api/campaigns/{campaign_pk}/emails/jobs/":              {kind: scopeCampaign, param: "campaign_pk"},
 }
 
 // operations is the one route table: every operationId of openapi.yaml and
@@ -112,6 +120,14 @@ var operations = map[string]operation{
 	"partialUpdateUserExtensionSettings": {access: accessUser, handle: (*Server).partialUpdateUserExtensionSettings},
 	"listMilestones":                     {access: accessUser, handle: (*Server).listMilestones},
 	"createMilestone":                    {access: accessUser, handle: (*Server).createMilestone},
+	// invitations and campaign e-mail jobs
+	"listOrganizationInvitations":   {access: accessManage, handle: (*Server).listOrganizationInvitations, list: true},
+	"createOrganizationInvitation":  {access: accessManage, handle: (*Server).createOrganizationInvitation},
+	"destroyOrganizationInvitation": {access: accessManage, handle: (*Server).destroyOrganizationInvitation},
+	"listMeInvitations":             {access: accessUser, handle: (*Server).listMeInvitations, list: true},
+	"acceptMeInvitation":            {access: accessUser, handle: (*Server).acceptMeInvitation},
+	"rejectMeInvitation":            {access: accessUser, handle: (*Server).rejectMeInvitation},
+	"createCampaignEmailJob":        {access: accessManage, handle: (*Server).createCampaignEmailJob},
 }
 
 // checkRouteTable makes sure the spec and the route table name the same

@@ -161,6 +161,25 @@ func seedStoreContext(ctx context.Context, st *store, f *Fixture, seed int64) er
 			return fmt.Errorf("organizations[%d]%s: %w", i, label(o.Name), err)
 		}
 	}
+	// Invitations come once every user is in: an inviter may be listed in
+	// a later team, or in none.
+	for i := range f.Organizations {
+		o := &f.Organizations[i]
+		org := st.orgs[strings.ToLower(o.ID)]
+		if o.ID == "" {
+			org = sd.orgByName(o.Name)
+		}
+		for j := range o.Invitations {
+			if err := sd.invitation(org, &o.Invitations[j]); err != nil {
+				return fmt.Errorf("organizations[%d]%s: invitations[%d]%s: %w", i, label(o.Name), j, label(o.Invitations[j].Email), err)
+			}
+		}
+	}
+	for i := range f.Outbox {
+		if err := sd.outboxMessage(f.Outbox[i]); err != nil {
+			return fmt.Errorf("outbox[%d]: %w", i, err)
+		}
+	}
 	return nil
 }
 

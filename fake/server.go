@@ -87,7 +87,7 @@ func New(opts ...Option) (*Server, error) {
 	}
 	var st *store
 	if cfg.stateFile != "" {
-		if st, err = openStateFile(cfg.stateFile, clock, step, logger); err != nil {
+		if st, err = openStateFile(cfg.stateFile, clock, step, logger, cfg.outboxSizeOrDefault()); err != nil {
 			return nil, err
 		}
 		if st != nil {
@@ -106,6 +106,7 @@ func New(opts ...Option) (*Server, error) {
 		ids, pcg := newTrackedIDSource(cfg.seed)
 		st = newStore(ids, clock)
 		st.pcg, st.step = pcg, step
+		st.outboxSize = cfg.outboxSizeOrDefault()
 		if err := seedStoreContext(ctx, st, fixture, cfg.seed); err != nil {
 			if cfg.fixtureFile != "" {
 				return nil, fmt.Errorf("fixture %s: %w", cfg.fixtureFile, err)
@@ -134,6 +135,7 @@ func New(opts ...Option) (*Server, error) {
 		closed:       make(chan struct{}),
 	}
 	s.validate.Store(cfg.validate)
+	st.trimOutboxLocked() // a fixture's outbox longer than the size keeps its newest
 	if cfg.journalSize != nil {
 		s.journal = newJournal(*cfg.journalSize)
 	}
@@ -187,6 +189,8 @@ func (c *config) checkToggles() error {
 		return fmt.Errorf("error rate %v is outside 0 to 1", c.errorRate)
 	case c.journalSize != nil && *c.journalSize < 0:
 		return fmt.Errorf("journal size %d may not be negative", *c.journalSize)
+	case c.outboxSize != nil && *c.outboxSize < 0:
+		return fmt.Errorf("outbox size %d may not be negative", *c.outboxSize)
 	}
 	return nil
 }

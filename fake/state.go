@@ -156,6 +156,8 @@ func (s *store) swapDataLocked(n *store) {
 	s.groups, s.groupMemberships = n.groups, n.groupMemberships
 	s.campaigns, s.campaignMembers = n.campaigns, n.campaignMembers
 	s.nextMembershipID = n.nextMembershipID
+	s.invitations, s.outbox = n.invitations, n.outbox
+	s.trimOutboxLocked()
 }
 
 // fixtureLocked writes the store as a fixture.
@@ -218,9 +220,17 @@ func (s *store) fixtureLocked() Fixture {
 			}
 			fo.Campaigns = append(fo.Campaigns, fc)
 		}
+		// invitations
+		for _, inv := range org.invitations {
+			at := inv.createdAt
+			fo.Invitations = append(fo.Invitations, FixtureInvitation{
+				Email: inv.email, Role: inv.role, Inviter: inv.inviter.Email, ID: inv.id, CreatedAt: &at,
+			})
+		}
 		f.Organizations = append(f.Organizations, fo)
 	}
 	f.Users = s.teamlessUsersLocked()
+	f.Outbox = slices.Clone(s.outbox) // outbox
 	return f
 }
 

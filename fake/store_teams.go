@@ -326,6 +326,7 @@ func (s *store) removeOrganizationLocked(org *organization) {
 	for _, c := range slices.Clone(org.campaigns.sorted) {
 		s.removeCampaignLocked(c)
 	}
+	s.removeInvitationsOfOrgLocked(org)
 	for _, m := range org.members {
 		delete(s.memberships, m.id)
 		m.user.memberships = removeItem(m.user.memberships, m)

@@ -104,6 +104,7 @@ type options struct {
 	errorRate     float64
 	throttle      string
 	journalSize   int
+	outboxSize    int
 	adminToken    string
 	noControl     bool
 	stateFile     string
@@ -137,6 +138,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.Float64Var(&o.errorRate, "error-rate", 0, "fraction, 0 to 1, of the API requests that pass authentication, permissions and throttling to fail with a 500, 502 or 503, drawn from the seed [PIXIEBRIX_FAKE_ERROR_RATE]")
 	fs.StringVar(&o.throttle, "throttle", "", "limit each user (each client address when anonymous) to a rate in DRF's syntax, such as 5/min or 100/hour; requests over it get 429 with Retry-After [PIXIEBRIX_FAKE_THROTTLE]")
 	fs.IntVar(&o.journalSize, "journal-size", fake.DefaultJournalSize, "how many API requests the journal (GET /__fake/requests) keeps; older ones drop out; 0 keeps none [PIXIEBRIX_FAKE_JOURNAL_SIZE]")
+	fs.IntVar(&o.outboxSize, "outbox-size", fake.DefaultOutboxSize, "how many e-mails the outbox (GET /__fake/outbox) keeps; older ones drop out; 0 keeps none [PIXIEBRIX_FAKE_OUTBOX_SIZE]")
 	fs.StringVar(&o.adminToken, "admin-token", "", "token the control plane (/__fake/...) then requires as \"Authorization: Bearer <token>\"; needed to listen beyond loopback, unless --no-control-plane [PIXIEBRIX_FAKE_ADMIN_TOKEN]")
 	fs.BoolVar(&o.noControl, "no-control-plane", false, "turn the control plane off: /__fake/... answers 404 like any unknown path [PIXIEBRIX_FAKE_NO_CONTROL_PLANE]")
 	fs.Var((*durationValue)(&o.shutdownWait), "shutdown-timeout", "how long a shutdown lets the requests in flight finish before it closes their connections [PIXIEBRIX_FAKE_SHUTDOWN_TIMEOUT]")
@@ -216,6 +218,8 @@ func (o options) check() error {
 		return fmt.Errorf("%s %v: use a fraction from 0 to 1, such as 0.05", o.source("error-rate"), o.errorRate)
 	case o.journalSize < 0:
 		return fmt.Errorf("%s %d: use 0 (keep none) or more", o.source("journal-size"), o.journalSize)
+	case o.outboxSize < 0:
+		return fmt.Errorf("%s %d: use 0 (keep none) or more", o.source("outbox-size"), o.outboxSize)
 	case o.watch && o.fixtures == "":
 		return fmt.Errorf("%s: there is no fixture file to watch; give --fixtures (or %s)", o.source("watch"), envVar("fixtures"))
 	case o.shutdownWait <= 0:
@@ -352,6 +356,7 @@ func (o options) fakeOptions(logger *slog.Logger) ([]fake.Option, error) {
 		opts = append(opts, fake.WithThrottle(o.throttle))
 	}
 	opts = append(opts, fake.WithJournalSize(o.journalSize))
+	opts = append(opts, fake.WithOutboxSize(o.outboxSize))
 	if o.adminToken != "" {
 		opts = append(opts, fake.WithControlToken(o.adminToken))
 	}

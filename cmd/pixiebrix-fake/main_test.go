@@ -1155,18 +1155,31 @@ func durableScenario(ids map[string]string) []durableStep {
 		{"team/delete", "DELETE", "/api/organizations/" + ids["doomed-team"] + "/", "", 204},
 		{"milestone/create", "POST", "/api/me/milestones/", `{"key": "durable_run", "metadata": {"n": 1.50}}`, 201},
 		{"extension-settings/update", "PATCH", "/api/me/settings/webextension/", `{"text_selection_menu_orientation": "vertical"}`, 200},
+		// invitations, a user in no team, the outbox, campaign e-mail jobs
+		{"invitations/create", "POST", acme + "/invitations/", `[{"email": "new.hire@acme.test", "role": 5}, {"email": "x@x.test"}]`, 201},
+		{"invitation/revoke", "DELETE", acme + "/invitations/" + ids["invitation-2"] + "/", "", 204},
+		{"control/add-user", "POST", "/__fake/users", `{"email": "new.hire@acme.test", "name": "New Hire"}`, 201},
+		{"invitation/accept", "POST", "/api/invitations/" + ids["invitation"] + "/accept/", "", 201}, // as the new user
+		{"control/clear-outbox", "DELETE", "/__fake/outbox", "", 204},
+		{"campaign/email-job", "POST", "/api/campaigns/0a000000-0000-4000-8000-00000000c001/emails/jobs/", `{"type": "reminder"}`, 201},
 	}
 }
 
-// request sends one scenario request as Acme's admin.
-func (in *instance) request(method, path, body string) (int, string) {
+// requestAs sends one scenario request as the user of token.
+func (in *instance) requestAs(token, method, path, body string) (int, string) {
 	in.t.Helper()
-	header := map[string]string{"Authorization": "Token " + acmeAdmin, "Accept": "application/json; version=2.0"}
+	header := map[string]string{"Authorization": "Token " + token, "Accept": "application/json; version=2.0"}
 	if body != "" {
 		header["Content-Type"] = "application/json"
 	}
 	status, _, got := in.do(method, path, header, body)
 	return status, got
+}
+
+// request sends one scenario request as Acme's admin.
+func (in *instance) request(method, path, body string) (int, string) {
+	in.t.Helper()
+	return in.requestAs(acmeAdmin, method, path, body)
 }
 
 // observe reads the whole data and the API's lists, as bytes.
@@ -1182,6 +1195,8 @@ func (in *instance) observe() []string {
 		"/api/groups/0a000000-0000-4000-8000-00000000a001/memberships/",
 		acme + "/campaigns/",
 		acme + "/campaigns/0a000000-0000-4000-8000-00000000c001/members/",
+		acme + "/invitations/",
+		"/__fake/outbox",
 	} {
 		status, body := in.request("GET", path, "")
 		out = append(out, fmt.Sprintf("%s %d %s", path, status, body))
@@ -1218,8 +1233,12 @@ func TestStateFileSIGKILL(t *testing.T) {
 	steps := durableScenario(ids)
 	for i := range steps {
 		step := durableScenario(ids)[i] // with the ids the steps before created
-		status, body := first.request(step.method, step.path, step.body)
-		refStatus, refBody := ref.request(step.method, step.path, step.body)
+		token := acmeAdmin
+		if step.name == "invitation/accept" {
+			token = ids["hire-token"]
+		}
+		status, body := first.requestAs(token, step.method, step.path, step.body)
+		refStatus, refBody := ref.requestAs(token, step.method, step.path, step.body)
 		if status != step.want || refStatus != step.want || body != refBody {
 			t.Fatalf("%s: %d %s\nreference: %d %s", step.name, status, body, refStatus, refBody)
 		}
@@ -1236,6 +1255,17 @@ func TestStateFileSIGKILL(t *testing.T) {
 				t.Fatalf("%s: %v %s", step.name, err, body)
 			}
 			ids["group-membership"] = list[0].ID
+		case "invitations/create":
+			if err := json.Unmarshal([]byte(body), &list); err != nil || len(list) != 2 {
+				t.Fatalf("%s: %v %s", step.name, err, body)
+			}
+			ids["invitation"], ids["invitation-2"] = list[0].ID, list[1].ID
+		case "control/add-user":
+			var user struct{ Token string }
+			if err := json.Unmarshal([]byte(body), &user); err != nil || user.Token == "" {
+				t.Fatalf("%s: %v %s", step.name, err, body)
+			}
+			ids["hire-token"] = user.Token
 		}
 	}
 	first.signal(syscall.SIGKILL) // right after the last acknowledged write

@@ -439,6 +439,57 @@ async function controlPlane(baseUrl: string): Promise<void> {
   equal("control/expect/unmet", [unmet.response.status, unmetBody?.non_field_errors?.length, unmetBody?.near_misses?.length], [400, 1, 3]);
 }
 
+// Invitations, a user in no team, campaign e-mail jobs and the outbox: an
+// admin invites, the invitee (made through the control plane) accepts with
+// their own token, and the outbox holds the e-mails.
+async function invitations(baseUrl: string): Promise<void> {
+  const control = createClient<controlPaths>({ baseUrl });
+  const api = createClient<paths>({ baseUrl, headers: { Authorization: "Token acme-admin-token", Accept: v2 } });
+  const teamPath = { params: { path: { organization_pk: acmeID } } };
+
+  const made = await api.POST("/api/organizations/{organization_pk}/invitations/", {
+    ...teamPath,
+    body: [{ email: "ts.hire@acme.test", role: 5 }, { email: "ts.gone@acme.test" }],
+  });
+  const list = made.data as { id?: string; role: number }[] | undefined;
+  equal("invitations/create", [made.response.status, list?.map((i) => i.role)], [201, [5, 4]]);
+  const hireID = must("invitations/create/id", list?.[0]?.id);
+  const goneID = must("invitations/create/id-2", list?.[1]?.id);
+  const again = await api.POST("/api/organizations/{organization_pk}/invitations/", { ...teamPath, body: { email: "TS.HIRE@acme.test" } });
+  equal("invitations/error/already-invited", [again.response.status, again.error], [400, { email: ["This email has already been invited to the team."] }]);
+  const revoked = await api.DELETE("/api/organizations/{organization_pk}/invitations/{id}/", {
+    params: { path: { organization_pk: acmeID, id: goneID } },
+  });
+  equal("invitations/revoke", revoked.response.status, 204);
+  const pending = await api.GET("/api/organizations/{organization_pk}/invitations/", teamPath);
+  equal("invitations/list", pending.data?.map((i) => i.email), ["ts.hire@acme.test"]);
+
+  const user = await control.POST("/__fake/users", { body: { email: "ts.hire@acme.test", name: "TS Hire" } });
+  const token = must("control/users/token", user.data?.token);
+  const hire = createClient<paths>({ baseUrl, headers: { Authorization: `Token ${token}`, Accept: v2 } });
+  const mine = await hire.GET("/api/invitations/me/");
+  equal("invitations/me", mine.data?.map((i) => i.id), [hireID]);
+  const accepted = await hire.POST("/api/invitations/{id}/accept/", { params: { path: { id: hireID } } });
+  equal("invitations/accept", [accepted.response.status, accepted.data?.role], [201, 5]);
+  const rejected = await hire.POST("/api/invitations/{id}/reject/", { params: { path: { id: hireID } } });
+  equal("invitations/reject/gone", rejected.response.status, 404);
+  const members = await api.GET("/api/organizations/{organization_pk}/memberships/", {
+    params: { path: { organization_pk: acmeID }, query: { q: "ts.hire" } },
+  });
+  equal("invitations/member", members.data?.map((m) => [m.user.email, m.role]), [["ts.hire@acme.test", 5]]);
+
+  const job = await api.POST("/api/campaigns/{campaign_pk}/emails/jobs/", {
+    params: { path: { campaign_pk: "0a000000-0000-4000-8000-00000000c001" } },
+    body: { type: "registration" },
+  });
+  equal("campaigns/email-job", [job.response.status, job.data?.recipients], [201, ["new.hire@acme.test"]]);
+  const mail = await control.GET("/__fake/outbox", { params: { query: { kind: "invitation" } } });
+  equal("control/outbox/invitations", mail.data?.map((m) => m.to), ["ts.hire@acme.test", "ts.gone@acme.test"]);
+  const cleared = await control.DELETE("/__fake/outbox");
+  const empty = await control.GET("/__fake/outbox");
+  equal("control/outbox/clear", [cleared.response.status, empty.data?.length], [204, 0]);
+}
+
 async function main(): Promise<number> {
   const binary = process.argv[2];
   if (!binary) {
@@ -457,6 +508,7 @@ async function main(): Promise<number> {
   try {
     await scenario(url);
     await controlPlane(url);
+    await invitations(url);
   } catch (err) {
     check("scenario/ran-to-the-end", false, String(err));
   } finally {

@@ -91,6 +91,7 @@ func operations(t *testing.T) ([]string, func(*http.Request) string) {
 // at version 2.0, with the set of operations the fake has seen.
 type client struct {
 	*oapiclient.ClientWithResponses
+	srv  *fake.Server // for the Go API's steps (a user in no team)
 	mu   sync.Mutex
 	seen map[string]bool
 }
@@ -102,7 +103,7 @@ func newClient(t *testing.T) (*client, []string) {
 		t.Fatalf("fake.New: %v", err)
 	}
 	ops, name := operations(t)
-	c := &client{seen: map[string]bool{}}
+	c := &client{seen: map[string]bool{}, srv: srv}
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c.mu.Lock()
 		c.seen[name(r)] = true
@@ -189,8 +190,8 @@ func TestScenarioEveryOperation(t *testing.T) {
 	t.Parallel()
 	c, ops := newClient(t)
 	ctx := context.Background()
-	if len(ops) != 39 {
-		t.Errorf("openapi.yaml has %d operations, the scenario was written for 39: %v", len(ops), ops)
+	if len(ops) != 46 {
+		t.Errorf("openapi.yaml has %d operations, the scenario was written for 46: %v", len(ops), ops)
 	}
 
 	// State carried from step to step.
@@ -202,6 +203,7 @@ func TestScenarioEveryOperation(t *testing.T) {
 		campaignID         openapi_types.UUID
 		adaCampaignMember  openapi_types.UUID
 		newTeamID          openapi_types.UUID
+		hireInvitation     openapi_types.UUID
 	)
 
 	steps := []struct {
@@ -691,6 +693,70 @@ func TestScenarioEveryOperation(t *testing.T) {
 			status(t, list, err, http.StatusOK)
 			if got := *list.JSON200; len(got) != 2 || got[0].Key != "client_run" || got[1].Key != "client_form" || got[1].Metadata != nil {
 				t.Errorf("milestones %s", list.Body)
+			}
+		}},
+		// invitations and campaign e-mail jobs
+		{"invitations/create-list-revoke", func(t *testing.T) {
+			var body oapiclient.CreateOrganizationInvitationJSONRequestBody
+			manager := oapiclient.Role(5)
+			if err := body.FromPendingInvitationWriteBody1([]oapiclient.PendingInvitationRequest{
+				{Email: "hire@acme.test", Role: &manager}, {Email: "gone@elsewhere.test"},
+			}); err != nil {
+				t.Fatal(err)
+			}
+			r, err := c.CreateOrganizationInvitationWithResponse(ctx, acmeID, body)
+			status(t, r, err, http.StatusCreated)
+			made, err := r.JSON201.AsPendingInvitationResult1()
+			if err != nil || len(made) != 2 || made[0].Role != 5 || made[1].Role != 4 || made[0].Inviter.Email != adaEmail {
+				t.Fatalf("invited %s (%v)", r.Body, err)
+			}
+			list, err := c.ListOrganizationInvitationsWithResponse(ctx, acmeID, &oapiclient.ListOrganizationInvitationsParams{})
+			status(t, list, err, http.StatusOK)
+			if len(*list.JSON200) != 2 {
+				t.Errorf("invitations %s", list.Body)
+			}
+			gone, err := c.DestroyOrganizationInvitationWithResponse(ctx, acmeID, *made[1].Id)
+			status(t, gone, err, http.StatusNoContent)
+			hireInvitation = *made[0].Id
+		}},
+		{"invitations/me-accept-reject", func(t *testing.T) {
+			_, token, err := c.srv.AddUser("hire@acme.test", "Hire")
+			if err != nil {
+				t.Fatal(err)
+			}
+			asHire := func(_ context.Context, r *http.Request) error {
+				r.Header.Set("Authorization", "Token "+token)
+				return nil
+			}
+			mine, err := c.ListMeInvitationsWithResponse(ctx, &oapiclient.ListMeInvitationsParams{}, asHire)
+			status(t, mine, err, http.StatusOK)
+			if len(*mine.JSON200) != 1 || *(*mine.JSON200)[0].Id != hireInvitation {
+				t.Fatalf("my invitations %s", mine.Body)
+			}
+			// Rejecting as someone else: the invitation does not exist for them.
+			no, err := c.RejectMeInvitationWithBodyWithResponse(ctx, hireInvitation, "application/json", nil)
+			status(t, no, err, http.StatusNotFound)
+			yes, err := c.AcceptMeInvitationWithBodyWithResponse(ctx, hireInvitation, "application/json", nil, asHire)
+			status(t, yes, err, http.StatusCreated)
+			if yes.JSON201.Email != "hire@acme.test" || yes.JSON201.Role != 5 {
+				t.Errorf("accepted %s", yes.Body)
+			}
+			hire := "hire@acme.test"
+			members, err := c.ListMembershipsWithResponse(ctx, acmeID, &oapiclient.ListMembershipsParams{Q: &hire})
+			status(t, members, err, http.StatusOK)
+			if len(*members.JSON200) != 1 || (*members.JSON200)[0].Role != 5 {
+				t.Errorf("the new member %s", members.Body)
+			}
+		}},
+		{"campaigns/email-job", func(t *testing.T) {
+			kind := oapiclient.CampaignEmailJobRequestTypeRegistration
+			r, err := c.CreateCampaignEmailJobWithResponse(ctx, q1CampaignID, oapiclient.CampaignEmailJobRequest{Type: &kind})
+			status(t, r, err, http.StatusCreated)
+			if r.JSON201.Campaign != q1CampaignID || !slices.Equal(r.JSON201.Recipients, []string{"new.hire@acme.test"}) {
+				t.Errorf("job %s", r.Body)
+			}
+			if mail := c.srv.Outbox(fake.OutboxFilter{Kind: fake.OutboxCampaignRegistration}); len(mail) != 1 || mail[0].To != "new.hire@acme.test" {
+				t.Errorf("outbox %+v", mail)
 			}
 		}},
 		{"me/destroy", func(t *testing.T) { // last: the client's own account goes

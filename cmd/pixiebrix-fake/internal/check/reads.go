@@ -37,6 +37,8 @@ func ReadOperations(ctx context.Context, c *apiclient.Client, perList int) ([]Re
 		{Operation: "listControlRoomPrincipals", Template: "/api/me/partner-principals/", Path: "/api/me/partner-principals/", List: true},
 		{Operation: "retrieveUserExtensionSettings", Template: "/api/me/settings/webextension/", Path: "/api/me/settings/webextension/"},
 		{Operation: "listMilestones", Template: "/api/me/milestones/", Path: "/api/me/milestones/"},
+		// invitations
+		{Operation: "listMeInvitations", Template: "/api/invitations/me/", Path: "/api/invitations/me/", List: true},
 	}
 	var me struct {
 		Memberships []struct {
@@ -85,6 +87,8 @@ func ReadOperations(ctx context.Context, c *apiclient.Client, perList int) ([]Re
 			Read{Operation: "listMemberships", Template: "/api/organizations/{organization_pk}/memberships/", Path: org + "memberships/", List: true},
 			Read{Operation: "listGroups", Template: "/api/organizations/{organization_pk}/groups/", Path: org + "groups/", List: true},
 			Read{Operation: "listCampaigns", Template: "/api/organizations/{organization_pk}/campaigns/", Path: org + "campaigns/", List: true},
+			// invitations
+			Read{Operation: "listOrganizationInvitations", Template: "/api/organizations/{organization_pk}/invitations/", Path: org + "invitations/", List: true},
 		)
 		err := ids(org+"memberships/", func(id string) {
 			reads = append(reads, Read{Operation: "retrieveOrganizationMembership", Template: "/api/memberships/{id}/", Path: "/api/memberships/" + id + "/"})

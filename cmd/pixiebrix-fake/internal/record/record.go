@@ -368,6 +368,9 @@ func (r *recorder) team(ctx context.Context, id string, canManage bool) error {
 		if err := r.list(ctx, campaignsOf(esc), esc, teamName, domains); err != nil {
 			return err
 		}
+		if err := r.invitations(ctx, esc, teamName); err != nil {
+			return err
+		}
 	} else {
 		r.notef("%s: the token's role cannot read groups or campaigns: the recording has the groups its members show (no pending members, no times) and no campaigns", teamName)
 		r.writeMemberGroups()
@@ -381,6 +384,41 @@ func (r *recorder) team(ctx context.Context, id string, canManage bool) error {
 		fmt.Fprintf(r.out, "    verified_domains: %s\n", flow(list))
 	}
 	return nil
+}
+
+// invitations writes a team's pending invitations. The inviter is kept when
+// the recording already holds their account (so the fixture loads); else
+// it is left out, and the fixture names the team's first admin.
+func (r *recorder) invitations(ctx context.Context, org, teamName string) error {
+	first := true
+	return r.c.Each(ctx, "/api/organizations/"+org+"/invitations/", r.opts.PageSize, func(raw json.RawMessage) error {
+		var inv struct {
+			ID      string      `json:"id"`
+			Email   string      `json:"email"`
+			Role    json.Number `json:"role"`
+			Inviter struct {
+				Email string `json:"email"`
+			} `json:"inviter"`
+		}
+		if err := decode(raw, &inv); err != nil {
+			return err
+		}
+		if first {
+			first = false
+			fmt.Fprintln(r.out, "    invitations:")
+		}
+		o := orderedObject{}
+		o.add("email", r.email(inv.Email))
+		if n, err := inv.Role.Int64(); err == nil && n >= int64(fake.RoleMember) && n <= int64(fake.RoleManager) {
+			o.add("role", fake.Role(n).String())
+		}
+		if key := strings.ToLower(inv.Inviter.Email); key != "" && (r.seen[key] || key == strings.ToLower(r.caller.Email)) {
+			o.add("inviter", r.email(inv.Inviter.Email))
+		}
+		o.add("id", inv.ID)
+		_, err := fmt.Fprintf(r.out, "      - %s\n", o.json())
+		return err
+	}, r.progress(teamName, "invitations"))
 }
 
 // member writes one team membership as a fixture member.

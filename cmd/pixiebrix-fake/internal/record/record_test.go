@@ -347,3 +347,22 @@ func TestRecordKeepsTheCallersPreferences(t *testing.T) {
 		t.Errorf("replayed milestones %s", a.body)
 	}
 }
+
+// TestRecordKeepsInvitations: a team's pending invitations are recorded
+// (with their inviter, whose account the recording holds) and served again.
+func TestRecordKeepsInvitations(t *testing.T) {
+	t.Parallel()
+	live := fake.NewTestServer(t)
+	inv, err := live.Invite("0a000000-0000-4000-8000-000000000001", fake.FixtureInvitation{Email: "hire@else.test", Role: fake.RoleDeveloper, Inviter: "max@acme.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	replay, _, out := recordAndServe(t, live, "acme-admin-token", record.Options{})
+	if !bytes.Contains(out, []byte("    invitations:\n")) {
+		t.Fatalf("no invitations in the recording:\n%.3000s", out)
+	}
+	got, err := replay.Invitations("0a000000-0000-4000-8000-000000000001")
+	if err != nil || len(got) != 1 || got[0].ID != inv.ID || got[0].Role != fake.RoleDeveloper || got[0].Inviter.Email != "max@acme.test" {
+		t.Errorf("invitations served from the recording: %+v %v", got, err)
+	}
+}
