@@ -79,8 +79,12 @@ func New(opts ...Option) (*Server, error) {
 		clock = step.read
 	}
 	var st *store
+	var sf *statefile.File // the state file, once it is known to be one
 	if cfg.stateFile != "" {
-		if st, err = openStateFile(cfg.stateFile, clock, step, logger); err != nil {
+		if sf, err = resolveStateFile(cfg.stateFile); err != nil {
+			return nil, err
+		}
+		if st, err = openStateFile(sf, clock, step, logger); err != nil {
 			return nil, err
 		}
 		if st != nil {
@@ -149,7 +153,7 @@ func New(opts ...Option) (*Server, error) {
 	if cfg.stateFile != "" {
 		// Last, so that no other error leaves the file open. A fresh snapshot
 		// leaves nothing to replay at the next start, and no torn write.
-		st.durable = &statefile.File{Path: cfg.stateFile}
+		st.durable = sf
 		st.mu.Lock()
 		err := st.writeSnapshotLocked(st)
 		st.mu.Unlock()
