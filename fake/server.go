@@ -45,6 +45,7 @@ type Server struct {
 
 	closed    chan struct{} // closed by Close: waits and hangs end
 	closeOnce sync.Once
+	drain     *drain // Drain: waits that end in time go on
 }
 
 // New returns a Server seeded from the options: the embedded default fixture
@@ -129,6 +130,7 @@ func New(opts ...Option) (*Server, error) {
 		noControl:    cfg.noControlPlane,
 		requestIDs:   newRand(cfg.seed, streamRequestIDs),
 		closed:       make(chan struct{}),
+		drain:        newDrain(),
 	}
 	s.validate.Store(cfg.validate)
 	if cfg.journalSize != nil {

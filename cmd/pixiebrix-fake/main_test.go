@@ -1401,3 +1401,83 @@ func TestStateFileRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestShutdownDrainsDelays sends SIGTERM while one request waits on a 1 s
+// delay fault and another on a hang fault: the delayed request, which ends
+// within the drain window, gets its 200; the hung one is cut without an
+// answer at once (not after the hang's 5 minutes); the command exits 0.
+func TestShutdownDrainsDelays(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the command")
+	}
+	t.Parallel()
+	bin := buildCommand(t)
+	p := startProcess(t, bin, "--addr", "127.0.0.1:0")
+	for _, rule := range []string{
+		`{"kind": "delay", "delay": "1s", "path": "/api/health/"}`,
+		`{"kind": "hang", "path": "/api/me/"}`,
+	} {
+		if status, _, body := p.do("POST", "/__fake/faults", map[string]string{"Content-Type": "application/json"}, rule); status != 201 {
+			t.Fatalf("POST /__fake/faults %s: %d %s", rule, status, body)
+		}
+	}
+	type answer struct {
+		status int
+		body   string
+		err    error
+	}
+	get := func(path string, header map[string]string) chan answer {
+		out := make(chan answer, 1)
+		go func() {
+			req, err := http.NewRequest("GET", p.ready.URL+path, nil)
+			if err != nil {
+				out <- answer{err: err}
+				return
+			}
+			for name, value := range header {
+				req.Header.Set(name, value)
+			}
+			client := &http.Client{Transport: &http.Transport{}, Timeout: waitLimit}
+			defer client.CloseIdleConnections()
+			resp, err := client.Do(req)
+			if err != nil {
+				out <- answer{err: err}
+				return
+			}
+			defer resp.Body.Close()
+			data, err := io.ReadAll(resp.Body)
+			out <- answer{resp.StatusCode, string(data), err}
+		}()
+		return out
+	}
+	delayed := get("/api/health/", nil)
+	hung := get("/api/me/", map[string]string{"Authorization": "Token " + acmeAdmin})
+
+	// Both requests are held once both rules have fired.
+	limit := time.Now().Add(waitLimit)
+	for {
+		_, _, body := p.send("GET", "/__fake/faults", nil)
+		var rules []struct{ Fired int }
+		if err := json.Unmarshal([]byte(body), &rules); err != nil {
+			t.Fatalf("GET /__fake/faults: %v %s", err, body)
+		}
+		if len(rules) == 2 && rules[0].Fired == 1 && rules[1].Fired == 1 {
+			break
+		}
+		if time.Now().After(limit) {
+			t.Fatalf("the faults did not fire within %v: %s", waitLimit, body)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	p.signal(syscall.SIGTERM)
+
+	if a := <-delayed; a.err != nil || a.status != 200 || !strings.Contains(a.body, `"status":"ok"`) {
+		t.Errorf("the delayed request: %d %s %v, want its 200; stderr:\n%s", a.status, a.body, a.err, p.stderr)
+	}
+	if a := <-hung; a.err == nil {
+		t.Errorf("the hung request was answered: %d %s", a.status, a.body)
+	}
+	if code := p.exit(); code != 0 {
+		t.Errorf("after SIGTERM: exit %d, want 0; stderr:\n%s", code, p.stderr)
+	}
+}
