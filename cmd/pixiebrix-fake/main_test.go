@@ -1481,3 +1481,51 @@ func TestShutdownDrainsDelays(t *testing.T) {
 		t.Errorf("after SIGTERM: exit %d, want 0; stderr:\n%s", code, p.stderr)
 	}
 }
+
+// TestUnsentBody: a request that declares a body and sends none is
+// answered at once when it is refused before its body is needed (a 401, or
+// a 413 by its declared size), with "Connection: close", rather than held
+// for the server's one-minute read timeout. The deadline is a hang
+// detector, not a measure of speed.
+func TestUnsentBody(t *testing.T) {
+	t.Parallel()
+	open := start(t, []string{"--addr", "127.0.0.1:0", "--log-level", "error"}, nil)
+	guarded := start(t, []string{"--addr", "127.0.0.1:0", "--log-level", "error", "--admin-token", "admin-secret"}, nil)
+	groups := "/api/organizations/" + acmeID + "/groups/"
+	for _, tc := range []struct {
+		name    string
+		in      *instance
+		request string
+		status  int
+	}{
+		{"api/anonymous", open, "POST " + groups + " HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n", 401},
+		{"api/unknown-token", open, "POST " + groups + " HTTP/1.1\r\nAuthorization: Token not-a-token\r\nContent-Type: application/json\r\nContent-Length: 100\r\n", 401},
+		{"api/over-the-limit", open, "POST " + groups + " HTTP/1.1\r\nAuthorization: Token " + acmeAdmin + "\r\nContent-Type: application/json\r\nContent-Length: 3000000\r\n", 413},
+		{"api/anonymous-chunked", open, "POST " + groups + " HTTP/1.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n", 401},
+		{"control/no-admin-token", guarded, "PUT /__fake/state HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n", 401},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			conn, err := net.Dial("tcp", strings.TrimPrefix(tc.in.ready.URL, "http://"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			if err := conn.SetDeadline(time.Now().Add(5 * time.Second)); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := io.WriteString(conn, tc.request+"Host: fake\r\nAccept: application/json; version=2.0\r\n\r\n"); err != nil {
+				t.Fatal(err)
+			}
+			resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+			if err != nil {
+				t.Fatalf("no answer while the body was not sent: %v", err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tc.status || !resp.Close || !strings.Contains(string(body), `"detail"`) {
+				t.Errorf("%d %v %s, want %d, a JSON detail and Connection: close", resp.StatusCode, resp.Header, body, tc.status)
+			}
+		})
+	}
+}
