@@ -494,10 +494,10 @@ func TestStateFileNotRegular(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct{ path, want string }{
-		{fifo, fifo + " is a named pipe (FIFO), not a regular file"},
-		{"/dev/zero", "/dev/zero is a character device, not a regular file"},
-		{linkToZero, "/dev/zero is a character device, not a regular file"},
-		{dir, dir + " is a directory, not a regular file"},
+		{fifo, "it is a named pipe (FIFO), not a regular file"},
+		{"/dev/zero", "it is a character device, not a regular file"},
+		{linkToZero, "it links to /dev/zero, a character device, not a regular file"},
+		{dir, "it is a directory, not a regular file"},
 	} {
 		t.Run(filepath.Base(tc.path), func(t *testing.T) {
 			t.Parallel()
@@ -527,10 +527,19 @@ func TestStateFileNotRegular(t *testing.T) {
 // exist yet creates it.
 func TestStateFileSymlink(t *testing.T) {
 	t.Parallel()
-	for _, existing := range []bool{true, false} {
-		t.Run(fmt.Sprintf("target-exists=%v", existing), func(t *testing.T) {
+	for _, tc := range []struct {
+		existing, relative bool
+	}{{true, false}, {false, false}, {true, true}} {
+		existing := tc.existing
+		t.Run(fmt.Sprintf("target-exists=%v/relative=%v", tc.existing, tc.relative), func(t *testing.T) {
 			t.Parallel()
-			volume, linkDir := t.TempDir(), t.TempDir()
+			root := t.TempDir()
+			volume, linkDir := filepath.Join(root, "volume"), filepath.Join(root, "links")
+			for _, dir := range []string{volume, linkDir} {
+				if err := os.Mkdir(dir, 0o700); err != nil {
+					t.Fatal(err)
+				}
+			}
 			target := filepath.Join(volume, "state")
 			if existing {
 				srv, err := fake.New(fake.WithStateFile(target))
@@ -541,8 +550,11 @@ func TestStateFileSymlink(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			link := filepath.Join(linkDir, "state")
-			if err := os.Symlink(target, link); err != nil {
+			link, linkTo := filepath.Join(linkDir, "state"), target
+			if tc.relative {
+				linkTo = filepath.Join("..", "volume", "state")
+			}
+			if err := os.Symlink(linkTo, link); err != nil {
 				t.Fatal(err)
 			}
 			isLink := func() {

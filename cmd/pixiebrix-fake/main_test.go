@@ -1629,7 +1629,7 @@ func TestStateFileNotRegular(t *testing.T) {
 			}()
 			select {
 			case code := <-done:
-				want := fmt.Sprintf("pixiebrix-fake: state file %s: %s is %s, not a regular file: a state file must be one\n", tc.path, tc.path, tc.what)
+				want := fmt.Sprintf("pixiebrix-fake: state file %s: it is %s, not a regular file: a state file must be one\n", tc.path, tc.what)
 				if code != 1 || stderr.String() != want || stdout.String() != "" {
 					t.Errorf("exit %d, stderr %q, stdout %q; want exit 1 and stderr %q", code, stderr.String(), stdout.String(), want)
 				}

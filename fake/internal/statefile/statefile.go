@@ -187,7 +187,7 @@ func Resolve(path string) (string, error) {
 		}
 		if info.Mode()&fs.ModeSymlink == 0 {
 			if !info.Mode().IsRegular() {
-				return "", notRegular(target, info.Mode())
+				return "", notRegular(path, target, info.Mode())
 			}
 			return target, nil
 		}
@@ -205,7 +205,8 @@ func Resolve(path string) (string, error) {
 	}
 }
 
-func notRegular(path string, mode fs.FileMode) error {
+// notRegular refuses path, whose file (target, through links) is of mode.
+func notRegular(path, target string, mode fs.FileMode) error {
 	kind := "not a regular file"
 	switch {
 	case mode.IsDir():
@@ -219,7 +220,10 @@ func notRegular(path string, mode fs.FileMode) error {
 	case mode&fs.ModeSocket != 0:
 		kind = "a socket"
 	}
-	return fmt.Errorf("%s is %s, not a regular file: a state file must be one", path, kind)
+	if target != path {
+		return fmt.Errorf("it links to %s, %s, not a regular file: a state file must be one", target, kind)
+	}
+	return fmt.Errorf("it is %s, not a regular file: a state file must be one", kind)
 }
 
 // Read reads the state file at target (as Resolve returned it); a file that
@@ -239,7 +243,7 @@ func Read(target string) ([]byte, error) {
 		return nil, err
 	}
 	if !info.Mode().IsRegular() {
-		return nil, notRegular(target, info.Mode())
+		return nil, notRegular(target, target, info.Mode())
 	}
 	var buf bytes.Buffer
 	if _, err := buf.ReadFrom(f); err != nil {
