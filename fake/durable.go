@@ -17,7 +17,9 @@ import (
 // as they would have); every later frame is one acknowledged mutation
 // (mutation.go), logged with the clock readings it took and the id
 // source's position before it, so that applying it again on the snapshot
-// gives the same data byte for byte.
+// gives the same data byte for byte. Records are numbered (the snapshot
+// holds the number of the last write in it), so that damage that leaves
+// every frame whole, a record deleted or moved, is still found at start.
 //
 // A mutation is appended and fsynced while the store's lock is held and
 // before its response is written: an answered write is on disk. Whole-data
