@@ -56,6 +56,7 @@ type exchange struct {
 	requestID       string
 	body            *bodyTap   // nil when the request has no body
 	unread          *bodyWatch // nil when the request declares no body
+	bodyReadEarly   bool       // the journal read the body's start before the checks
 	journaled       bool
 	operationID     string
 	caller          string // the caller's email
@@ -103,7 +104,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ex.journaled = true
-	ex.body = s.tapAPIBody(r)
+	ex.body, ex.bodyReadEarly = s.tapAPIBody(r)
 	s.serveAPI(&apiRequest{Request: r, ex: ex})
 }
 
@@ -137,7 +138,7 @@ func (s *Server) finish(ex *exchange, r *http.Request) {
 // DRF's): the first failure answers. Faults act once the checks have passed.
 func (s *Server) serveAPI(req *apiRequest) {
 	w := req.ex.rec
-	if !s.pause(req.Request, s.toggles.nextLatency()) {
+	if !s.latency(req) {
 		dropConnection(w, req)
 		return
 	}

@@ -56,16 +56,28 @@ func closeIfBodyUnread(h http.Header, b *bodyWatch) {
 // the journal); for anyone else, and for a body declared over the limit
 // (a 413 without reading it), nothing is read up front: the journal shows
 // what the handler read, and an anonymous client cannot hold a request
-// open by not sending the body it declared.
-func (s *Server) tapAPIBody(r *http.Request) *bodyTap {
+// open by not sending the body it declared. It reports whether it read.
+func (s *Server) tapAPIBody(r *http.Request) (tap *bodyTap, readEarly bool) {
 	if r.Body == nil || r.Body == http.NoBody {
-		return nil
+		return nil, false
 	}
 	token := presentedToken(r)
 	if r.ContentLength <= maxBodyBytes && token != "" && s.store.access(token, objectRef{}).authenticated {
-		return tapBody(r)
+		return tapBody(r), true
 	}
-	tap := &bodyTap{ReadCloser: r.Body}
+	tap = &bodyTap{ReadCloser: r.Body}
 	r.Body = tap
-	return tap
+	return tap, false
+}
+
+// latency holds an API request for --latency (WithLatency). Like a fault's
+// pause it reads the body first, so that a client that goes away is
+// noticed, but only a body read up front already (tapAPIBody): another
+// caller's may never come, and its 401 must not wait for it.
+func (s *Server) latency(req *apiRequest) bool {
+	d := s.toggles.nextLatency()
+	if req.ex.unread.unread() && !req.ex.bodyReadEarly {
+		return d <= 0 || s.wait(req.Context(), d, false)
+	}
+	return s.pause(req.Request, d)
 }

@@ -1507,6 +1507,7 @@ func TestUnsentBody(t *testing.T) {
 	t.Parallel()
 	open := start(t, []string{"--addr", "127.0.0.1:0", "--log-level", "error"}, nil)
 	guarded := start(t, []string{"--addr", "127.0.0.1:0", "--log-level", "error", "--admin-token", "admin-secret"}, nil)
+	slow := start(t, []string{"--addr", "127.0.0.1:0", "--log-level", "error", "--latency", "10ms"}, nil)
 	groups := "/api/organizations/" + acmeID + "/groups/"
 	for _, tc := range []struct {
 		name    string
@@ -1518,6 +1519,7 @@ func TestUnsentBody(t *testing.T) {
 		{"api/unknown-token", open, "POST " + groups + " HTTP/1.1\r\nAuthorization: Token not-a-token\r\nContent-Type: application/json\r\nContent-Length: 100\r\n", 401},
 		{"api/over-the-limit", open, "POST " + groups + " HTTP/1.1\r\nAuthorization: Token " + acmeAdmin + "\r\nContent-Type: application/json\r\nContent-Length: 3000000\r\n", 413},
 		{"api/anonymous-chunked", open, "POST " + groups + " HTTP/1.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n", 401},
+		{"api/anonymous-latency", slow, "POST " + groups + " HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n", 401},
 		{"control/no-admin-token", guarded, "PUT /__fake/state HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n", 401},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
