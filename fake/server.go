@@ -193,7 +193,8 @@ func (c *config) checkToggles() error {
 // Close ends the requests that are delayed or hanging on a fault or on
 // latency, at once and without an answer, and makes later ones fail at
 // once. Call it before shutting down the http.Server that serves s; other
-// requests are served as before.
+// requests are served as before. For a stop that lets short delays finish,
+// call Drain before Shutdown instead, and Close after it.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() { close(s.closed) })
 }
