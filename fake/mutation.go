@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
-	"strings"
 
 	"github.com/pixiebrix-fake/pixiebrix-fake/fake/internal/statefile"
 )
@@ -154,18 +153,18 @@ func decodeMutation(op string, args json.RawMessage) (mutation, error) {
 	if kind, ok := mutationTypes.byName[op]; ok {
 		m := kind.fresh()
 		if err := statefile.StrictJSON(args, m); err != nil {
-			return nil, fmt.Errorf("write record %s: %w", op, err)
+			return nil, fmt.Errorf("bad arguments: %w", err)
 		}
 		return m, nil
 	}
 	if legacy, ok := legacyMutations[op]; ok {
 		m, err := legacy(args)
 		if err != nil {
-			return nil, fmt.Errorf("write record %s: %w", op, err)
+			return nil, fmt.Errorf("bad arguments: %w", err)
 		}
 		return m, nil
 	}
-	return nil, fmt.Errorf("unknown write %q", op)
+	return nil, fmt.Errorf("unknown operation %q (a file written by a newer version of the fake?)", op)
 }
 
 // itemErrors refuses a list write: one error object per item ({} for good
@@ -173,11 +172,5 @@ func decodeMutation(op string, args json.RawMessage) (mutation, error) {
 type itemErrors []fieldErrors
 
 func (e itemErrors) Error() string {
-	var parts []string
-	for i, f := range e {
-		if len(f) > 0 {
-			parts = append(parts, fmt.Sprintf("item %d: %v", i, map[string][]string(f)))
-		}
-	}
-	return "items refused: " + strings.Join(parts, "; ")
+	return "items refused: " + describeItemErrors(e)
 }

@@ -48,6 +48,7 @@ type Server struct {
 
 	closed    chan struct{} // closed by Close: waits and hangs end
 	closeOnce sync.Once
+	drain     *drain // Drain: waits that end in time go on
 }
 
 // New returns a Server seeded from the options: the embedded default fixture
@@ -86,8 +87,12 @@ func New(opts ...Option) (*Server, error) {
 		clock = step.read
 	}
 	var st *store
+	var sf *statefile.File // the state file, once it is known to be one
 	if cfg.stateFile != "" {
-		if st, err = openStateFile(cfg.stateFile, clock, step, logger, cfg.outboxSizeOrDefault()); err != nil {
+		if sf, err = resolveStateFile(cfg.stateFile); err != nil {
+			return nil, err
+		}
+		if st, err = openStateFile(sf, clock, step, logger, cfg.outboxSizeOrDefault()); err != nil {
 			return nil, err
 		}
 		if st != nil {
@@ -133,6 +138,7 @@ func New(opts ...Option) (*Server, error) {
 		noControl:    cfg.noControlPlane,
 		requestIDs:   newRand(cfg.seed, streamRequestIDs),
 		closed:       make(chan struct{}),
+		drain:        newDrain(),
 	}
 	s.validate.Store(cfg.validate)
 	st.trimOutboxLocked() // a fixture's outbox longer than the size keeps its newest
@@ -158,7 +164,7 @@ func New(opts ...Option) (*Server, error) {
 	if cfg.stateFile != "" {
 		// Last, so that no other error leaves the file open. A fresh snapshot
 		// leaves nothing to replay at the next start, and no torn write.
-		st.durable = &statefile.File{Path: cfg.stateFile}
+		st.durable = sf
 		st.mu.Lock()
 		err := st.writeSnapshotLocked(st)
 		st.mu.Unlock()
@@ -198,7 +204,8 @@ func (c *config) checkToggles() error {
 // Close ends the requests that are delayed or hanging on a fault or on
 // latency, at once and without an answer, and makes later ones fail at
 // once. Call it before shutting down the http.Server that serves s; other
-// requests are served as before.
+// requests are served as before. For a stop that lets short delays finish,
+// call Drain before Shutdown instead, and Close after it.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() { close(s.closed) })
 }

@@ -79,8 +79,10 @@ refused with exit status 2).
 
 With --state-file the data survives restarts and crashes: every write is
 on disk before it is answered. SIGINT or SIGTERM stop accepting connections,
-let the requests in flight finish (up to --shutdown-timeout, 10 s), close
-the state file and exit 0.
+let the requests in flight finish (up to --shutdown-timeout, 10 s; one held
+by a delay fault or --latency is answered if its wait ends 1 s before that,
+a hang fault is cut), close the state file and exit 0 (1 if the state file
+failed or requests were cut).
 
 Every flag may also be set by the environment variable named beside it; a
 flag given on the command line wins. A PIXIEBRIX_FAKE_* variable that no
@@ -413,6 +415,11 @@ func (b *busyConns) count() int {
 	return n
 }
 
+// drainMargin is what a request whose delay ends in the drain window has
+// left to be served before --shutdown-timeout runs out: a delay or latency
+// that ends within that timeout less drainMargin of the signal is answered.
+const drainMargin = time.Second
+
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	sub, args := subcommand(args)
 	if sub != nil {
@@ -514,11 +521,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down")
-	// Close first ends the requests held by a delay or hang fault, which
-	// Shutdown would wait for; other requests in flight finish, within
-	// o.shutdownWait, before the state file is closed.
-	srv.Close()
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), o.shutdownWait)
+	// Requests held by a delay fault or latency that ends within the drain
+	// window are answered; a hang, or a longer delay, ends at once, since
+	// Shutdown would otherwise wait for it. Other requests in flight finish
+	// within o.shutdownWait, before the state file is closed.
+	deadline := time.Now().Add(o.shutdownWait)
+	srv.Drain(deadline.Add(-drainMargin))
+	shutdownCtx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
 	code := 0
 	if err := httpServer.Shutdown(shutdownCtx); errors.Is(err, context.DeadlineExceeded) {
@@ -530,7 +539,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	} else if err != nil {
 		fmt.Fprintln(stderr, "pixiebrix-fake: shutdown:", err)
 		code = 1
+		httpServer.Close() // the requests still in flight end here, before the state file closes
 	}
+	srv.Close()
 	if err := srv.CloseStateFile(); err != nil {
 		fmt.Fprintln(stderr, "pixiebrix-fake: closing the state file:", err)
 		code = 1
