@@ -64,6 +64,15 @@ func everyAPIWrite(t testing.TB, s *apiServer) {
 	writeOK(t, s, "DELETE", acme+"/campaigns/"+onboardingID+"/", nil)
 	writeOK(t, s, "DELETE", "/api/groups/"+salesGroupID+"/", nil)
 	writeOK(t, s, "DELETE", "/api/memberships/5/", nil)
+	// Service accounts and deployment keys (keys): one of each kept, one
+	// of each deleted.
+	var sa, key struct{ ID string }
+	writeOK(t, s, "POST", acme+"/serviceaccounts/", map[string]any{"name": "Durable bot", "role": 5})
+	writeOK(t, s, "POST", acme+"/serviceaccounts/", map[string]string{"name": "Short bot"}).decode(t, &sa)
+	writeOK(t, s, "DELETE", acme+"/serviceaccounts/"+sa.ID+"/", nil)
+	writeOK(t, s, "POST", acme+"/deployment-keys/", map[string]string{"name": "Durable key"})
+	writeOK(t, s, "POST", acme+"/deployment-keys/", map[string]string{"name": "Short key"}).decode(t, &key)
+	writeOK(t, s, "DELETE", acme+"/deployment-keys/"+key.ID+"/", nil)
 }
 
 // observe reads what a client can see of the data: the whole state and the
@@ -86,6 +95,10 @@ func observe(t testing.TB, s *apiServer) []string {
 		"/api/groups/" + supportGroupID + "/memberships/",
 		acme + "/campaigns/",
 		acme + "/campaigns/" + q1CampaignID + "/members/",
+		acme + "/serviceaccounts/",
+		acme + "/deployment-keys/",
+		"/api/audit/organizations/" + acmeID + "/?page_size=1000",
+		"/api/audit/groups/" + supportGroupID + "/",
 	} {
 		r := s.do(t, call{method: "GET", path: path, token: acmeAdmin, accept: v2})
 		out = append(out, fmt.Sprintf("%s %d %s", path, r.Status, r.Body))

@@ -54,6 +54,8 @@ type FixtureOrganization struct {
 	Members         []FixtureMember   `yaml:"members,omitempty" json:"members,omitempty"`
 	Groups          []FixtureGroup    `yaml:"groups,omitempty" json:"groups,omitempty"`
 	Campaigns       []FixtureCampaign `yaml:"campaigns,omitempty" json:"campaigns,omitempty"`
+	// The team's audit trail (keys), oldest first (audit_state.go).
+	Audit []FixtureAuditEvent `yaml:"audit,omitempty" json:"audit,omitempty"`
 
 	// The team's settings (team_settings.go); absent ones take the defaults.
 	EnforceUpdateMillis       *int                `yaml:"enforce_update_millis,omitempty" json:"enforce_update_millis,omitempty"`

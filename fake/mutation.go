@@ -64,6 +64,10 @@ var mutationTypes = registry(
 	entry[addTeam]("helpers.add_team"),
 	entry[addMember]("helpers.add_member"),
 	entry[addGroup]("helpers.add_group"),
+	// Service accounts and deployment keys (keys).
+	entry[createServiceAccount]("service_account.create"),
+	entry[createDeploymentKey]("deployment_key.create"),
+	entry[deleteKey]("key.delete"),
 )
 
 // do applies a mutation: its data-free checks, then under the write lock
@@ -86,11 +90,13 @@ func (s *store) doAs(actorID string, m mutation) error {
 	if err != nil {
 		return err
 	}
-	s.actor = actorID
+	s.actor, s.wroteTime = actorID, false
 	defer func() { s.actor = "" }()
 	if err := m.apply(s); err != nil {
+		s.dropAuditLocked()
 		return err
 	}
+	s.flushAuditLocked()
 	return s.commitLocked(start, m)
 }
 

@@ -60,6 +60,13 @@ var pathScopes = map[string]pathScope{
 	"/api/organizations/{organization_pk}/campaigns/":                       {kind: scopeOrg, param: "organization_pk"},
 	"/api/organizations/{organization_pk}/campaigns/{id}/":                  {kind: scopeOrg, param: "organization_pk"},
 	"/api/organizations/{organization_pk}/campaigns/{campaign_pk}/members/": {kind: scopeOrg, param: "organization_pk"},
+	// Service accounts, deployment keys and the audit trail (keys).
+	"/api/organizations/{organization_pk}/serviceaccounts/":      {kind: scopeOrg, param: "organization_pk"},
+	"/api/organizations/{organization_pk}/serviceaccounts/{id}/": {kind: scopeOrg, param: "organization_pk"},
+	"/api/organizations/{organization_pk}/deployment-keys/":      {kind: scopeOrg, param: "organization_pk"},
+	"/api/organizations/{organization_pk}/deployment-keys/{id}/": {kind: scopeOrg, param: "organization_pk"},
+	"/api/audit/organizations/{id}/":                             {kind: scopeOrg, param: "id"},
+	"/api/audit/groups/{id}/":                                    {kind: scopeGroup, param: "id"},
 }
 
 // operations is the one route table: every operationId of openapi.yaml and
@@ -92,6 +99,18 @@ var operations = map[string]operation{
 	"listCampaignMembers":                 {access: accessManage, handle: (*Server).listCampaignMembers, list: true},
 	"createCampaignMember":                {access: accessManage, handle: (*Server).upsertCampaignMembers},
 	"updateCampaignMember":                {access: accessManage, handle: (*Server).replaceCampaignMembers},
+	// Service accounts, deployment keys and the audit trail (keys): admins
+	// only, as SPEC's matrix gives managers no right to them.
+	"listServiceAccounts":           {access: accessAdmin, handle: (*Server).listServiceAccounts, list: true},
+	"createServiceAccountWithToken": {access: accessAdmin, handle: (*Server).createServiceAccount},
+	"retrieveServiceAccount":        {access: accessAdmin, handle: (*Server).retrieveServiceAccount},
+	"destroyServiceAccount":         {access: accessAdmin, handle: (*Server).destroyServiceAccount},
+	"listDeploymentKeys":            {access: accessAdmin, handle: (*Server).listDeploymentKeys, list: true},
+	"createDeploymentKey":           {access: accessAdmin, handle: (*Server).createDeploymentKey},
+	"retrieveDeploymentKey":         {access: accessAdmin, handle: (*Server).retrieveDeploymentKey},
+	"destroyDeploymentKey":          {access: accessAdmin, handle: (*Server).destroyDeploymentKey},
+	"listAuditEvents":               {access: accessAdmin, handle: (*Server).listAuditEvents, list: true},
+	"listAuditGroups":               {access: accessAdmin, handle: (*Server).listAuditGroups, list: true},
 }
 
 // checkRouteTable makes sure the spec and the route table name the same

@@ -215,6 +215,7 @@ func (s *store) fixtureLocked() Fixture {
 			}
 			fo.Campaigns = append(fo.Campaigns, fc)
 		}
+		fo.Audit = auditFixture(org) // keys
 		f.Organizations = append(f.Organizations, fo)
 	}
 	f.Users = s.teamlessUsersLocked()

@@ -40,7 +40,9 @@ func TestStateFileOldRecords(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := newDurableServer(t, path)
-	sameObservations(t, observe(t, s), want)
+	// The observations made since (service accounts, deployment keys, the
+	// audit trail) did not exist when the file was written.
+	sameObservations(t, observe(t, s)[:len(want)], want)
 }
 
 // TestStateFileHelperAppends: a Go helper's write is one record appended to

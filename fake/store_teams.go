@@ -164,7 +164,9 @@ func (m *updateMembershipRole) apply(s *store) error {
 	if err != nil {
 		return err
 	}
-	if m.Role != nil {
+	if m.Role != nil && *m.Role != ms.role {
+		s.auditLocked(ms.org, "membership.role_changed", userRef(ms.user), membershipRef(ms),
+			map[string]any{"old_role": int(ms.role), "new_role": int(*m.Role)})
 		ms.role = *m.Role
 	}
 	m.out = s.membershipViewLocked(ms)
@@ -172,9 +174,9 @@ func (m *updateMembershipRole) apply(s *store) error {
 }
 
 // UpdateMembershipRole changes a member's role (updateMembershipRole).
-func (s *store) UpdateMembershipRole(id int, role *Role) (Membership, error) {
+func (s *store) UpdateMembershipRole(actor string, id int, role *Role) (Membership, error) {
 	m := &updateMembershipRole{ID: id, Role: role}
-	return m.out, s.do(m)
+	return m.out, s.doAs(actor, m)
 }
 
 // deleteMembership removes a user from a team and from all of the team's
@@ -187,13 +189,16 @@ type deleteMembership struct {
 func (m *deleteMembership) apply(s *store) error {
 	ms, err := found(s.memberships, m.ID)
 	if err == nil {
+		s.auditLocked(ms.org, "membership.removed", userRef(ms.user), membershipRef(ms), map[string]any{"role": int(ms.role)})
 		s.removeMembershipLocked(ms)
 	}
 	return err
 }
 
 // DeleteMembership removes a user from a team (deleteMembership).
-func (s *store) DeleteMembership(id int) error { return s.do(&deleteMembership{ID: id}) }
+func (s *store) DeleteMembership(actor string, id int) error {
+	return s.doAs(actor, &deleteMembership{ID: id})
+}
 
 func (s *store) removeMembershipLocked(m *membership) {
 	org, u := m.org, m.user

@@ -1148,6 +1148,12 @@ func durableScenario(ids map[string]string) []durableStep {
 		{"campaign/delete", "DELETE", acme + "/campaigns/0a000000-0000-4000-8000-00000000c002/", "", 204},
 		{"group/delete", "DELETE", "/api/groups/0a000000-0000-4000-8000-00000000a002/", "", 204},
 		{"membership/delete", "DELETE", "/api/memberships/5/", "", 204},
+		{"serviceaccount/create", "POST", acme + "/serviceaccounts/", `{"name": "Durable bot", "role": 5}`, 201},
+		{"serviceaccount/delete", "DELETE", acme + "/serviceaccounts/" + ids["serviceaccount"] + "/", "", 204},
+		{"serviceaccount/create-kept", "POST", acme + "/serviceaccounts/", `{"name": "Kept bot"}`, 201},
+		{"deployment-key/create", "POST", acme + "/deployment-keys/", `{"name": "Durable key"}`, 201},
+		{"deployment-key/delete", "DELETE", acme + "/deployment-keys/" + ids["deployment-key"] + "/", "", 204},
+		{"deployment-key/create-kept", "POST", acme + "/deployment-keys/", `{"name": "Kept key"}`, 201},
 	}
 }
 
@@ -1175,6 +1181,9 @@ func (in *instance) observe() []string {
 		"/api/groups/0a000000-0000-4000-8000-00000000a001/memberships/",
 		acme + "/campaigns/",
 		acme + "/campaigns/0a000000-0000-4000-8000-00000000c001/members/",
+		acme + "/serviceaccounts/",
+		acme + "/deployment-keys/",
+		"/api/audit/organizations/" + acmeID + "/?page_size=1000",
 	} {
 		status, body := in.request("GET", path, "")
 		out = append(out, fmt.Sprintf("%s %d %s", path, status, body))
@@ -1219,7 +1228,7 @@ func TestStateFileSIGKILL(t *testing.T) {
 		var created struct{ ID string }
 		var list []struct{ ID string }
 		switch step.name {
-		case "group/create", "campaign/create":
+		case "group/create", "campaign/create", "serviceaccount/create", "deployment-key/create":
 			if err := json.Unmarshal([]byte(body), &created); err != nil {
 				t.Fatal(err)
 			}

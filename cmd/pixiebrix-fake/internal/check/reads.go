@@ -29,7 +29,7 @@ var Versions = []string{"1.0", "1.1", "2.0"}
 // of each list are read (0: all of them).
 func ReadOperations(ctx context.Context, c *apiclient.Client, perList int) ([]Read, error) {
 	reads := []Read{
-		{Operation: "retrieveHealth", Template: "/api/health/", Path: "/api/health/", Versions: []string{"1.0"}},
+		{Operation: "retrieveHealthCheck", Template: "/api/health/", Path: "/api/health/", Versions: []string{"1.0"}},
 		{Operation: "retrieveMe", Template: "/api/me/", Path: "/api/me/"},
 		{Operation: "listOrganizations", Template: "/api/organizations/", Path: "/api/organizations/", List: true},
 	}
@@ -81,6 +81,30 @@ func ReadOperations(ctx context.Context, c *apiclient.Client, perList int) ([]Re
 			Read{Operation: "listGroups", Template: "/api/organizations/{organization_pk}/groups/", Path: org + "groups/", List: true},
 			Read{Operation: "listCampaigns", Template: "/api/organizations/{organization_pk}/campaigns/", Path: org + "campaigns/", List: true},
 		)
+		if fake.Role(n) == fake.RoleAdmin {
+			// Service accounts, deployment keys and the audit trail
+			// (keys): admins only.
+			reads = append(reads,
+				Read{Operation: "listServiceAccounts", Template: "/api/organizations/{organization_pk}/serviceaccounts/", Path: org + "serviceaccounts/", List: true},
+				Read{Operation: "listDeploymentKeys", Template: "/api/organizations/{organization_pk}/deployment-keys/", Path: org + "deployment-keys/", List: true},
+				Read{Operation: "listAuditEvents", Template: "/api/audit/organizations/{id}/", Path: "/api/audit/organizations/" + url.PathEscape(m.Organization) + "/", List: true},
+			)
+			if err := ids(org+"serviceaccounts/", func(id string) {
+				reads = append(reads, Read{Operation: "retrieveServiceAccount", Template: "/api/organizations/{organization_pk}/serviceaccounts/{id}/", Path: org + "serviceaccounts/" + id + "/"})
+			}); err != nil {
+				return nil, err
+			}
+			if err := ids(org+"deployment-keys/", func(id string) {
+				reads = append(reads, Read{Operation: "retrieveDeploymentKey", Template: "/api/organizations/{organization_pk}/deployment-keys/{id}/", Path: org + "deployment-keys/" + id + "/"})
+			}); err != nil {
+				return nil, err
+			}
+			if err := ids(org+"groups/", func(id string) {
+				reads = append(reads, Read{Operation: "listAuditGroups", Template: "/api/audit/groups/{id}/", Path: "/api/audit/groups/" + id + "/", List: true})
+			}); err != nil {
+				return nil, err
+			}
+		}
 		err := ids(org+"memberships/", func(id string) {
 			reads = append(reads, Read{Operation: "retrieveOrganizationMembership", Template: "/api/memberships/{id}/", Path: "/api/memberships/" + id + "/"})
 		})
