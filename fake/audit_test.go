@@ -276,3 +276,32 @@ func rawTrails(t testing.TB, state []byte) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// TestAuditBound: a team keeps its newest 10,000 events; a fixture with
+// more keeps the newest, and a write then drops the oldest.
+func TestAuditBound(t *testing.T) {
+	t.Parallel()
+	events := make([]fake.FixtureAuditEvent, 10_001)
+	for i := range events {
+		events[i] = fake.FixtureAuditEvent{
+			ActionType:   "custom.imported",
+			TargetObject: fake.FixtureAuditObject{ID: fmt.Sprint(i)},
+			ActionObject: fake.FixtureAuditObject{ID: fmt.Sprint(i)},
+		}
+	}
+	ts := fake.NewTestServer(t, fake.WithFixtures(fake.Fixture{Organizations: []fake.FixtureOrganization{{
+		Name: "Busy", Members: []fake.FixtureMember{{Email: "boss@busy.test", Role: fake.RoleAdmin}}, Audit: events,
+	}}}))
+	id := ts.Teams()[0].ID
+	trail, err := ts.AuditEvents(id)
+	if err != nil || len(trail) != 10_000 || trail[0].TargetObject.ID != "10000" || trail[9_999].TargetObject.ID != "1" {
+		t.Fatalf("%d events, newest %v, oldest %v, %v", len(trail), trail[0].TargetObject, trail[len(trail)-1].TargetObject, err)
+	}
+	if _, err := ts.CreateDeploymentKey(id, "One more"); err != nil {
+		t.Fatal(err)
+	}
+	trail, _ = ts.AuditEvents(id)
+	if len(trail) != 10_000 || trail[0].ActionType != "deployment_key.created" || trail[9_999].TargetObject.ID != "2" {
+		t.Errorf("after a write: %d events, newest %s, oldest %v", len(trail), trail[0].ActionType, trail[len(trail)-1].TargetObject)
+	}
+}

@@ -1,6 +1,7 @@
 package fake_test
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -341,5 +342,51 @@ func TestKeysPagination(t *testing.T) {
 	s.do(t, call{method: "GET", path: acmeServiceAccounts + "?page_size=2", token: acmeAdmin}).decode(t, &page)
 	if len(page) != 3 {
 		t.Errorf("at 1.0: %d items", len(page))
+	}
+}
+
+// TestKeysGoHelpers: the Go API's writes follow the API's rules and return
+// copies; unknown teams and ids are ErrNotFound.
+func TestKeysGoHelpers(t *testing.T) {
+	t.Parallel()
+	s := newAPIServer(t)
+	key, err := s.Server.CreateDeploymentKey(acmeID, "From Go")
+	if err != nil || key.Token == "" {
+		t.Fatalf("%+v %v", key, err)
+	}
+	if r := s.do(t, call{method: "GET", path: "/api/me/", token: key.Token}); r.Status != 200 {
+		t.Errorf("the key's token: %d", r.Status)
+	}
+	keys, err := s.Server.DeploymentKeys(acmeID)
+	if err != nil || len(keys) != 2 || keys[1] != key {
+		t.Errorf("keys %+v %v", keys, err)
+	}
+	keys[1].Name = "changed"
+	if again, _ := s.Server.DeploymentKeys(acmeID); again[1].Name != "From Go" {
+		t.Errorf("a returned list shares the fake's data")
+	}
+	if err := s.Server.DeleteDeploymentKey(acmeID, key.ID); err != nil {
+		t.Fatal(err)
+	}
+	if r := s.do(t, call{method: "GET", path: "/api/me/", token: key.Token}); r.Status != 401 {
+		t.Errorf("the deleted key's token: %d", r.Status)
+	}
+	for name, err := range map[string]error{
+		"delete-again":     s.Server.DeleteDeploymentKey(acmeID, key.ID),
+		"sa-unknown-team":  second(s.Server.CreateServiceAccount("0c000000-0000-4000-8000-000000000003", "Bot", 0)),
+		"key-unknown-team": second(s.Server.CreateDeploymentKey("0c000000-0000-4000-8000-000000000003", "Key")),
+		"list-unknown":     second(s.Server.ServiceAccounts("0c000000-0000-4000-8000-000000000003")),
+		"audit-unknown":    second(s.Server.AuditEvents("0c000000-0000-4000-8000-000000000003")),
+		"sa-is-no-key":     s.Server.DeleteDeploymentKey(acmeID, userIDOf(t, s, acmeService)),
+	} {
+		if !errors.Is(err, fake.ErrNotFound) {
+			t.Errorf("%s: %v, want ErrNotFound", name, err)
+		}
+	}
+	if _, err := s.Server.CreateServiceAccount(acmeID, " ", 0); err == nil {
+		t.Error("a blank name was accepted")
+	}
+	if _, err := s.Server.CreateServiceAccount(acmeID, "Bot", 9); err == nil {
+		t.Error("role 9 was accepted")
 	}
 }
