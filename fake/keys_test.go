@@ -390,3 +390,19 @@ func TestKeysGoHelpers(t *testing.T) {
 		t.Error("role 9 was accepted")
 	}
 }
+
+// TestServiceAccountRoleIsFixed: PixieBrix fixes a service account's role
+// when the account is made; writing the same role back is no change.
+func TestServiceAccountRoleIsFixed(t *testing.T) {
+	t.Parallel()
+	s := newAPIServer(t)
+	syncBot := "/api/memberships/6/" // Sync Bot, an admin service account
+	assertAPI(t, s.do(t, call{method: "PATCH", path: syncBot, token: acmeAdmin, body: map[string]int{"role": 1}}),
+		apiWant{status: 400, body: `{"role":["The role of a service account cannot be changed."]}`})
+	assertAPI(t, s.do(t, call{method: "PUT", path: syncBot, token: acmeAdmin, body: map[string]int{"role": 2}}), apiWant{status: 200})
+	// A deployment key's membership is a member's like any other.
+	writeOK(t, s, "PATCH", "/api/memberships/7/", map[string]int{"role": 1})
+	if events := auditTrail(t, s, acmeAudit); len(events) != 1 || events[0].Target["label"] != "deploy-key@acme.test" {
+		t.Errorf("trail %v", actionTypes(events))
+	}
+}

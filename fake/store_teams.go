@@ -156,13 +156,25 @@ func (s *store) FindMembership(id int) (Membership, error) {
 type updateMembershipRole struct {
 	ID   int   `json:"id"`
 	Role *Role `json:"role,omitempty"`
-	out  Membership
+	// KeepServiceAccountRole refuses to change a service account's role,
+	// which PixieBrix fixes when the account is made. A flag, not a rule of
+	// the kind, so that state files written before the rule replay as
+	// they were written.
+	KeepServiceAccountRole bool `json:"keep_service_account_role,omitempty"`
+	out                    Membership
 }
+
+// messageServiceAccountRole is the fake's wording: PixieBrix documents the
+// rule, not its error.
+const messageServiceAccountRole = "The role of a service account cannot be changed."
 
 func (m *updateMembershipRole) apply(s *store) error {
 	ms, err := found(s.memberships, m.ID)
 	if err != nil {
 		return err
+	}
+	if m.KeepServiceAccountRole && ms.user.serviceAccount && m.Role != nil && *m.Role != ms.role {
+		return errInvalidField("role", messageServiceAccountRole)
 	}
 	if m.Role != nil && *m.Role != ms.role {
 		s.auditLocked(ms.org, "membership.role_changed", userRef(ms.user), membershipRef(ms),
@@ -175,7 +187,7 @@ func (m *updateMembershipRole) apply(s *store) error {
 
 // UpdateMembershipRole changes a member's role (updateMembershipRole).
 func (s *store) UpdateMembershipRole(actor string, id int, role *Role) (Membership, error) {
-	m := &updateMembershipRole{ID: id, Role: role}
+	m := &updateMembershipRole{ID: id, Role: role, KeepServiceAccountRole: true}
 	return m.out, s.doAs(actor, m)
 }
 
