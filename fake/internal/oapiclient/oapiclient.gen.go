@@ -1461,7 +1461,7 @@ type ClientInterface interface {
 
 	// UpdateOrganizationMembershipWithBody Change a member's role
 	//
-	// Sets the member's `role`, the only writable field. Admins only.
+	// Sets the member's `role`, the only writable field. A service account's role is fixed when it is made: another role is a 400 on `role`. Admins only.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1470,7 +1470,7 @@ type ClientInterface interface {
 
 	// UpdateOrganizationMembership Change a member's role
 	//
-	// Sets the member's `role`, the only writable field. Admins only.
+	// Sets the member's `role`, the only writable field. A service account's role is fixed when it is made: another role is a 400 on `role`. Admins only.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -1479,7 +1479,7 @@ type ClientInterface interface {
 
 	// UpdateOrganizationMembershipWithFormdataBody Change a member's role
 	//
-	// Sets the member's `role`, the only writable field. Admins only.
+	// Sets the member's `role`, the only writable field. A service account's role is fixed when it is made: another role is a 400 on `role`. Admins only.
 	//
 	// Takes a body of the `application/x-www-form-urlencoded` content type.
 	//
@@ -2175,7 +2175,7 @@ func (c *Client) PartialUpdateOrganizationMembershipWithFormdataBody(ctx context
 
 // UpdateOrganizationMembershipWithBody Change a member's role
 //
-// Sets the member's `role`, the only writable field. Admins only.
+// Sets the member's `role`, the only writable field. A service account's role is fixed when it is made: another role is a 400 on `role`. Admins only.
 //
 // Takes any type of body and a specified content type.
 //
@@ -2194,7 +2194,7 @@ func (c *Client) UpdateOrganizationMembershipWithBody(ctx context.Context, id Me
 
 // UpdateOrganizationMembership Change a member's role
 //
-// Sets the member's `role`, the only writable field. Admins only.
+// Sets the member's `role`, the only writable field. A service account's role is fixed when it is made: another role is a 400 on `role`. Admins only.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -2213,7 +2213,7 @@ func (c *Client) UpdateOrganizationMembership(ctx context.Context, id Membership
 
 // UpdateOrganizationMembershipWithFormdataBody Change a member's role
 //
-// Sets the member's `role`, the only writable field. Admins only.
+// Sets the member's `role`, the only writable field. A service account's role is fixed when it is made: another role is a 400 on `role`. Admins only.
 //
 // Takes a body of the `application/x-www-form-urlencoded` content type.
 //
@@ -5165,7 +5165,7 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateOrganizationMembershipWithBodyWithResponse Change a member's role
 	//
-	// Sets the member's `role`, the only writable field. Admins only.
+	// Sets the member's `role`, the only writable field. A service account's role is fixed when it is made: another role is a 400 on `role`. Admins only.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -5174,7 +5174,7 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateOrganizationMembershipWithResponse Change a member's role
 	//
-	// Sets the member's `role`, the only writable field. Admins only.
+	// Sets the member's `role`, the only writable field. A service account's role is fixed when it is made: another role is a 400 on `role`. Admins only.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -5183,7 +5183,7 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateOrganizationMembershipWithFormdataBodyWithResponse Change a member's role
 	//
-	// Sets the member's `role`, the only writable field. Admins only.
+	// Sets the member's `role`, the only writable field. A service account's role is fixed when it is made: another role is a 400 on `role`. Admins only.
 	//
 	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -11883,7 +11883,7 @@ func (c *ClientWithResponses) PartialUpdateOrganizationMembershipWithFormdataBod
 
 // UpdateOrganizationMembershipWithBodyWithResponse Change a member's role
 //
-// Sets the member's `role`, the only writable field. Admins only.
+// Sets the member's `role`, the only writable field. A service account's role is fixed when it is made: another role is a 400 on `role`. Admins only.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -11898,7 +11898,7 @@ func (c *ClientWithResponses) UpdateOrganizationMembershipWithBodyWithResponse(c
 
 // UpdateOrganizationMembershipWithResponse Change a member's role
 //
-// Sets the member's `role`, the only writable field. Admins only.
+// Sets the member's `role`, the only writable field. A service account's role is fixed when it is made: another role is a 400 on `role`. Admins only.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -11913,7 +11913,7 @@ func (c *ClientWithResponses) UpdateOrganizationMembershipWithResponse(ctx conte
 
 // UpdateOrganizationMembershipWithFormdataBodyWithResponse Change a member's role
 //
-// Sets the member's `role`, the only writable field. Admins only.
+// Sets the member's `role`, the only writable field. A service account's role is fixed when it is made: another role is a 400 on `role`. Admins only.
 //
 // Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
 //
