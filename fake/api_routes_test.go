@@ -50,6 +50,14 @@ func specPathValue(t testing.TB, s *apiServer, template, param string) string {
 			t.Fatal(err)
 		}
 		return inv.ID
+	case template == "/api/organizations/{organization_pk}/serviceaccounts/{id}/":
+		return userIDOf(t, s, acmeService)
+	case template == "/api/organizations/{organization_pk}/deployment-keys/{id}/":
+		return userIDOf(t, s, acmeDeploymentKey)
+	case template == "/api/audit/organizations/{id}/":
+		return acmeID
+	case template == "/api/audit/groups/{id}/":
+		return supportGroupID
 	}
 	t.Fatalf("no value for {%s} of %s: a new path needs a row here", param, template)
 	return ""
@@ -75,6 +83,8 @@ var specBodies = map[string]any{
 	"updateCampaignMember":                []map[string]any{{"email": "dev@acme.test", "data": map[string]any{}}},
 	"createOrganizationInvitation":        map[string]any{"email": "routed@acme.test", "role": 1},
 	"createCampaignEmailJob":              map[string]string{"type": "registration"},
+	"createServiceAccountWithToken":       map[string]string{"name": "Routed"},
+	"createDeploymentKey":                 map[string]string{"name": "Routed"},
 }
 
 // specSuccess is the status each operation answers the admin with.
@@ -94,6 +104,9 @@ var specSuccess = map[string]int{
 	"listMilestones": 200, "createMilestone": 201,
 	"listOrganizationInvitations": 200, "createOrganizationInvitation": 201, "destroyOrganizationInvitation": 204,
 	"listMeInvitations": 200, "acceptMeInvitation": 201, "rejectMeInvitation": 201, "createCampaignEmailJob": 201,
+	"listServiceAccounts": 200, "createServiceAccountWithToken": 201, "retrieveServiceAccount": 200,
+	"destroyServiceAccount": 204, "listDeploymentKeys": 200, "createDeploymentKey": 201,
+	"retrieveDeploymentKey": 200, "destroyDeploymentKey": 204, "listAuditEvents": 200, "listAuditGroups": 200,
 }
 
 func TestRoutesServeEveryOperation(t *testing.T) {
@@ -154,7 +167,11 @@ func TestRoutesNothingOutsideTheSpec(t *testing.T) {
 		status int
 		allow  string
 	}{
-		{"path/serviceaccounts", "GET", acmePath + "serviceaccounts/", 404, ""},
+		{"path/serviceaccount-tokens", "GET", acmePath + "serviceaccounts/0a000000-0000-4000-8000-00000000cfff/tokens/", 404, ""},
+		{"path/audit-all", "GET", "/api/audit/", 404, ""},
+		{"method/put-serviceaccount", "PUT", acmePath + "serviceaccounts/0a000000-0000-4000-8000-00000000cfff/", 405, "GET, DELETE, HEAD"},
+		{"method/patch-deployment-key", "PATCH", acmePath + "deployment-keys/0a000000-0000-4000-8000-00000000cfff/", 405, "GET, DELETE, HEAD"},
+		{"method/post-audit", "POST", "/api/audit/organizations/" + acmeID + "/", 405, "GET, HEAD"},
 		{"path/org-members", "GET", acmePath + "members/", 404, ""},
 		{"path/org-deployments", "GET", acmePath + "deployments/", 404, ""},
 		{"path/org-membership-detail", "GET", acmeMemberships + "4/", 404, ""},

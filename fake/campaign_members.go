@@ -32,7 +32,7 @@ func campaignItemsOf(req *apiRequest) ([]campaignMemberItem, bool) {
 // member per item.
 func (s *Server) upsertCampaignMembers(w http.ResponseWriter, req *apiRequest) error {
 	items, asList := campaignItemsOf(req)
-	members, itemErrs, err := s.store.UpsertCampaignMembers(req.orgID, campaignID(req, "campaign_pk"), items)
+	members, itemErrs, err := s.store.UpsertCampaignMembers(req.actorID(), req.orgID, campaignID(req, "campaign_pk"), items)
 	if err != nil {
 		return err
 	}
@@ -47,7 +47,7 @@ func (s *Server) upsertCampaignMembers(w http.ResponseWriter, req *apiRequest) e
 // resulting list.
 func (s *Server) replaceCampaignMembers(w http.ResponseWriter, req *apiRequest) error {
 	items, _ := campaignItemsOf(req)
-	members, itemErrs, err := s.store.ReplaceCampaignMembers(req.orgID, campaignID(req, "campaign_pk"), items)
+	members, itemErrs, err := s.store.ReplaceCampaignMembers(req.actorID(), req.orgID, campaignID(req, "campaign_pk"), items)
 	if err != nil {
 		return err
 	}

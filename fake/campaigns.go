@@ -22,7 +22,7 @@ func (s *Server) listCampaigns(w http.ResponseWriter, req *apiRequest) error {
 
 func (s *Server) createCampaign(w http.ResponseWriter, req *apiRequest) error {
 	name := stringField(req.body, "name")
-	c, err := s.store.CreateCampaign(req.orgID, *name)
+	c, err := s.store.CreateCampaign(req.actorID(), req.orgID, *name)
 	if err != nil {
 		return err
 	}
@@ -41,7 +41,7 @@ func (s *Server) retrieveCampaign(w http.ResponseWriter, req *apiRequest) error 
 
 func (s *Server) updateCampaign(w http.ResponseWriter, req *apiRequest) error {
 	name := stringField(req.body, "name")
-	c, err := s.store.UpdateCampaign(req.orgID, campaignID(req, "id"), campaignUpdate{name: name})
+	c, err := s.store.UpdateCampaign(req.actorID(), req.orgID, campaignID(req, "id"), campaignUpdate{name: name})
 	if err != nil {
 		return err
 	}
@@ -50,7 +50,7 @@ func (s *Server) updateCampaign(w http.ResponseWriter, req *apiRequest) error {
 }
 
 func (s *Server) destroyCampaign(w http.ResponseWriter, req *apiRequest) error {
-	if err := s.store.DeleteCampaign(req.orgID, campaignID(req, "id")); err != nil {
+	if err := s.store.DeleteCampaign(req.actorID(), req.orgID, campaignID(req, "id")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -72,6 +72,15 @@ func everyAPIWrite(t testing.TB, s *apiServer) {
 	writeOK(t, s, "DELETE", acme+"/campaigns/"+onboardingID+"/", nil)
 	writeOK(t, s, "DELETE", "/api/groups/"+salesGroupID+"/", nil)
 	writeOK(t, s, "DELETE", "/api/memberships/5/", nil)
+	// Service accounts and deployment keys (keys): one of each kept, one
+	// of each deleted.
+	var sa, key struct{ ID string }
+	writeOK(t, s, "POST", acme+"/serviceaccounts/", map[string]any{"name": "Durable bot", "role": 5})
+	writeOK(t, s, "POST", acme+"/serviceaccounts/", map[string]string{"name": "Short bot"}).decode(t, &sa)
+	writeOK(t, s, "DELETE", acme+"/serviceaccounts/"+sa.ID+"/", nil)
+	writeOK(t, s, "POST", acme+"/deployment-keys/", map[string]string{"name": "Durable key"})
+	writeOK(t, s, "POST", acme+"/deployment-keys/", map[string]string{"name": "Short key"}).decode(t, &key)
+	writeOK(t, s, "DELETE", acme+"/deployment-keys/"+key.ID+"/", nil)
 	teamsWrites(t, s)
 }
 
@@ -112,6 +121,10 @@ func observe(t testing.TB, s *apiServer) []string {
 		"/api/groups/" + supportGroupID + "/memberships/",
 		acme + "/campaigns/",
 		acme + "/campaigns/" + q1CampaignID + "/members/",
+		acme + "/serviceaccounts/",
+		acme + "/deployment-keys/",
+		"/api/audit/organizations/" + acmeID + "/?page_size=1000",
+		"/api/audit/groups/" + supportGroupID + "/",
 	} {
 		r := s.do(t, call{method: "GET", path: path, token: acmeAdmin, accept: v2})
 		out = append(out, fmt.Sprintf("%s %d %s", path, r.Status, r.Body))
@@ -410,7 +423,7 @@ func TestStateFileDamage(t *testing.T) {
 		{"error/first-record-deleted", join(frames[0], frames[2], frames[3]), nil, "", fmt.Sprintf("offset %d: write number 2 where 1 was due", second)},
 		{"error/records-swapped", join(frames[0], frames[1], frames[3], frames[2]), nil, "", fmt.Sprintf("offset %d: write number 3 where 2 was due", middle)},
 		{"error/record-repeated", join(frames[0], frames[1], frames[2], frames[2]), nil, "", fmt.Sprintf("offset %d: write number 2 where 3 was due", last)},
-		{"error/record-no-longer-applies", clash, nil, "", fmt.Sprintf("offset %d: write number 3 (group.create): it no longer applies to the data before it: name: A group with this name already exists in this team.", last)},
+		{"error/record-no-longer-applies", clash, nil, "", fmt.Sprintf("offset %d: write number 3 (group.create, by user %s): it no longer applies to the data before it: name: A group with this name already exists in this team.", last, memberUserID(t, s, acmeID, "ada@acme.test"))},
 		{"error/garbage-after-last", append(bytes.Clone(data), []byte("garbage that is no frame")...), nil, "", fmt.Sprintf("offset %d: corrupt frame header", len(data))},
 		{"error/snapshot-checksum", flip(snapshot + 40), nil, "", fmt.Sprintf("offset %d: corrupt frame (payload checksum mismatch)", snapshot)},
 		{"error/snapshot-truncated", data[:snapshot+200], nil, "", fmt.Sprintf("offset %d: the snapshot is missing or truncated", snapshot)},
@@ -490,7 +503,7 @@ func TestStateFileReplayError(t *testing.T) {
 	if err == nil {
 		t.Fatal("New replayed a write that does not apply")
 	}
-	want := fmt.Sprintf("state file %s: offset %d: write number 1 (group.members.add): ", path, len(head)+len(frames[0]))
+	want := fmt.Sprintf("state file %s: offset %d: write number 1 (group.members.add, by user %s): ", path, len(head)+len(frames[0]), memberUserID(t, s, acmeID, "ada@acme.test"))
 	if msg := err.Error(); !strings.HasPrefix(msg, want) || !strings.Contains(msg, "it no longer applies to the data before it: items refused: item 0: email: ") ||
 		strings.Contains(msg, "map[") {
 		t.Errorf("error %q, want it to start %q and word the item's failure", msg, want)

@@ -65,6 +65,8 @@ type FixtureOrganization struct {
 	Campaigns       []FixtureCampaign `yaml:"campaigns,omitempty" json:"campaigns,omitempty"`
 	// Invitations are the team's pending invitations, in the order made.
 	Invitations []FixtureInvitation `yaml:"invitations,omitempty" json:"invitations,omitempty"`
+	// The team's audit trail (keys), oldest first (audit_state.go).
+	Audit []FixtureAuditEvent `yaml:"audit,omitempty" json:"audit,omitempty"`
 
 	// The team's settings (team_settings.go); absent ones take the defaults.
 	EnforceUpdateMillis       *int                `yaml:"enforce_update_millis,omitempty" json:"enforce_update_millis,omitempty"`

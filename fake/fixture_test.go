@@ -56,7 +56,7 @@ func TestFixtureRefused(t *testing.T) {
 		{name: "parse/wrong-type/user-flag", fixture: "users:\n  - {email: ex@acme.test, service_account: maybe}\n",
 			want: "line 2: cannot unmarshal !!str `maybe` into bool"},
 		{name: "parse/unknown-key/organization", fixture: fixtureHead + "    colour: red\n",
-			want: `line 6: organizations[0] (Acme): unknown key "colour" (known keys: id, name, scope, default_role, verified_domains, generate, members, groups, campaigns, invitations, enforce_update_millis, session_idle_timeout_minutes, trial_end_timestamp, enable_invitations, ai_default_chat_copilot, is_enterprise, theme, control_room)`},
+			want: `line 6: organizations[0] (Acme): unknown key "colour" (known keys: id, name, scope, default_role, verified_domains, generate, members, groups, campaigns, invitations, audit, enforce_update_millis, session_idle_timeout_minutes, trial_end_timestamp, enable_invitations, ai_default_chat_copilot, is_enterprise, theme, control_room)`},
 		{name: "parse/unknown-key/member", fixture: fixtureHead + "      - {email: bob@acme.test, rol: admin}\n",
 			want: `line 6: organizations[0] (Acme): members[1] (bob@acme.test): unknown key "rol" (known keys: email, name, role, token, service_account, deployment_key_account, user_id, membership_id, date_joined, last_active_at, last_login_at, is_onboarded, test_account, is_deployment_manager, user_scope, extension_settings, milestones)`},
 		{name: "parse/unknown-key/generate", fixture: fixtureHead + "    generate: {members: 3, teams: 2}\n",

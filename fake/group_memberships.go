@@ -36,7 +36,7 @@ func memberItemsOf(req *apiRequest) ([]memberItem, bool) {
 // createGroupMemberships adds people; 201 with one membership per item.
 func (s *Server) createGroupMemberships(w http.ResponseWriter, req *apiRequest) error {
 	items, asList := memberItemsOf(req)
-	members, itemErrs, err := s.store.AddGroupMembers(groupID(req, "group_pk"), items)
+	members, itemErrs, err := s.store.AddGroupMembers(req.actorID(), groupID(req, "group_pk"), items)
 	if err != nil {
 		return err
 	}
@@ -52,7 +52,7 @@ func (s *Server) createGroupMemberships(w http.ResponseWriter, req *apiRequest) 
 func (s *Server) replaceGroupMemberships(w http.ResponseWriter, req *apiRequest) error {
 	items, asList := memberItemsOf(req)
 	requireCampaign := booleanFilter(queryValue(req.query(), "require_campaign"))
-	members, itemErrs, err := s.store.ReplaceGroupMembers(groupID(req, "group_pk"), items, requireCampaign != nil && *requireCampaign)
+	members, itemErrs, err := s.store.ReplaceGroupMembers(req.actorID(), groupID(req, "group_pk"), items, requireCampaign != nil && *requireCampaign)
 	if err != nil {
 		return err
 	}
@@ -64,7 +64,7 @@ func (s *Server) replaceGroupMemberships(w http.ResponseWriter, req *apiRequest)
 }
 
 func (s *Server) destroyGroupMembership(w http.ResponseWriter, req *apiRequest) error {
-	err := s.store.DeleteGroupMembership(groupID(req, "group_pk"), strings.ToLower(req.vars["id"]))
+	err := s.store.DeleteGroupMembership(req.actorID(), groupID(req, "group_pk"), strings.ToLower(req.vars["id"]))
 	if err != nil {
 		return err
 	}

@@ -22,7 +22,7 @@ func (s *Server) listGroups(w http.ResponseWriter, req *apiRequest) error {
 
 func (s *Server) createGroup(w http.ResponseWriter, req *apiRequest) error {
 	name := stringField(req.body, "name")
-	g, err := s.store.CreateGroup(req.orgID, *name)
+	g, err := s.store.CreateGroup(req.actorID(), req.orgID, *name)
 	if err != nil {
 		return err
 	}
@@ -42,7 +42,7 @@ func (s *Server) retrieveGroup(w http.ResponseWriter, req *apiRequest) error {
 // updateGroup serves PUT and PATCH; the schema makes name required for PUT.
 func (s *Server) updateGroup(w http.ResponseWriter, req *apiRequest) error {
 	name := stringField(req.body, "name")
-	g, err := s.store.UpdateGroup(groupID(req, "id"), groupUpdate{name: name})
+	g, err := s.store.UpdateGroup(req.actorID(), groupID(req, "id"), groupUpdate{name: name})
 	if err != nil {
 		return err
 	}
@@ -51,7 +51,7 @@ func (s *Server) updateGroup(w http.ResponseWriter, req *apiRequest) error {
 }
 
 func (s *Server) destroyGroup(w http.ResponseWriter, req *apiRequest) error {
-	if err := s.store.DeleteGroup(groupID(req, "id")); err != nil {
+	if err := s.store.DeleteGroup(req.actorID(), groupID(req, "id")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -120,7 +120,7 @@ func (s *Server) updateMembership(w http.ResponseWriter, req *apiRequest) error 
 		r := Role(n)
 		role = &r
 	}
-	m, err := s.store.UpdateMembershipRole(s.membershipID(req), role)
+	m, err := s.store.UpdateMembershipRole(req.actorID(), s.membershipID(req), role)
 	if err != nil {
 		return err
 	}
@@ -129,7 +129,7 @@ func (s *Server) updateMembership(w http.ResponseWriter, req *apiRequest) error 
 }
 
 func (s *Server) destroyMembership(w http.ResponseWriter, req *apiRequest) error {
-	if err := s.store.DeleteMembership(s.membershipID(req)); err != nil {
+	if err := s.store.DeleteMembership(req.actorID(), s.membershipID(req)); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

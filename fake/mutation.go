@@ -77,6 +77,10 @@ var mutationTypes = registry(
 	entry[addUser]("helpers.add_user"),
 	entry[clearOutbox]("outbox.clear"),
 	entry[queueCampaignEmails]("campaign.emails.queue"),
+	// Service accounts and deployment keys (keys).
+	entry[createServiceAccount]("service_account.create"),
+	entry[createDeploymentKey]("deployment_key.create"),
+	entry[deleteKey]("key.delete"),
 )
 
 // do applies a mutation: its data-free checks, then under the write lock
@@ -99,11 +103,13 @@ func (s *store) doAs(actorID string, m mutation) error {
 	if err != nil {
 		return err
 	}
-	s.actor = actorID
+	s.actor, s.wroteTime = actorID, false
 	defer func() { s.actor = "" }()
 	if err := m.apply(s); err != nil {
+		s.dropAuditLocked()
 		return err
 	}
+	s.flushAuditLocked()
 	return s.commitLocked(start, m)
 }
 

@@ -75,6 +75,13 @@ var pathScopes = map[string]pathScope{
 	"/api/invitations/{id}/accept/":                          {kind: scopeNone},
 	"/api/invitations/{id}/reject/":                          {kind: scopeNone},
 	"/api/campaigns/{campaign_pk}/emails/jobs/":              {kind: scopeCampaign, param: "campaign_pk"},
+	// Service accounts, deployment keys and the audit trail (keys).
+	"/api/organizations/{organization_pk}/serviceaccounts/":      {kind: scopeOrg, param: "organization_pk"},
+	"/api/organizations/{organization_pk}/serviceaccounts/{id}/": {kind: scopeOrg, param: "organization_pk"},
+	"/api/organizations/{organization_pk}/deployment-keys/":      {kind: scopeOrg, param: "organization_pk"},
+	"/api/organizations/{organization_pk}/deployment-keys/{id}/": {kind: scopeOrg, param: "organization_pk"},
+	"/api/audit/organizations/{id}/":                             {kind: scopeOrg, param: "id"},
+	"/api/audit/groups/{id}/":                                    {kind: scopeGroup, param: "id"},
 }
 
 // operations is the one route table: every operationId of openapi.yaml and
@@ -128,6 +135,18 @@ var operations = map[string]operation{
 	"acceptMeInvitation":            {access: accessUser, handle: (*Server).acceptMeInvitation},
 	"rejectMeInvitation":            {access: accessUser, handle: (*Server).rejectMeInvitation},
 	"createCampaignEmailJob":        {access: accessManage, handle: (*Server).createCampaignEmailJob},
+	// Service accounts, deployment keys and the audit trail (keys): admins
+	// only, as SPEC's matrix gives managers no right to them.
+	"listServiceAccounts":           {access: accessAdmin, handle: (*Server).listServiceAccounts, list: true},
+	"createServiceAccountWithToken": {access: accessAdmin, handle: (*Server).createServiceAccount},
+	"retrieveServiceAccount":        {access: accessAdmin, handle: (*Server).retrieveServiceAccount},
+	"destroyServiceAccount":         {access: accessAdmin, handle: (*Server).destroyServiceAccount},
+	"listDeploymentKeys":            {access: accessAdmin, handle: (*Server).listDeploymentKeys, list: true},
+	"createDeploymentKey":           {access: accessAdmin, handle: (*Server).createDeploymentKey},
+	"retrieveDeploymentKey":         {access: accessAdmin, handle: (*Server).retrieveDeploymentKey},
+	"destroyDeploymentKey":          {access: accessAdmin, handle: (*Server).destroyDeploymentKey},
+	"listAuditEvents":               {access: accessAdmin, handle: (*Server).listAuditEvents, list: true},
+	"listAuditGroups":               {access: accessAdmin, handle: (*Server).listAuditGroups, list: true},
 }
 
 // checkRouteTable makes sure the spec and the route table name the same

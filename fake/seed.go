@@ -349,6 +349,9 @@ func (sd *seeder) organization(o *FixtureOrganization) (*organization, error) {
 	if err := sd.generateCampaigns(org, gen.Campaigns); err != nil {
 		return nil, placed(err, "generate: campaigns")
 	}
+	if err := sd.audit(org, o.Audit); err != nil { // keys
+		return nil, err
+	}
 	return org, nil
 }
 

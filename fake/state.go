@@ -227,6 +227,7 @@ func (s *store) fixtureLocked() Fixture {
 				Email: inv.email, Role: inv.role, Inviter: inv.inviter.Email, ID: inv.id, CreatedAt: &at,
 			})
 		}
+		fo.Audit = auditFixture(org) // keys
 		f.Organizations = append(f.Organizations, fo)
 	}
 	f.Users = s.teamlessUsersLocked()

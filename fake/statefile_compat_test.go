@@ -58,8 +58,10 @@ func TestStateFileOldRecords(t *testing.T) {
 			}
 			s := newDurableServer(t, path)
 			got := observe(t, s)
-			if len(got) != len(want) {
-				t.Fatalf("%d observations, want %d", len(got), len(want))
+			// The observations added since (service accounts, deployment
+			// keys, the audit trail) did not exist when the file was written.
+			if len(got) < len(want) {
+				t.Fatalf("%d observations, want %d at least", len(got), len(want))
 			}
 			for i := range want {
 				if !observationGrownFrom(got[i], want[i]) {

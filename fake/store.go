@@ -48,6 +48,13 @@ type store struct {
 	replaying bool            // a logged write is being applied again
 	replayNow []time.Time     // the clock readings it reads back
 	actor     string          // the user id of the write in progress ("" from Go or the control plane)
+	// auditPending holds the audit events of the write in progress until
+	// it has succeeded (audit.go).
+	auditPending []*auditEvent
+	// writeTime is the last clock reading of the write in progress, when
+	// wroteTime says it read the clock: the time of its audit events.
+	writeTime time.Time
+	wroteTime bool
 }
 
 type user struct {
@@ -163,6 +170,12 @@ func newStore(ids *idSource, clock func() time.Time) *store {
 // UTC. With a state file, a write's readings go in its record, and a
 // replayed write reads them back.
 func (s *store) now() time.Time {
+	t := s.read()
+	s.writeTime, s.wroteTime = t, true
+	return t
+}
+
+func (s *store) read() time.Time {
 	if s.replaying && len(s.replayNow) > 0 {
 		t := s.replayNow[0]
 		s.replayNow = s.replayNow[1:]

@@ -34,14 +34,15 @@ func (m *createCampaign) apply(s *store) error {
 	if err != nil {
 		return err
 	}
+	s.auditLocked(org, "campaign.created", campaignRef(c), campaignRef(c), map[string]any{"name": c.name})
 	m.out = s.campaignViewLocked(c)
 	return nil
 }
 
 // CreateCampaign adds a campaign with no members to a team.
-func (s *store) CreateCampaign(orgID, name string) (Campaign, error) {
+func (s *store) CreateCampaign(actor, orgID, name string) (Campaign, error) {
 	m := &createCampaign{newNamed: newNamed{Org: orgID, Name: name}}
-	return m.out, s.do(m)
+	return m.out, s.doAs(actor, m)
 }
 
 func (s *store) addCampaignLocked(org *organization, id, name string, createdAt, updatedAt time.Time) (*campaign, error) {
@@ -105,8 +106,12 @@ func (m *updateCampaign) apply(s *store) error {
 	if err != nil {
 		return err
 	}
+	old := c.name
 	if err := c.org.campaigns.rename(c, m.Name, "campaign", func(name string) { c.name = name }); err != nil {
 		return err
+	}
+	if c.name != old {
+		s.auditLocked(c.org, "campaign.renamed", campaignRef(c), campaignRef(c), map[string]any{"old_name": old, "new_name": c.name})
 	}
 	c.updatedAt = s.now()
 	m.out = s.campaignViewLocked(c)
@@ -114,9 +119,9 @@ func (m *updateCampaign) apply(s *store) error {
 }
 
 // UpdateCampaign renames a campaign (updateCampaign).
-func (s *store) UpdateCampaign(orgID, id string, upd campaignUpdate) (Campaign, error) {
+func (s *store) UpdateCampaign(actor, orgID, id string, upd campaignUpdate) (Campaign, error) {
 	m := &updateCampaign{Org: orgID, ID: id, Name: upd.name}
-	return m.out, s.do(m)
+	return m.out, s.doAs(actor, m)
 }
 
 // deleteCampaign deletes a campaign and its members.
@@ -128,14 +133,15 @@ type deleteCampaign struct {
 func (m *deleteCampaign) apply(s *store) error {
 	c, err := s.campaignInOrgLocked(m.Org, m.ID)
 	if err == nil {
+		s.auditLocked(c.org, "campaign.deleted", campaignRef(c), campaignRef(c), map[string]any{"name": c.name, "members": len(c.members)})
 		s.removeCampaignLocked(c)
 	}
 	return err
 }
 
 // DeleteCampaign deletes a campaign and its members.
-func (s *store) DeleteCampaign(orgID, id string) error {
-	return s.do(&deleteCampaign{Org: orgID, ID: id})
+func (s *store) DeleteCampaign(actor, orgID, id string) error {
+	return s.doAs(actor, &deleteCampaign{Org: orgID, ID: id})
 }
 
 // --- campaign members ---
@@ -219,10 +225,28 @@ func (s *store) upsertCampaignMemberLocked(c *campaign, item campaignMemberItem,
 		if !sameJSON(cm.data, item.Data) {
 			cm.data = copyJSONObject(item.Data)
 			cm.updatedAt = now
+			s.auditCampaignMemberLocked("campaign.member_upserted", cm, false)
 		}
 		return cm, nil
 	}
-	return s.addCampaignMemberLocked(c, "", strings.TrimSpace(item.Email), item.Data, now, now, nil)
+	cm, err := s.addCampaignMemberLocked(c, "", strings.TrimSpace(item.Email), item.Data, now, now, nil)
+	if err == nil {
+		s.auditCampaignMemberLocked("campaign.member_upserted", cm, true)
+	}
+	return cm, err
+}
+
+// auditCampaignMemberLocked records an enrolment made, changed or ended: the
+// campaign is the target, the member the object; data has the e-mail and,
+// for an upsert, whether it enrolled them. Not the member's data: a trail of
+// bodies of up to 2.5 MiB each would hold the memory the bound is there to
+// save.
+func (s *store) auditCampaignMemberLocked(actionType string, cm *campaignMember, created bool) {
+	data := map[string]any{"email": cm.email}
+	if actionType == "campaign.member_upserted" {
+		data["created"] = created
+	}
+	s.auditLocked(cm.campaign.org, actionType, campaignRef(cm.campaign), campaignMemberRef(cm), data)
 }
 
 func (s *store) addCampaignMemberLocked(c *campaign, id, email string, data map[string]any, createdAt, updatedAt time.Time, lastActive *time.Time) (*campaignMember, error) {
@@ -279,9 +303,9 @@ func (m *upsertCampaignMembers) apply(s *store) error {
 // UpsertCampaignMembers adds or updates members by email
 // (upsertCampaignMembers); when any item is bad it writes nothing and
 // returns the per-item errors.
-func (s *store) UpsertCampaignMembers(orgID, campaignID string, items []campaignMemberItem) ([]CampaignMember, []fieldErrors, error) {
+func (s *store) UpsertCampaignMembers(actor, orgID, campaignID string, items []campaignMemberItem) ([]CampaignMember, []fieldErrors, error) {
 	m := &upsertCampaignMembers{Org: orgID, Campaign: campaignID, campaignItems: campaignItems{itemList[campaignMemberItem]{Items: items}}}
-	return listWriteResult(m.out, s.do(m))
+	return listWriteResult(m.out, s.doAs(actor, m))
 }
 
 // lastItemPerEmail folds the items of one payload that name the same email
@@ -326,6 +350,7 @@ func (m *replaceCampaignMembers) apply(s *store) error {
 		if wanted[emailKey(cm.email)] {
 			kept = append(kept, cm)
 		} else {
+			s.auditCampaignMemberLocked("campaign.member_removed", cm, false)
 			delete(c.byEmail, emailKey(cm.email))
 			delete(s.campaignMembers, cm.id)
 		}
@@ -340,9 +365,9 @@ func (m *replaceCampaignMembers) apply(s *store) error {
 
 // ReplaceCampaignMembers makes the campaign hold exactly the listed emails
 // (replaceCampaignMembers).
-func (s *store) ReplaceCampaignMembers(orgID, campaignID string, items []campaignMemberItem) ([]CampaignMember, []fieldErrors, error) {
+func (s *store) ReplaceCampaignMembers(actor, orgID, campaignID string, items []campaignMemberItem) ([]CampaignMember, []fieldErrors, error) {
 	m := &replaceCampaignMembers{Org: orgID, Campaign: campaignID, campaignItems: campaignItems{itemList[campaignMemberItem]{Items: items}}}
-	return listWriteResult(m.out, s.do(m))
+	return listWriteResult(m.out, s.doAs(actor, m))
 }
 
 // sameJSON reports whether two JSON objects hold the same value as JSON

@@ -31,6 +31,7 @@ func (m *createGroup) apply(s *store) error {
 	if err == nil {
 		var g *group
 		if g, err = s.addGroupLocked(org, "", m.Name, s.now()); err == nil {
+			s.auditLocked(org, "group.created", groupRef(g), groupRef(g), map[string]any{"name": g.name})
 			m.out = s.groupViewLocked(g)
 		}
 	}
@@ -38,9 +39,9 @@ func (m *createGroup) apply(s *store) error {
 }
 
 // CreateGroup adds an empty group to a team.
-func (s *store) CreateGroup(orgID, name string) (Group, error) {
+func (s *store) CreateGroup(actor, orgID, name string) (Group, error) {
 	m := &createGroup{newNamed: newNamed{Org: orgID, Name: name}}
-	return m.out, s.do(m)
+	return m.out, s.doAs(actor, m)
 }
 
 func (s *store) addGroupLocked(org *organization, id, name string, createdAt time.Time) (*group, error) {
@@ -100,17 +101,21 @@ func (m *updateGroup) apply(s *store) error {
 	if err != nil {
 		return err
 	}
+	old := g.name
 	if err := g.org.groups.rename(g, m.Name, "group", func(name string) { g.name = name }); err != nil {
 		return err
+	}
+	if g.name != old {
+		s.auditLocked(g.org, "group.renamed", groupRef(g), groupRef(g), map[string]any{"old_name": old, "new_name": g.name})
 	}
 	m.out = s.groupDetailViewLocked(g)
 	return nil
 }
 
 // UpdateGroup renames a group.
-func (s *store) UpdateGroup(id string, upd groupUpdate) (GroupDetail, error) {
+func (s *store) UpdateGroup(actor, id string, upd groupUpdate) (GroupDetail, error) {
 	m := &updateGroup{ID: id, Name: upd.name}
-	return m.out, s.do(m)
+	return m.out, s.doAs(actor, m)
 }
 
 // deleteGroup deletes a group and its memberships.
@@ -121,13 +126,14 @@ type deleteGroup struct {
 func (m *deleteGroup) apply(s *store) error {
 	g, err := found(s.groups, m.ID)
 	if err == nil {
+		s.auditLocked(g.org, "group.deleted", groupRef(g), groupRef(g), map[string]any{"name": g.name, "members": len(g.members)})
 		s.removeGroupLocked(g)
 	}
 	return err
 }
 
 // DeleteGroup deletes a group and its memberships.
-func (s *store) DeleteGroup(id string) error { return s.do(&deleteGroup{ID: id}) }
+func (s *store) DeleteGroup(actor, id string) error { return s.doAs(actor, &deleteGroup{ID: id}) }
 
 // --- group memberships ---
 
@@ -315,6 +321,7 @@ func (m *addGroupMembers) apply(s *store) error {
 			if gm, err = s.addGroupMembershipLocked(g, t, "", now, nil); err != nil {
 				return err
 			}
+			s.auditGroupMemberLocked("group.member_added", gm)
 		}
 		answered = append(answered, gm)
 	}
@@ -324,9 +331,9 @@ func (m *addGroupMembers) apply(s *store) error {
 
 // AddGroupMembers adds people to a group (addGroupMembers). When any item
 // is bad it writes nothing and returns the per-item errors.
-func (s *store) AddGroupMembers(groupID string, items []memberItem) ([]GroupMembership, []fieldErrors, error) {
+func (s *store) AddGroupMembers(actor, groupID string, items []memberItem) ([]GroupMembership, []fieldErrors, error) {
 	m := &addGroupMembers{Group: groupID, memberItems: memberItems{itemList[memberItem]{Items: items}}}
-	return listWriteResult(m.out, s.do(m))
+	return listWriteResult(m.out, s.doAs(actor, m))
 }
 
 // listWriteResult splits a list write's error into the per-item errors
@@ -375,15 +382,18 @@ func (m *replaceGroupMembers) apply(s *store) error {
 		if wanted[memberTarget{user: gm.user, email: gm.email}.key()] {
 			kept = append(kept, gm)
 		} else {
+			s.auditGroupMemberLocked("group.member_removed", gm)
 			s.unindexGroupMembershipLocked(gm)
 		}
 	}
 	g.members = kept
 	now := s.now()
 	for _, t := range adds {
-		if _, err := s.addGroupMembershipLocked(g, t, "", now, nil); err != nil {
+		gm, err := s.addGroupMembershipLocked(g, t, "", now, nil)
+		if err != nil {
 			return err
 		}
+		s.auditGroupMemberLocked("group.member_added", gm)
 	}
 	m.out = viewAll(g.members, s.groupMembershipViewLocked)
 	return nil
@@ -391,9 +401,9 @@ func (m *replaceGroupMembers) apply(s *store) error {
 
 // ReplaceGroupMembers makes the group hold exactly the listed people
 // (replaceGroupMembers).
-func (s *store) ReplaceGroupMembers(groupID string, items []memberItem, requireCampaign bool) ([]GroupMembership, []fieldErrors, error) {
+func (s *store) ReplaceGroupMembers(actor, groupID string, items []memberItem, requireCampaign bool) ([]GroupMembership, []fieldErrors, error) {
 	m := &replaceGroupMembers{Group: groupID, memberItems: memberItems{itemList[memberItem]{Items: items}}, RequireCampaign: requireCampaign}
-	return listWriteResult(m.out, s.do(m))
+	return listWriteResult(m.out, s.doAs(actor, m))
 }
 
 func (org *organization) inAnyCampaign(email string) bool {
@@ -416,11 +426,23 @@ func (m *deleteGroupMembership) apply(s *store) error {
 	if !ok || gm.group.id != m.Group {
 		return errNotFound()
 	}
+	s.auditGroupMemberLocked("group.member_removed", gm)
 	s.removeGroupMembershipLocked(gm)
 	return nil
 }
 
 // DeleteGroupMembership removes one membership (deleteGroupMembership).
-func (s *store) DeleteGroupMembership(groupID, id string) error {
-	return s.do(&deleteGroupMembership{Group: groupID, ID: id})
+func (s *store) DeleteGroupMembership(actor, groupID, id string) error {
+	return s.doAs(actor, &deleteGroupMembership{Group: groupID, ID: id})
+}
+
+// auditGroupMemberLocked records a person joining or leaving a group: the
+// group is the target (so the group's trail lists it), the group membership
+// the object; data names the person, and their account while they have one.
+func (s *store) auditGroupMemberLocked(actionType string, gm *groupMembership) {
+	data := map[string]any{"email": gm.email, "user_id": nil}
+	if gm.user != nil {
+		data["user_id"] = gm.user.id
+	}
+	s.auditLocked(gm.group.org, actionType, groupRef(gm.group), groupMembershipRef(gm), data)
 }

@@ -297,10 +297,6 @@ func (m *answerInvitation) apply(s *store) error {
 	return nil
 }
 
-func userRef(u *user) auditRef {
-	return auditRef{id: u.id, contentType: "user", label: u.email}
-}
-
 // AnswerInvitation accepts or rejects, as the user userID, an invitation
 // addressed to their e-mail.
 func (s *store) AnswerInvitation(userID, id string, accept bool) (PendingInvitation, error) {

@@ -53,7 +53,8 @@ func (m *addUser) apply(s *store) error {
 	})
 }
 
-// newTokenLocked draws a token no user holds, 40 hex digits as DRF's are.
+// newTokenLocked draws a token no user holds, 40 hex digits as DRF's are,
+// from the id source so that a replay draws the same.
 func (s *store) newTokenLocked() string {
 	for {
 		token := strings.ReplaceAll(s.ids.uuid()+s.ids.uuid(), "-", "")[:40]

@@ -1163,6 +1163,12 @@ func durableScenario(ids map[string]string) []durableStep {
 		{"invitation/accept", "POST", "/api/invitations/" + ids["invitation"] + "/accept/", "", 201}, // as the new user
 		{"control/clear-outbox", "DELETE", "/__fake/outbox", "", 204},
 		{"campaign/email-job", "POST", "/api/campaigns/0a000000-0000-4000-8000-00000000c001/emails/jobs/", `{"type": "reminder"}`, 201},
+		{"serviceaccount/create", "POST", acme + "/serviceaccounts/", `{"name": "Durable bot", "role": 5}`, 201},
+		{"serviceaccount/delete", "DELETE", acme + "/serviceaccounts/" + ids["serviceaccount"] + "/", "", 204},
+		{"serviceaccount/create-kept", "POST", acme + "/serviceaccounts/", `{"name": "Kept bot"}`, 201},
+		{"deployment-key/create", "POST", acme + "/deployment-keys/", `{"name": "Durable key"}`, 201},
+		{"deployment-key/delete", "DELETE", acme + "/deployment-keys/" + ids["deployment-key"] + "/", "", 204},
+		{"deployment-key/create-kept", "POST", acme + "/deployment-keys/", `{"name": "Kept key"}`, 201},
 	}
 }
 
@@ -1198,6 +1204,9 @@ func (in *instance) observe() []string {
 		acme + "/campaigns/0a000000-0000-4000-8000-00000000c001/members/",
 		acme + "/invitations/",
 		"/__fake/outbox",
+		acme + "/serviceaccounts/",
+		acme + "/deployment-keys/",
+		"/api/audit/organizations/" + acmeID + "/?page_size=1000",
 	} {
 		status, body := in.request("GET", path, "")
 		out = append(out, fmt.Sprintf("%s %d %s", path, status, body))
@@ -1246,7 +1255,7 @@ func TestStateFileSIGKILL(t *testing.T) {
 		var created struct{ ID string }
 		var list []struct{ ID string }
 		switch step.name {
-		case "group/create", "campaign/create", "team/create", "doomed-team/create":
+		case "group/create", "campaign/create", "team/create", "doomed-team/create", "serviceaccount/create", "deployment-key/create":
 			if err := json.Unmarshal([]byte(body), &created); err != nil {
 				t.Fatal(err)
 			}

@@ -12,6 +12,7 @@ import type { paths as controlPaths } from "./control.gen.js";
 
 const acmeID = "0a000000-0000-4000-8000-000000000001";
 const globexID = "0b000000-0000-4000-8000-000000000002";
+const supportGroupID = "0a000000-0000-4000-8000-00000000a001";
 const v2 = "application/json; version=2.0";
 const acmeMembers = 32;
 const notEligible = "This email is neither a member of the team nor in one of the team's verified domains.";
@@ -395,6 +396,54 @@ async function scenario(baseUrl: string): Promise<void> {
     equal("me/destroy", deleted.response.status, 204);
     const refused = await sam.GET("/api/me/");
     equal("me/destroy/token-refused", [refused.response.status, refused.error?.detail], [401, "Invalid token."]);
+  // Service accounts, deployment keys and the audit trail (keys).
+  {
+    const team = { params: { path: { organization_pk: acmeID } } };
+    const sa = await api.POST("/api/organizations/{organization_pk}/serviceaccounts/", { ...team, body: { name: "TS bot", role: 5 } });
+    equal("serviceaccounts/create", [sa.response.status, sa.data?.name, sa.data?.role, sa.data?.token?.length], [201, "TS bot", 5, 40]);
+    const saID = must("serviceaccounts/create/id", sa.data?.id);
+    const bot = createClient<paths>({ baseUrl, headers: { Authorization: `Token ${sa.data?.token}`, Accept: v2 } });
+    const botMe = await bot.GET("/api/me/");
+    equal("serviceaccounts/token-authenticates", [botMe.data?.id, botMe.data?.service_account], [saID, true]);
+    const list = await api.GET("/api/organizations/{organization_pk}/serviceaccounts/", team);
+    equal("serviceaccounts/list", list.data?.map((a) => [a.name, "token" in a]), [["Sync Bot", false], ["TS bot", false]]);
+    const one = await api.GET("/api/organizations/{organization_pk}/serviceaccounts/{id}/", {
+      params: { path: { organization_pk: acmeID, id: saID } },
+    });
+    equal("serviceaccounts/retrieve", [one.data?.name, one.data?.role], ["TS bot", 5]);
+    const gone = await api.DELETE("/api/organizations/{organization_pk}/serviceaccounts/{id}/", {
+      params: { path: { organization_pk: acmeID, id: saID } },
+    });
+    equal("serviceaccounts/delete", gone.response.status, 204);
+    const revoked = await bot.GET("/api/me/");
+    equal("serviceaccounts/token-revoked", [revoked.response.status, revoked.error?.detail], [401, "Invalid token."]);
+
+    const key = await api.POST("/api/organizations/{organization_pk}/deployment-keys/", { ...team, body: { name: "TS key" } });
+    equal("deployment-keys/create", [key.response.status, key.data?.name, key.data?.token?.length], [201, "TS key", 40]);
+    const keyID = must("deployment-keys/create/id", key.data?.id);
+    const keys = await api.GET("/api/organizations/{organization_pk}/deployment-keys/", team);
+    equal("deployment-keys/list", keys.data?.map((k) => k.name), ["Acme Deployment Key", "TS key"]);
+    const keyOne = await api.GET("/api/organizations/{organization_pk}/deployment-keys/{id}/", {
+      params: { path: { organization_pk: acmeID, id: keyID } },
+    });
+    equal("deployment-keys/retrieve-shows-token", keyOne.data?.token, key.data?.token);
+    const keyGone = await api.DELETE("/api/organizations/{organization_pk}/deployment-keys/{id}/", {
+      params: { path: { organization_pk: acmeID, id: keyID } },
+    });
+    equal("deployment-keys/delete", keyGone.response.status, 204);
+
+    const trail = await api.GET("/api/audit/organizations/{id}/", { params: { path: { id: acmeID }, query: { page_size: 3 } } });
+    equal(
+      "audit/organization/newest-first",
+      trail.data?.map((e) => [e.action_type, e.actor?.email]),
+      [
+        ["deployment_key.deleted", "ada@acme.test"],
+        ["deployment_key.created", "ada@acme.test"],
+        ["service_account.deleted", "ada@acme.test"],
+      ],
+    );
+    const groupTrail = await api.GET("/api/audit/groups/{id}/", { params: { path: { id: supportGroupID } } });
+    equal("audit/group", [groupTrail.response.status, groupTrail.data?.every((e) => e.target_object.id === supportGroupID)], [200, true]);
   }
 }
 

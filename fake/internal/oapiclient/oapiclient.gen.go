@@ -99,6 +99,33 @@ func (e Role) Valid() bool {
 	}
 }
 
+// Defines values for ServiceAccountWithTokenRequestRole.
+const (
+	ServiceAccountWithTokenRequestRoleN1 ServiceAccountWithTokenRequestRole = 1
+	ServiceAccountWithTokenRequestRoleN2 ServiceAccountWithTokenRequestRole = 2
+	ServiceAccountWithTokenRequestRoleN3 ServiceAccountWithTokenRequestRole = 3
+	ServiceAccountWithTokenRequestRoleN4 ServiceAccountWithTokenRequestRole = 4
+	ServiceAccountWithTokenRequestRoleN5 ServiceAccountWithTokenRequestRole = 5
+)
+
+// Valid indicates whether the value is a known member of the ServiceAccountWithTokenRequestRole enum.
+func (e ServiceAccountWithTokenRequestRole) Valid() bool {
+	switch e {
+	case ServiceAccountWithTokenRequestRoleN1:
+		return true
+	case ServiceAccountWithTokenRequestRoleN2:
+		return true
+	case ServiceAccountWithTokenRequestRoleN3:
+		return true
+	case ServiceAccountWithTokenRequestRoleN4:
+		return true
+	case ServiceAccountWithTokenRequestRoleN5:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for UserExtensionSettingsTextSelectionMenuOrientation.
 const (
 	UserExtensionSettingsTextSelectionMenuOrientationHorizontal UserExtensionSettingsTextSelectionMenuOrientation = "horizontal"
@@ -169,6 +196,32 @@ func (e ListMembershipsParamsRole) Valid() bool {
 	default:
 		return false
 	}
+}
+
+// AuditEvent One change to a team, as its audit trail shows it.
+type AuditEvent struct {
+	// ActionObject An object an audit event is about, with its label as it was then.
+	ActionObject AuditObject `json:"action_object"`
+
+	// ActionType `<object>.<verb>`, e.g. `membership.role_changed` (the fake's vocabulary; see the README).
+	ActionType string `json:"action_type"`
+
+	// Actor Who made the change, as they were then; null for a change made from the fake's Go API or control plane (the published schema does not say null).
+	Actor *UserRef                `json:"actor"`
+	Data  *map[string]interface{} `json:"data"`
+	Id    *openapi_types.UUID     `json:"id,omitempty"`
+
+	// TargetObject An object an audit event is about, with its label as it was then.
+	TargetObject AuditObject `json:"target_object"`
+	Timestamp    *time.Time  `json:"timestamp,omitempty"`
+}
+
+// AuditObject An object an audit event is about, with its label as it was then.
+type AuditObject struct {
+	// ContentType organization, membership, group, group_membership, campaign, campaign_member, service_account or deployment_key.
+	ContentType *string `json:"content_type,omitempty"`
+	Id          string  `json:"id"`
+	Label       *string `json:"label,omitempty"`
 }
 
 // AuthToken defines model for AuthToken.
@@ -274,6 +327,21 @@ type ControlRoom struct {
 type ControlRoomPrincipal struct {
 	ControlRoomUrl    *string `json:"control_room_url,omitempty"`
 	ControlRoomUserId int64   `json:"control_room_user_id"`
+}
+
+// DeploymentKey defines model for DeploymentKey.
+type DeploymentKey struct {
+	CreatedAt time.Time           `json:"created_at"`
+	Id        *openapi_types.UUID `json:"id,omitempty"`
+	Name      string              `json:"name"`
+	Token     *string             `json:"token,omitempty"`
+}
+
+// DeploymentKeyRequest defines model for DeploymentKeyRequest.
+type DeploymentKeyRequest struct {
+	// CreatedAt Accepted, as the published schema lists it, and ignored; the key is created now.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+	Name      string     `json:"name"`
 }
 
 // DeploymentRef defines model for DeploymentRef.
@@ -604,6 +672,45 @@ type PendingInvitationWriteBody1 = []PendingInvitationRequest
 // Role 1 = member, 2 = admin, 3 = developer, 4 = restricted, 5 = manager
 type Role int
 
+// ServiceAccount defines model for ServiceAccount.
+type ServiceAccount struct {
+	CreatedAt    time.Time           `json:"created_at"`
+	Id           *openapi_types.UUID `json:"id,omitempty"`
+	LastActiveAt *time.Time          `json:"last_active_at"`
+	Name         string              `json:"name"`
+
+	// Role 1 = member, 2 = admin, 3 = developer, 4 = restricted, 5 = manager
+	Role Role `json:"role"`
+}
+
+// ServiceAccountWithToken defines model for ServiceAccountWithToken.
+type ServiceAccountWithToken struct {
+	CreatedAt    time.Time           `json:"created_at"`
+	Id           *openapi_types.UUID `json:"id,omitempty"`
+	LastActiveAt *time.Time          `json:"last_active_at"`
+	Name         string              `json:"name"`
+
+	// Role 1 = member, 2 = admin, 3 = developer, 4 = restricted, 5 = manager
+	Role  Role    `json:"role"`
+	Token *string `json:"token,omitempty"`
+}
+
+// ServiceAccountWithTokenRequest defines model for ServiceAccountWithTokenRequest.
+type ServiceAccountWithTokenRequest struct {
+	// CreatedAt Accepted, as the published schema lists it, and ignored; the account is created now.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// LastActiveAt Accepted, as the published schema lists it, and ignored; a new account has not been active.
+	LastActiveAt *time.Time `json:"last_active_at,omitempty"`
+	Name         string     `json:"name"`
+
+	// Role 1 = member, 2 = admin, 3 = developer, 4 = restricted, 5 = manager
+	Role *ServiceAccountWithTokenRequestRole `json:"role,omitempty"`
+}
+
+// ServiceAccountWithTokenRequestRole 1 = member, 2 = admin, 3 = developer, 4 = restricted, 5 = manager
+type ServiceAccountWithTokenRequestRole int
+
 // TeamTheme A team's branding of the extension; null images are PixieBrix's own.
 type TeamTheme struct {
 	FabLogo             *string `json:"fab_logo"`
@@ -674,11 +781,20 @@ type ValidationErrorList = []ValidationErrors
 // ValidationErrors DRF's validation errors for one object: each key is a field name (or `non_field_errors`), each value the list of its messages.
 type ValidationErrors map[string][]string
 
+// AuditGroupId defines model for AuditGroupId.
+type AuditGroupId = openapi_types.UUID
+
+// AuditOrganizationId defines model for AuditOrganizationId.
+type AuditOrganizationId = openapi_types.UUID
+
 // CampaignId defines model for CampaignId.
 type CampaignId = openapi_types.UUID
 
 // CampaignPk defines model for CampaignPk.
 type CampaignPk = openapi_types.UUID
+
+// DeploymentKeyId defines model for DeploymentKeyId.
+type DeploymentKeyId = openapi_types.UUID
 
 // GroupId defines model for GroupId.
 type GroupId = openapi_types.UUID
@@ -722,6 +838,9 @@ type RoleFilter int
 // RoleIn defines model for RoleIn.
 type RoleIn = string
 
+// ServiceAccountId defines model for ServiceAccountId.
+type ServiceAccountId = openapi_types.UUID
+
 // UserDeploymentKeyAccount defines model for UserDeploymentKeyAccount.
 type UserDeploymentKeyAccount = string
 
@@ -731,6 +850,9 @@ type UserId = string
 // UserServiceAccount defines model for UserServiceAccount.
 type UserServiceAccount = string
 
+// AuditEventsOk defines model for AuditEventsOk.
+type AuditEventsOk = []AuditEvent
+
 // BadRequest defines model for BadRequest.
 type BadRequest struct {
 	union json.RawMessage
@@ -738,6 +860,9 @@ type BadRequest struct {
 
 // CampaignOk defines model for CampaignOk.
 type CampaignOk = Campaign
+
+// DeploymentKeyOk defines model for DeploymentKeyOk.
+type DeploymentKeyOk = DeploymentKey
 
 // Forbidden DRF's body for every error that is not a validation error.
 type Forbidden = Detail
@@ -795,6 +920,24 @@ type InvitationAnswer = PendingInvitationRequest
 
 // InvitationWrite A list of items, or a single object answered with a single object. The published schema shows a single object; its description invites "one or more people".
 type InvitationWrite = PendingInvitationWriteBody
+
+// ListAuditGroupsParams defines parameters for ListAuditGroups.
+type ListAuditGroupsParams struct {
+	// Page A page number within the paginated result set.
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// PageSize Number of results to return per page. Default 100, maximum 1000; larger values are clamped.
+	PageSize *PageSize `form:"page_size,omitempty" json:"page_size,omitempty"`
+}
+
+// ListAuditEventsParams defines parameters for ListAuditEvents.
+type ListAuditEventsParams struct {
+	// Page A page number within the paginated result set.
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// PageSize Number of results to return per page. Default 100, maximum 1000; larger values are clamped.
+	PageSize *PageSize `form:"page_size,omitempty" json:"page_size,omitempty"`
+}
 
 // ListGroupMembershipsParams defines parameters for ListGroupMemberships.
 type ListGroupMembershipsParams struct {
@@ -856,6 +999,15 @@ type ListCampaignMembersParams struct {
 	PageSize *PageSize `form:"page_size,omitempty" json:"page_size,omitempty"`
 }
 
+// ListDeploymentKeysParams defines parameters for ListDeploymentKeys.
+type ListDeploymentKeysParams struct {
+	// Page A page number within the paginated result set.
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// PageSize Number of results to return per page. Default 100, maximum 1000; larger values are clamped.
+	PageSize *PageSize `form:"page_size,omitempty" json:"page_size,omitempty"`
+}
+
 // ListGroupsParams defines parameters for ListGroups.
 type ListGroupsParams struct {
 	// Page A page number within the paginated result set.
@@ -906,6 +1058,15 @@ type ListMembershipsParams struct {
 
 // ListMembershipsParamsRole defines parameters for ListMemberships.
 type ListMembershipsParamsRole int
+
+// ListServiceAccountsParams defines parameters for ListServiceAccounts.
+type ListServiceAccountsParams struct {
+	// Page A page number within the paginated result set.
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// PageSize Number of results to return per page. Default 100, maximum 1000; larger values are clamped.
+	PageSize *PageSize `form:"page_size,omitempty" json:"page_size,omitempty"`
+}
 
 // CreateCampaignEmailJobJSONRequestBody defines body for CreateCampaignEmailJob for application/json ContentType.
 type CreateCampaignEmailJobJSONRequestBody = CampaignEmailJobRequest
@@ -1036,6 +1197,15 @@ type PartialUpdateCampaignFormdataRequestBody = PatchedCampaignRequest
 // PartialUpdateCampaignMultipartRequestBody defines body for PartialUpdateCampaign for multipart/form-data ContentType.
 type PartialUpdateCampaignMultipartRequestBody = PatchedCampaignRequest
 
+// CreateDeploymentKeyJSONRequestBody defines body for CreateDeploymentKey for application/json ContentType.
+type CreateDeploymentKeyJSONRequestBody = DeploymentKeyRequest
+
+// CreateDeploymentKeyFormdataRequestBody defines body for CreateDeploymentKey for application/x-www-form-urlencoded ContentType.
+type CreateDeploymentKeyFormdataRequestBody = DeploymentKeyRequest
+
+// CreateDeploymentKeyMultipartRequestBody defines body for CreateDeploymentKey for multipart/form-data ContentType.
+type CreateDeploymentKeyMultipartRequestBody = DeploymentKeyRequest
+
 // CreateGroupJSONRequestBody defines body for CreateGroup for application/json ContentType.
 type CreateGroupJSONRequestBody = GroupRequest
 
@@ -1047,6 +1217,15 @@ type CreateGroupMultipartRequestBody = GroupRequest
 
 // CreateOrganizationInvitationJSONRequestBody defines body for CreateOrganizationInvitation for application/json ContentType.
 type CreateOrganizationInvitationJSONRequestBody = PendingInvitationWriteBody
+
+// CreateServiceAccountWithTokenJSONRequestBody defines body for CreateServiceAccountWithToken for application/json ContentType.
+type CreateServiceAccountWithTokenJSONRequestBody = ServiceAccountWithTokenRequest
+
+// CreateServiceAccountWithTokenFormdataRequestBody defines body for CreateServiceAccountWithToken for application/x-www-form-urlencoded ContentType.
+type CreateServiceAccountWithTokenFormdataRequestBody = ServiceAccountWithTokenRequest
+
+// CreateServiceAccountWithTokenMultipartRequestBody defines body for CreateServiceAccountWithToken for multipart/form-data ContentType.
+type CreateServiceAccountWithTokenMultipartRequestBody = ServiceAccountWithTokenRequest
 
 // AsCampaignMember returns the union data inside the CampaignMemberResult as a CampaignMember
 func (t CampaignMemberResult) AsCampaignMember() (CampaignMember, error) {
@@ -1582,6 +1761,20 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 // The interface specification for the client above.
 type ClientInterface interface {
 
+	// ListAuditGroups List a group's audit trail
+	//
+	// The events of the group's team whose target is the group, newest first. Admins only. Paginated (with `Link` and `X-Total-Count`) only at `version=2.0`.
+	//
+	// Corresponds with GET /api/audit/groups/{id}/ (the `ListAuditGroups` operationId).
+	ListAuditGroups(ctx context.Context, id AuditGroupId, params *ListAuditGroupsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListAuditEvents List a team's audit trail
+	//
+	// Every change made to the team, newest first (the fake's action types are listed in the README). Admins only. Paginated (with `Link` and `X-Total-Count`) only at `version=2.0`. An event made from the fake's Go API or control plane has `actor` null.
+	//
+	// Corresponds with GET /api/audit/organizations/{id}/ (the `ListAuditEvents` operationId).
+	ListAuditEvents(ctx context.Context, id AuditOrganizationId, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// CreateCampaignEmailJobWithBody Queue a campaign email job
 	//
 	// Queues, for the campaign's members in enrolment order, either registration invitations (`type: registration`: to each email with no account in the team) or activation reminders (`type: reminder`: to each member of the team whose campaign membership was never active). Nothing is sent: each email goes to the fake's outbox. The published body and answer are untyped; these are the fake's. Admins and managers only.
@@ -1934,7 +2127,7 @@ type ClientInterface interface {
 
 	// UpdateOrganizationMembershipWithBody Change a member's role
 	//
-	// Sets the member's `role`, the only writable field. Admins only.
+	// Sets the member's `role`, the only writable field. A service account's role is fixed when it is made: another role is a 400 on `role`. Admins only.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1943,7 +2136,7 @@ type ClientInterface interface {
 
 	// UpdateOrganizationMembership Change a member's role
 	//
-	// Sets the member's `role`, the only writable field. Admins only.
+	// Sets the member's `role`, the only writable field. A service account's role is fixed when it is made: another role is a 400 on `role`. Admins only.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -1952,7 +2145,7 @@ type ClientInterface interface {
 
 	// UpdateOrganizationMembershipWithFormdataBody Change a member's role
 	//
-	// Sets the member's `role`, the only writable field. Admins only.
+	// Sets the member's `role`, the only writable field. A service account's role is fixed when it is made: another role is a 400 on `role`. Admins only.
 	//
 	// Takes a body of the `application/x-www-form-urlencoded` content type.
 	//
@@ -2152,6 +2345,54 @@ type ClientInterface interface {
 	// Corresponds with PATCH /api/organizations/{organization_pk}/campaigns/{id}/ (the `PartialUpdateCampaign` operationId).
 	PartialUpdateCampaignWithFormdataBody(ctx context.Context, organizationPk OrganizationPk, id CampaignId, body PartialUpdateCampaignFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListDeploymentKeys List a team's deployment keys
+	//
+	// The team's deployment keys, each with its name and token, in the order they were made. Admins only. Paginated (with `Link` and `X-Total-Count`) only at `version=2.0`.
+	//
+	// Corresponds with GET /api/organizations/{organization_pk}/deployment-keys/ (the `ListDeploymentKeys` operationId).
+	ListDeploymentKeys(ctx context.Context, organizationPk OrganizationPk, params *ListDeploymentKeysParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateDeploymentKeyWithBody Create a deployment key
+	//
+	// Creates a deployment key with the given name and answers it with its token, which authenticates at once as a team member (role 4, restricted) whose user has `deployment_key_account: true`. Admins only.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/organizations/{organization_pk}/deployment-keys/ (the `CreateDeploymentKey` operationId).
+	CreateDeploymentKeyWithBody(ctx context.Context, organizationPk OrganizationPk, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateDeploymentKey Create a deployment key
+	//
+	// Creates a deployment key with the given name and answers it with its token, which authenticates at once as a team member (role 4, restricted) whose user has `deployment_key_account: true`. Admins only.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/organizations/{organization_pk}/deployment-keys/ (the `CreateDeploymentKey` operationId).
+	CreateDeploymentKey(ctx context.Context, organizationPk OrganizationPk, body CreateDeploymentKeyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateDeploymentKeyWithFormdataBody Create a deployment key
+	//
+	// Creates a deployment key with the given name and answers it with its token, which authenticates at once as a team member (role 4, restricted) whose user has `deployment_key_account: true`. Admins only.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /api/organizations/{organization_pk}/deployment-keys/ (the `CreateDeploymentKey` operationId).
+	CreateDeploymentKeyWithFormdataBody(ctx context.Context, organizationPk OrganizationPk, body CreateDeploymentKeyFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DestroyDeploymentKey Delete a deployment key
+	//
+	// Deletes the deployment key and revokes its token: the next request with it is a 401 `Invalid token.`. Admins only.
+	//
+	// Corresponds with DELETE /api/organizations/{organization_pk}/deployment-keys/{id}/ (the `DestroyDeploymentKey` operationId).
+	DestroyDeploymentKey(ctx context.Context, organizationPk OrganizationPk, id DeploymentKeyId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RetrieveDeploymentKey Retrieve a deployment key
+	//
+	// One deployment key of the team, with its token. Admins only.
+	//
+	// Corresponds with GET /api/organizations/{organization_pk}/deployment-keys/{id}/ (the `RetrieveDeploymentKey` operationId).
+	RetrieveDeploymentKey(ctx context.Context, organizationPk OrganizationPk, id DeploymentKeyId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListGroups List a team's groups
 	//
 	// The team's groups, ordered by name. Admins and managers only. The body is a bare JSON array; it is paginated (with `Link` and `X-Total-Count` headers) only when the `Accept` header asks for `version=2.0`, and holds every item otherwise.
@@ -2238,6 +2479,88 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/organizations/{organization_pk}/memberships/ (the `ListMemberships` operationId).
 	ListMemberships(ctx context.Context, organizationPk OrganizationPk, params *ListMembershipsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListServiceAccounts List a team's service accounts
+	//
+	// The team's service accounts (non-human members used for automation), in the order their memberships were made. Admins only. Paginated (with `Link` and `X-Total-Count`) only at `version=2.0`. The token is never shown here.
+	//
+	// Corresponds with GET /api/organizations/{organization_pk}/serviceaccounts/ (the `ListServiceAccounts` operationId).
+	ListServiceAccounts(ctx context.Context, organizationPk OrganizationPk, params *ListServiceAccountsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateServiceAccountWithTokenWithBody Create a service account
+	//
+	// Creates a service account in the team with the given name (its label) and role (default 4, restricted), and answers it with its API token. The token is shown this once: later reads never show it. It authenticates at once as a team member whose user has `service_account: true`. Admins only.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/organizations/{organization_pk}/serviceaccounts/ (the `CreateServiceAccountWithToken` operationId).
+	CreateServiceAccountWithTokenWithBody(ctx context.Context, organizationPk OrganizationPk, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateServiceAccountWithToken Create a service account
+	//
+	// Creates a service account in the team with the given name (its label) and role (default 4, restricted), and answers it with its API token. The token is shown this once: later reads never show it. It authenticates at once as a team member whose user has `service_account: true`. Admins only.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/organizations/{organization_pk}/serviceaccounts/ (the `CreateServiceAccountWithToken` operationId).
+	CreateServiceAccountWithToken(ctx context.Context, organizationPk OrganizationPk, body CreateServiceAccountWithTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateServiceAccountWithTokenWithFormdataBody Create a service account
+	//
+	// Creates a service account in the team with the given name (its label) and role (default 4, restricted), and answers it with its API token. The token is shown this once: later reads never show it. It authenticates at once as a team member whose user has `service_account: true`. Admins only.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /api/organizations/{organization_pk}/serviceaccounts/ (the `CreateServiceAccountWithToken` operationId).
+	CreateServiceAccountWithTokenWithFormdataBody(ctx context.Context, organizationPk OrganizationPk, body CreateServiceAccountWithTokenFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DestroyServiceAccount Delete a service account
+	//
+	// Removes the service account from the team (its membership and group places) and revokes its token: the next request with it is a 401 `Invalid token.`. Admins only.
+	//
+	// Corresponds with DELETE /api/organizations/{organization_pk}/serviceaccounts/{id}/ (the `DestroyServiceAccount` operationId).
+	DestroyServiceAccount(ctx context.Context, organizationPk OrganizationPk, id ServiceAccountId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RetrieveServiceAccount Retrieve a service account
+	//
+	// One service account of the team, without its token. Admins only.
+	//
+	// Corresponds with GET /api/organizations/{organization_pk}/serviceaccounts/{id}/ (the `RetrieveServiceAccount` operationId).
+	RetrieveServiceAccount(ctx context.Context, organizationPk OrganizationPk, id ServiceAccountId, reqEditors ...RequestEditorFn) (*http.Response, error)
+}
+
+// ListAuditGroups List a group's audit trail
+//
+// The events of the group's team whose target is the group, newest first. Admins only. Paginated (with `Link` and `X-Total-Count`) only at `version=2.0`.
+//
+// Corresponds with GET /api/audit/groups/{id}/ (the `ListAuditGroups` operationId).
+func (c *Client) ListAuditGroups(ctx context.Context, id AuditGroupId, params *ListAuditGroupsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListAuditGroupsRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListAuditEvents List a team's audit trail
+//
+// Every change made to the team, newest first (the fake's action types are listed in the README). Admins only. Paginated (with `Link` and `X-Total-Count`) only at `version=2.0`. An event made from the fake's Go API or control plane has `actor` null.
+//
+// Corresponds with GET /api/audit/organizations/{id}/ (the `ListAuditEvents` operationId).
+func (c *Client) ListAuditEvents(ctx context.Context, id AuditOrganizationId, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListAuditEventsRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
 }
 
 // CreateCampaignEmailJobWithBody Queue a campaign email job
@@ -3012,7 +3335,7 @@ func (c *Client) PartialUpdateOrganizationMembershipWithFormdataBody(ctx context
 
 // UpdateOrganizationMembershipWithBody Change a member's role
 //
-// Sets the member's `role`, the only writable field. Admins only.
+// Sets the member's `role`, the only writable field. A service account's role is fixed when it is made: another role is a 400 on `role`. Admins only.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3031,7 +3354,7 @@ func (c *Client) UpdateOrganizationMembershipWithBody(ctx context.Context, id Me
 
 // UpdateOrganizationMembership Change a member's role
 //
-// Sets the member's `role`, the only writable field. Admins only.
+// Sets the member's `role`, the only writable field. A service account's role is fixed when it is made: another role is a 400 on `role`. Admins only.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3050,7 +3373,7 @@ func (c *Client) UpdateOrganizationMembership(ctx context.Context, id Membership
 
 // UpdateOrganizationMembershipWithFormdataBody Change a member's role
 //
-// Sets the member's `role`, the only writable field. Admins only.
+// Sets the member's `role`, the only writable field. A service account's role is fixed when it is made: another role is a 400 on `role`. Admins only.
 //
 // Takes a body of the `application/x-www-form-urlencoded` content type.
 //
@@ -3490,6 +3813,114 @@ func (c *Client) PartialUpdateCampaignWithFormdataBody(ctx context.Context, orga
 	return c.Client.Do(req)
 }
 
+// ListDeploymentKeys List a team's deployment keys
+//
+// The team's deployment keys, each with its name and token, in the order they were made. Admins only. Paginated (with `Link` and `X-Total-Count`) only at `version=2.0`.
+//
+// Corresponds with GET /api/organizations/{organization_pk}/deployment-keys/ (the `ListDeploymentKeys` operationId).
+func (c *Client) ListDeploymentKeys(ctx context.Context, organizationPk OrganizationPk, params *ListDeploymentKeysParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDeploymentKeysRequest(c.Server, organizationPk, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateDeploymentKeyWithBody Create a deployment key
+//
+// Creates a deployment key with the given name and answers it with its token, which authenticates at once as a team member (role 4, restricted) whose user has `deployment_key_account: true`. Admins only.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/organizations/{organization_pk}/deployment-keys/ (the `CreateDeploymentKey` operationId).
+func (c *Client) CreateDeploymentKeyWithBody(ctx context.Context, organizationPk OrganizationPk, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateDeploymentKeyRequestWithBody(c.Server, organizationPk, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateDeploymentKey Create a deployment key
+//
+// Creates a deployment key with the given name and answers it with its token, which authenticates at once as a team member (role 4, restricted) whose user has `deployment_key_account: true`. Admins only.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/organizations/{organization_pk}/deployment-keys/ (the `CreateDeploymentKey` operationId).
+func (c *Client) CreateDeploymentKey(ctx context.Context, organizationPk OrganizationPk, body CreateDeploymentKeyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateDeploymentKeyRequest(c.Server, organizationPk, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateDeploymentKeyWithFormdataBody Create a deployment key
+//
+// Creates a deployment key with the given name and answers it with its token, which authenticates at once as a team member (role 4, restricted) whose user has `deployment_key_account: true`. Admins only.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /api/organizations/{organization_pk}/deployment-keys/ (the `CreateDeploymentKey` operationId).
+func (c *Client) CreateDeploymentKeyWithFormdataBody(ctx context.Context, organizationPk OrganizationPk, body CreateDeploymentKeyFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateDeploymentKeyRequestWithFormdataBody(c.Server, organizationPk, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DestroyDeploymentKey Delete a deployment key
+//
+// Deletes the deployment key and revokes its token: the next request with it is a 401 `Invalid token.`. Admins only.
+//
+// Corresponds with DELETE /api/organizations/{organization_pk}/deployment-keys/{id}/ (the `DestroyDeploymentKey` operationId).
+func (c *Client) DestroyDeploymentKey(ctx context.Context, organizationPk OrganizationPk, id DeploymentKeyId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDestroyDeploymentKeyRequest(c.Server, organizationPk, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RetrieveDeploymentKey Retrieve a deployment key
+//
+// One deployment key of the team, with its token. Admins only.
+//
+// Corresponds with GET /api/organizations/{organization_pk}/deployment-keys/{id}/ (the `RetrieveDeploymentKey` operationId).
+func (c *Client) RetrieveDeploymentKey(ctx context.Context, organizationPk OrganizationPk, id DeploymentKeyId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRetrieveDeploymentKeyRequest(c.Server, organizationPk, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListGroups List a team's groups
 //
 // The team's groups, ordered by name. Admins and managers only. The body is a bare JSON array; it is paginated (with `Link` and `X-Total-Count` headers) only when the `Accept` header asks for `version=2.0`, and holds every item otherwise.
@@ -3685,6 +4116,260 @@ func (c *Client) ListMemberships(ctx context.Context, organizationPk Organizatio
 		return nil, err
 	}
 	return c.Client.Do(req)
+}
+
+// ListServiceAccounts List a team's service accounts
+//
+// The team's service accounts (non-human members used for automation), in the order their memberships were made. Admins only. Paginated (with `Link` and `X-Total-Count`) only at `version=2.0`. The token is never shown here.
+//
+// Corresponds with GET /api/organizations/{organization_pk}/serviceaccounts/ (the `ListServiceAccounts` operationId).
+func (c *Client) ListServiceAccounts(ctx context.Context, organizationPk OrganizationPk, params *ListServiceAccountsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListServiceAccountsRequest(c.Server, organizationPk, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateServiceAccountWithTokenWithBody Create a service account
+//
+// Creates a service account in the team with the given name (its label) and role (default 4, restricted), and answers it with its API token. The token is shown this once: later reads never show it. It authenticates at once as a team member whose user has `service_account: true`. Admins only.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/organizations/{organization_pk}/serviceaccounts/ (the `CreateServiceAccountWithToken` operationId).
+func (c *Client) CreateServiceAccountWithTokenWithBody(ctx context.Context, organizationPk OrganizationPk, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateServiceAccountWithTokenRequestWithBody(c.Server, organizationPk, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateServiceAccountWithToken Create a service account
+//
+// Creates a service account in the team with the given name (its label) and role (default 4, restricted), and answers it with its API token. The token is shown this once: later reads never show it. It authenticates at once as a team member whose user has `service_account: true`. Admins only.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/organizations/{organization_pk}/serviceaccounts/ (the `CreateServiceAccountWithToken` operationId).
+func (c *Client) CreateServiceAccountWithToken(ctx context.Context, organizationPk OrganizationPk, body CreateServiceAccountWithTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateServiceAccountWithTokenRequest(c.Server, organizationPk, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateServiceAccountWithTokenWithFormdataBody Create a service account
+//
+// Creates a service account in the team with the given name (its label) and role (default 4, restricted), and answers it with its API token. The token is shown this once: later reads never show it. It authenticates at once as a team member whose user has `service_account: true`. Admins only.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /api/organizations/{organization_pk}/serviceaccounts/ (the `CreateServiceAccountWithToken` operationId).
+func (c *Client) CreateServiceAccountWithTokenWithFormdataBody(ctx context.Context, organizationPk OrganizationPk, body CreateServiceAccountWithTokenFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateServiceAccountWithTokenRequestWithFormdataBody(c.Server, organizationPk, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DestroyServiceAccount Delete a service account
+//
+// Removes the service account from the team (its membership and group places) and revokes its token: the next request with it is a 401 `Invalid token.`. Admins only.
+//
+// Corresponds with DELETE /api/organizations/{organization_pk}/serviceaccounts/{id}/ (the `DestroyServiceAccount` operationId).
+func (c *Client) DestroyServiceAccount(ctx context.Context, organizationPk OrganizationPk, id ServiceAccountId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDestroyServiceAccountRequest(c.Server, organizationPk, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RetrieveServiceAccount Retrieve a service account
+//
+// One service account of the team, without its token. Admins only.
+//
+// Corresponds with GET /api/organizations/{organization_pk}/serviceaccounts/{id}/ (the `RetrieveServiceAccount` operationId).
+func (c *Client) RetrieveServiceAccount(ctx context.Context, organizationPk OrganizationPk, id ServiceAccountId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRetrieveServiceAccountRequest(c.Server, organizationPk, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// NewListAuditGroupsRequest constructs an http.Request for the ListAuditGroups method
+func NewListAuditGroupsRequest(server string, id AuditGroupId, params *ListAuditGroupsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/audit/groups/%s/", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page_size", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListAuditEventsRequest constructs an http.Request for the ListAuditEvents method
+func NewListAuditEventsRequest(server string, id AuditOrganizationId, params *ListAuditEventsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/audit/organizations/%s/", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page_size", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
 }
 
 // NewCreateCampaignEmailJobRequest calls the generic CreateCampaignEmailJob builder with application/json body
@@ -5569,6 +6254,219 @@ func NewPartialUpdateCampaignRequestWithBody(server string, organizationPk Organ
 	return req, nil
 }
 
+// NewListDeploymentKeysRequest constructs an http.Request for the ListDeploymentKeys method
+func NewListDeploymentKeysRequest(server string, organizationPk OrganizationPk, params *ListDeploymentKeysParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organization_pk", organizationPk, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/organizations/%s/deployment-keys/", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page_size", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateDeploymentKeyRequest calls the generic CreateDeploymentKey builder with application/json body
+func NewCreateDeploymentKeyRequest(server string, organizationPk OrganizationPk, body CreateDeploymentKeyJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateDeploymentKeyRequestWithBody(server, organizationPk, "application/json", bodyReader)
+}
+
+// NewCreateDeploymentKeyRequestWithFormdataBody calls the generic CreateDeploymentKey builder with application/x-www-form-urlencoded body
+func NewCreateDeploymentKeyRequestWithFormdataBody(server string, organizationPk OrganizationPk, body CreateDeploymentKeyFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewCreateDeploymentKeyRequestWithBody(server, organizationPk, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewCreateDeploymentKeyRequestWithBody constructs an http.Request for the CreateDeploymentKey method, with any body, and a specified content type
+func NewCreateDeploymentKeyRequestWithBody(server string, organizationPk OrganizationPk, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organization_pk", organizationPk, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/organizations/%s/deployment-keys/", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDestroyDeploymentKeyRequest constructs an http.Request for the DestroyDeploymentKey method
+func NewDestroyDeploymentKeyRequest(server string, organizationPk OrganizationPk, id DeploymentKeyId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organization_pk", organizationPk, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/organizations/%s/deployment-keys/%s/", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRetrieveDeploymentKeyRequest constructs an http.Request for the RetrieveDeploymentKey method
+func NewRetrieveDeploymentKeyRequest(server string, organizationPk OrganizationPk, id DeploymentKeyId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organization_pk", organizationPk, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/organizations/%s/deployment-keys/%s/", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListGroupsRequest constructs an http.Request for the ListGroups method
 func NewListGroupsRequest(server string, organizationPk OrganizationPk, params *ListGroupsParams) (*http.Request, error) {
 	var err error
@@ -6100,6 +6998,219 @@ func NewListMembershipsRequest(server string, organizationPk OrganizationPk, par
 	return req, nil
 }
 
+// NewListServiceAccountsRequest constructs an http.Request for the ListServiceAccounts method
+func NewListServiceAccountsRequest(server string, organizationPk OrganizationPk, params *ListServiceAccountsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organization_pk", organizationPk, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/organizations/%s/serviceaccounts/", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page_size", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateServiceAccountWithTokenRequest calls the generic CreateServiceAccountWithToken builder with application/json body
+func NewCreateServiceAccountWithTokenRequest(server string, organizationPk OrganizationPk, body CreateServiceAccountWithTokenJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateServiceAccountWithTokenRequestWithBody(server, organizationPk, "application/json", bodyReader)
+}
+
+// NewCreateServiceAccountWithTokenRequestWithFormdataBody calls the generic CreateServiceAccountWithToken builder with application/x-www-form-urlencoded body
+func NewCreateServiceAccountWithTokenRequestWithFormdataBody(server string, organizationPk OrganizationPk, body CreateServiceAccountWithTokenFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewCreateServiceAccountWithTokenRequestWithBody(server, organizationPk, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewCreateServiceAccountWithTokenRequestWithBody constructs an http.Request for the CreateServiceAccountWithToken method, with any body, and a specified content type
+func NewCreateServiceAccountWithTokenRequestWithBody(server string, organizationPk OrganizationPk, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organization_pk", organizationPk, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/organizations/%s/serviceaccounts/", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDestroyServiceAccountRequest constructs an http.Request for the DestroyServiceAccount method
+func NewDestroyServiceAccountRequest(server string, organizationPk OrganizationPk, id ServiceAccountId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organization_pk", organizationPk, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/organizations/%s/serviceaccounts/%s/", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRetrieveServiceAccountRequest constructs an http.Request for the RetrieveServiceAccount method
+func NewRetrieveServiceAccountRequest(server string, organizationPk OrganizationPk, id ServiceAccountId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organization_pk", organizationPk, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/organizations/%s/serviceaccounts/%s/", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
@@ -6143,6 +7254,24 @@ func WithBaseURL(baseURL string) ClientOption {
 
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
+
+	// ListAuditGroupsWithResponse List a group's audit trail
+	//
+	// The events of the group's team whose target is the group, newest first. Admins only. Paginated (with `Link` and `X-Total-Count`) only at `version=2.0`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/audit/groups/{id}/ (the `ListAuditGroups` operationId).
+	ListAuditGroupsWithResponse(ctx context.Context, id AuditGroupId, params *ListAuditGroupsParams, reqEditors ...RequestEditorFn) (*ListAuditGroupsResponse, error)
+
+	// ListAuditEventsWithResponse List a team's audit trail
+	//
+	// Every change made to the team, newest first (the fake's action types are listed in the README). Admins only. Paginated (with `Link` and `X-Total-Count`) only at `version=2.0`. An event made from the fake's Go API or control plane has `actor` null.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/audit/organizations/{id}/ (the `ListAuditEvents` operationId).
+	ListAuditEventsWithResponse(ctx context.Context, id AuditOrganizationId, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*ListAuditEventsResponse, error)
 
 	// CreateCampaignEmailJobWithBodyWithResponse Queue a campaign email job
 	//
@@ -6524,7 +7653,7 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateOrganizationMembershipWithBodyWithResponse Change a member's role
 	//
-	// Sets the member's `role`, the only writable field. Admins only.
+	// Sets the member's `role`, the only writable field. A service account's role is fixed when it is made: another role is a 400 on `role`. Admins only.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -6533,7 +7662,7 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateOrganizationMembershipWithResponse Change a member's role
 	//
-	// Sets the member's `role`, the only writable field. Admins only.
+	// Sets the member's `role`, the only writable field. A service account's role is fixed when it is made: another role is a 400 on `role`. Admins only.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -6542,7 +7671,7 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateOrganizationMembershipWithFormdataBodyWithResponse Change a member's role
 	//
-	// Sets the member's `role`, the only writable field. Admins only.
+	// Sets the member's `role`, the only writable field. A service account's role is fixed when it is made: another role is a 400 on `role`. Admins only.
 	//
 	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -6756,6 +7885,60 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /api/organizations/{organization_pk}/campaigns/{id}/ (the `PartialUpdateCampaign` operationId).
 	PartialUpdateCampaignWithFormdataBodyWithResponse(ctx context.Context, organizationPk OrganizationPk, id CampaignId, body PartialUpdateCampaignFormdataRequestBody, reqEditors ...RequestEditorFn) (*PartialUpdateCampaignResponse, error)
 
+	// ListDeploymentKeysWithResponse List a team's deployment keys
+	//
+	// The team's deployment keys, each with its name and token, in the order they were made. Admins only. Paginated (with `Link` and `X-Total-Count`) only at `version=2.0`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/organizations/{organization_pk}/deployment-keys/ (the `ListDeploymentKeys` operationId).
+	ListDeploymentKeysWithResponse(ctx context.Context, organizationPk OrganizationPk, params *ListDeploymentKeysParams, reqEditors ...RequestEditorFn) (*ListDeploymentKeysResponse, error)
+
+	// CreateDeploymentKeyWithBodyWithResponse Create a deployment key
+	//
+	// Creates a deployment key with the given name and answers it with its token, which authenticates at once as a team member (role 4, restricted) whose user has `deployment_key_account: true`. Admins only.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/organizations/{organization_pk}/deployment-keys/ (the `CreateDeploymentKey` operationId).
+	CreateDeploymentKeyWithBodyWithResponse(ctx context.Context, organizationPk OrganizationPk, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDeploymentKeyResponse, error)
+
+	// CreateDeploymentKeyWithResponse Create a deployment key
+	//
+	// Creates a deployment key with the given name and answers it with its token, which authenticates at once as a team member (role 4, restricted) whose user has `deployment_key_account: true`. Admins only.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/organizations/{organization_pk}/deployment-keys/ (the `CreateDeploymentKey` operationId).
+	CreateDeploymentKeyWithResponse(ctx context.Context, organizationPk OrganizationPk, body CreateDeploymentKeyJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDeploymentKeyResponse, error)
+
+	// CreateDeploymentKeyWithFormdataBodyWithResponse Create a deployment key
+	//
+	// Creates a deployment key with the given name and answers it with its token, which authenticates at once as a team member (role 4, restricted) whose user has `deployment_key_account: true`. Admins only.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/organizations/{organization_pk}/deployment-keys/ (the `CreateDeploymentKey` operationId).
+	CreateDeploymentKeyWithFormdataBodyWithResponse(ctx context.Context, organizationPk OrganizationPk, body CreateDeploymentKeyFormdataRequestBody, reqEditors ...RequestEditorFn) (*CreateDeploymentKeyResponse, error)
+
+	// DestroyDeploymentKeyWithResponse Delete a deployment key
+	//
+	// Deletes the deployment key and revokes its token: the next request with it is a 401 `Invalid token.`. Admins only.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/organizations/{organization_pk}/deployment-keys/{id}/ (the `DestroyDeploymentKey` operationId).
+	DestroyDeploymentKeyWithResponse(ctx context.Context, organizationPk OrganizationPk, id DeploymentKeyId, reqEditors ...RequestEditorFn) (*DestroyDeploymentKeyResponse, error)
+
+	// RetrieveDeploymentKeyWithResponse Retrieve a deployment key
+	//
+	// One deployment key of the team, with its token. Admins only.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/organizations/{organization_pk}/deployment-keys/{id}/ (the `RetrieveDeploymentKey` operationId).
+	RetrieveDeploymentKeyWithResponse(ctx context.Context, organizationPk OrganizationPk, id DeploymentKeyId, reqEditors ...RequestEditorFn) (*RetrieveDeploymentKeyResponse, error)
+
 	// ListGroupsWithResponse List a team's groups
 	//
 	// The team's groups, ordered by name. Admins and managers only. The body is a bare JSON array; it is paginated (with `Link` and `X-Total-Count` headers) only when the `Accept` header asks for `version=2.0`, and holds every item otherwise.
@@ -6854,6 +8037,390 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/organizations/{organization_pk}/memberships/ (the `ListMemberships` operationId).
 	ListMembershipsWithResponse(ctx context.Context, organizationPk OrganizationPk, params *ListMembershipsParams, reqEditors ...RequestEditorFn) (*ListMembershipsResponse, error)
+
+	// ListServiceAccountsWithResponse List a team's service accounts
+	//
+	// The team's service accounts (non-human members used for automation), in the order their memberships were made. Admins only. Paginated (with `Link` and `X-Total-Count`) only at `version=2.0`. The token is never shown here.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/organizations/{organization_pk}/serviceaccounts/ (the `ListServiceAccounts` operationId).
+	ListServiceAccountsWithResponse(ctx context.Context, organizationPk OrganizationPk, params *ListServiceAccountsParams, reqEditors ...RequestEditorFn) (*ListServiceAccountsResponse, error)
+
+	// CreateServiceAccountWithTokenWithBodyWithResponse Create a service account
+	//
+	// Creates a service account in the team with the given name (its label) and role (default 4, restricted), and answers it with its API token. The token is shown this once: later reads never show it. It authenticates at once as a team member whose user has `service_account: true`. Admins only.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/organizations/{organization_pk}/serviceaccounts/ (the `CreateServiceAccountWithToken` operationId).
+	CreateServiceAccountWithTokenWithBodyWithResponse(ctx context.Context, organizationPk OrganizationPk, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateServiceAccountWithTokenResponse, error)
+
+	// CreateServiceAccountWithTokenWithResponse Create a service account
+	//
+	// Creates a service account in the team with the given name (its label) and role (default 4, restricted), and answers it with its API token. The token is shown this once: later reads never show it. It authenticates at once as a team member whose user has `service_account: true`. Admins only.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/organizations/{organization_pk}/serviceaccounts/ (the `CreateServiceAccountWithToken` operationId).
+	CreateServiceAccountWithTokenWithResponse(ctx context.Context, organizationPk OrganizationPk, body CreateServiceAccountWithTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateServiceAccountWithTokenResponse, error)
+
+	// CreateServiceAccountWithTokenWithFormdataBodyWithResponse Create a service account
+	//
+	// Creates a service account in the team with the given name (its label) and role (default 4, restricted), and answers it with its API token. The token is shown this once: later reads never show it. It authenticates at once as a team member whose user has `service_account: true`. Admins only.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/organizations/{organization_pk}/serviceaccounts/ (the `CreateServiceAccountWithToken` operationId).
+	CreateServiceAccountWithTokenWithFormdataBodyWithResponse(ctx context.Context, organizationPk OrganizationPk, body CreateServiceAccountWithTokenFormdataRequestBody, reqEditors ...RequestEditorFn) (*CreateServiceAccountWithTokenResponse, error)
+
+	// DestroyServiceAccountWithResponse Delete a service account
+	//
+	// Removes the service account from the team (its membership and group places) and revokes its token: the next request with it is a 401 `Invalid token.`. Admins only.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/organizations/{organization_pk}/serviceaccounts/{id}/ (the `DestroyServiceAccount` operationId).
+	DestroyServiceAccountWithResponse(ctx context.Context, organizationPk OrganizationPk, id ServiceAccountId, reqEditors ...RequestEditorFn) (*DestroyServiceAccountResponse, error)
+
+	// RetrieveServiceAccountWithResponse Retrieve a service account
+	//
+	// One service account of the team, without its token. Admins only.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/organizations/{organization_pk}/serviceaccounts/{id}/ (the `RetrieveServiceAccount` operationId).
+	RetrieveServiceAccountWithResponse(ctx context.Context, organizationPk OrganizationPk, id ServiceAccountId, reqEditors ...RequestEditorFn) (*RetrieveServiceAccountResponse, error)
+}
+
+// ListAuditGroupsResponse200Headers the declared response headers of an HTTP 200 response for ListAuditGroups
+type ListAuditGroupsResponse200Headers struct {
+	Link        *string
+	XRequestId  *openapi_types.UUID
+	XTotalCount *int
+}
+
+// ListAuditGroupsResponse400Headers the declared response headers of an HTTP 400 response for ListAuditGroups
+type ListAuditGroupsResponse400Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// ListAuditGroupsResponse401Headers the declared response headers of an HTTP 401 response for ListAuditGroups
+type ListAuditGroupsResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestId      *openapi_types.UUID
+}
+
+// ListAuditGroupsResponse403Headers the declared response headers of an HTTP 403 response for ListAuditGroups
+type ListAuditGroupsResponse403Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// ListAuditGroupsResponse404Headers the declared response headers of an HTTP 404 response for ListAuditGroups
+type ListAuditGroupsResponse404Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// ListAuditGroupsResponse405Headers the declared response headers of an HTTP 405 response for ListAuditGroups
+type ListAuditGroupsResponse405Headers struct {
+	Allow      *string
+	XRequestId *openapi_types.UUID
+}
+
+// ListAuditGroupsResponse406Headers the declared response headers of an HTTP 406 response for ListAuditGroups
+type ListAuditGroupsResponse406Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// ListAuditGroupsResponse429Headers the declared response headers of an HTTP 429 response for ListAuditGroups
+type ListAuditGroupsResponse429Headers struct {
+	RetryAfter *int
+	XRequestId *openapi_types.UUID
+}
+
+// ListAuditGroupsResponse500Headers the declared response headers of an HTTP 500 response for ListAuditGroups
+type ListAuditGroupsResponse500Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+type ListAuditGroupsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AuditEventsOk
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFoundOrInvalidPage
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON406 the response for an HTTP 406 `application/json` response
+	JSON406 *NotAcceptable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListAuditGroupsResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ListAuditGroupsResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListAuditGroupsResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ListAuditGroupsResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ListAuditGroupsResponse404Headers
+	// Headers405 the parsed response headers for an HTTP 405 response
+	Headers405 *ListAuditGroupsResponse405Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *ListAuditGroupsResponse406Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListAuditGroupsResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ListAuditGroupsResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListAuditGroupsResponse) GetJSON200() *AuditEventsOk {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListAuditGroupsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListAuditGroupsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListAuditGroupsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListAuditGroupsResponse) GetJSON404() *NotFoundOrInvalidPage {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r ListAuditGroupsResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON406 returns the response for an HTTP 406 `application/json` response
+func (r ListAuditGroupsResponse) GetJSON406() *NotAcceptable {
+	return r.JSON406
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListAuditGroupsResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListAuditGroupsResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListAuditGroupsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListAuditGroupsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListAuditGroupsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListAuditGroupsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListAuditEventsResponse200Headers the declared response headers of an HTTP 200 response for ListAuditEvents
+type ListAuditEventsResponse200Headers struct {
+	Link        *string
+	XRequestId  *openapi_types.UUID
+	XTotalCount *int
+}
+
+// ListAuditEventsResponse400Headers the declared response headers of an HTTP 400 response for ListAuditEvents
+type ListAuditEventsResponse400Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// ListAuditEventsResponse401Headers the declared response headers of an HTTP 401 response for ListAuditEvents
+type ListAuditEventsResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestId      *openapi_types.UUID
+}
+
+// ListAuditEventsResponse403Headers the declared response headers of an HTTP 403 response for ListAuditEvents
+type ListAuditEventsResponse403Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// ListAuditEventsResponse404Headers the declared response headers of an HTTP 404 response for ListAuditEvents
+type ListAuditEventsResponse404Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// ListAuditEventsResponse405Headers the declared response headers of an HTTP 405 response for ListAuditEvents
+type ListAuditEventsResponse405Headers struct {
+	Allow      *string
+	XRequestId *openapi_types.UUID
+}
+
+// ListAuditEventsResponse406Headers the declared response headers of an HTTP 406 response for ListAuditEvents
+type ListAuditEventsResponse406Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// ListAuditEventsResponse429Headers the declared response headers of an HTTP 429 response for ListAuditEvents
+type ListAuditEventsResponse429Headers struct {
+	RetryAfter *int
+	XRequestId *openapi_types.UUID
+}
+
+// ListAuditEventsResponse500Headers the declared response headers of an HTTP 500 response for ListAuditEvents
+type ListAuditEventsResponse500Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+type ListAuditEventsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AuditEventsOk
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFoundOrInvalidPage
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON406 the response for an HTTP 406 `application/json` response
+	JSON406 *NotAcceptable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListAuditEventsResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ListAuditEventsResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListAuditEventsResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ListAuditEventsResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ListAuditEventsResponse404Headers
+	// Headers405 the parsed response headers for an HTTP 405 response
+	Headers405 *ListAuditEventsResponse405Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *ListAuditEventsResponse406Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListAuditEventsResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ListAuditEventsResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListAuditEventsResponse) GetJSON200() *AuditEventsOk {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListAuditEventsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListAuditEventsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListAuditEventsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListAuditEventsResponse) GetJSON404() *NotFoundOrInvalidPage {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r ListAuditEventsResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON406 returns the response for an HTTP 406 `application/json` response
+func (r ListAuditEventsResponse) GetJSON406() *NotAcceptable {
+	return r.JSON406
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListAuditEventsResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListAuditEventsResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListAuditEventsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListAuditEventsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListAuditEventsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListAuditEventsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
 }
 
 // CreateCampaignEmailJobResponse201Headers the declared response headers of an HTTP 201 response for CreateCampaignEmailJob
@@ -12905,6 +14472,653 @@ func (r PartialUpdateCampaignResponse) ContentType() string {
 	return ""
 }
 
+// ListDeploymentKeysResponse200Headers the declared response headers of an HTTP 200 response for ListDeploymentKeys
+type ListDeploymentKeysResponse200Headers struct {
+	Link        *string
+	XRequestId  *openapi_types.UUID
+	XTotalCount *int
+}
+
+// ListDeploymentKeysResponse400Headers the declared response headers of an HTTP 400 response for ListDeploymentKeys
+type ListDeploymentKeysResponse400Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// ListDeploymentKeysResponse401Headers the declared response headers of an HTTP 401 response for ListDeploymentKeys
+type ListDeploymentKeysResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestId      *openapi_types.UUID
+}
+
+// ListDeploymentKeysResponse403Headers the declared response headers of an HTTP 403 response for ListDeploymentKeys
+type ListDeploymentKeysResponse403Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// ListDeploymentKeysResponse404Headers the declared response headers of an HTTP 404 response for ListDeploymentKeys
+type ListDeploymentKeysResponse404Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// ListDeploymentKeysResponse405Headers the declared response headers of an HTTP 405 response for ListDeploymentKeys
+type ListDeploymentKeysResponse405Headers struct {
+	Allow      *string
+	XRequestId *openapi_types.UUID
+}
+
+// ListDeploymentKeysResponse406Headers the declared response headers of an HTTP 406 response for ListDeploymentKeys
+type ListDeploymentKeysResponse406Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// ListDeploymentKeysResponse429Headers the declared response headers of an HTTP 429 response for ListDeploymentKeys
+type ListDeploymentKeysResponse429Headers struct {
+	RetryAfter *int
+	XRequestId *openapi_types.UUID
+}
+
+// ListDeploymentKeysResponse500Headers the declared response headers of an HTTP 500 response for ListDeploymentKeys
+type ListDeploymentKeysResponse500Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+type ListDeploymentKeysResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]DeploymentKey
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFoundOrInvalidPage
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON406 the response for an HTTP 406 `application/json` response
+	JSON406 *NotAcceptable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListDeploymentKeysResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ListDeploymentKeysResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListDeploymentKeysResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ListDeploymentKeysResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ListDeploymentKeysResponse404Headers
+	// Headers405 the parsed response headers for an HTTP 405 response
+	Headers405 *ListDeploymentKeysResponse405Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *ListDeploymentKeysResponse406Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListDeploymentKeysResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ListDeploymentKeysResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDeploymentKeysResponse) GetJSON200() *[]DeploymentKey {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListDeploymentKeysResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListDeploymentKeysResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListDeploymentKeysResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListDeploymentKeysResponse) GetJSON404() *NotFoundOrInvalidPage {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r ListDeploymentKeysResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON406 returns the response for an HTTP 406 `application/json` response
+func (r ListDeploymentKeysResponse) GetJSON406() *NotAcceptable {
+	return r.JSON406
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListDeploymentKeysResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListDeploymentKeysResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDeploymentKeysResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDeploymentKeysResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDeploymentKeysResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDeploymentKeysResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateDeploymentKeyResponse201Headers the declared response headers of an HTTP 201 response for CreateDeploymentKey
+type CreateDeploymentKeyResponse201Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// CreateDeploymentKeyResponse400Headers the declared response headers of an HTTP 400 response for CreateDeploymentKey
+type CreateDeploymentKeyResponse400Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// CreateDeploymentKeyResponse401Headers the declared response headers of an HTTP 401 response for CreateDeploymentKey
+type CreateDeploymentKeyResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestId      *openapi_types.UUID
+}
+
+// CreateDeploymentKeyResponse403Headers the declared response headers of an HTTP 403 response for CreateDeploymentKey
+type CreateDeploymentKeyResponse403Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// CreateDeploymentKeyResponse404Headers the declared response headers of an HTTP 404 response for CreateDeploymentKey
+type CreateDeploymentKeyResponse404Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// CreateDeploymentKeyResponse405Headers the declared response headers of an HTTP 405 response for CreateDeploymentKey
+type CreateDeploymentKeyResponse405Headers struct {
+	Allow      *string
+	XRequestId *openapi_types.UUID
+}
+
+// CreateDeploymentKeyResponse406Headers the declared response headers of an HTTP 406 response for CreateDeploymentKey
+type CreateDeploymentKeyResponse406Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// CreateDeploymentKeyResponse413Headers the declared response headers of an HTTP 413 response for CreateDeploymentKey
+type CreateDeploymentKeyResponse413Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// CreateDeploymentKeyResponse415Headers the declared response headers of an HTTP 415 response for CreateDeploymentKey
+type CreateDeploymentKeyResponse415Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// CreateDeploymentKeyResponse429Headers the declared response headers of an HTTP 429 response for CreateDeploymentKey
+type CreateDeploymentKeyResponse429Headers struct {
+	RetryAfter *int
+	XRequestId *openapi_types.UUID
+}
+
+// CreateDeploymentKeyResponse500Headers the declared response headers of an HTTP 500 response for CreateDeploymentKey
+type CreateDeploymentKeyResponse500Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+type CreateDeploymentKeyResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *DeploymentKeyOk
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON406 the response for an HTTP 406 `application/json` response
+	JSON406 *NotAcceptable
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateDeploymentKeyResponse201Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *CreateDeploymentKeyResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateDeploymentKeyResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *CreateDeploymentKeyResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *CreateDeploymentKeyResponse404Headers
+	// Headers405 the parsed response headers for an HTTP 405 response
+	Headers405 *CreateDeploymentKeyResponse405Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *CreateDeploymentKeyResponse406Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *CreateDeploymentKeyResponse413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *CreateDeploymentKeyResponse415Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateDeploymentKeyResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *CreateDeploymentKeyResponse500Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateDeploymentKeyResponse) GetJSON201() *DeploymentKeyOk {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateDeploymentKeyResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateDeploymentKeyResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CreateDeploymentKeyResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CreateDeploymentKeyResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r CreateDeploymentKeyResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON406 returns the response for an HTTP 406 `application/json` response
+func (r CreateDeploymentKeyResponse) GetJSON406() *NotAcceptable {
+	return r.JSON406
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateDeploymentKeyResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r CreateDeploymentKeyResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateDeploymentKeyResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CreateDeploymentKeyResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateDeploymentKeyResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateDeploymentKeyResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateDeploymentKeyResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateDeploymentKeyResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DestroyDeploymentKeyResponse204Headers the declared response headers of an HTTP 204 response for DestroyDeploymentKey
+type DestroyDeploymentKeyResponse204Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// DestroyDeploymentKeyResponse401Headers the declared response headers of an HTTP 401 response for DestroyDeploymentKey
+type DestroyDeploymentKeyResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestId      *openapi_types.UUID
+}
+
+// DestroyDeploymentKeyResponse403Headers the declared response headers of an HTTP 403 response for DestroyDeploymentKey
+type DestroyDeploymentKeyResponse403Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// DestroyDeploymentKeyResponse404Headers the declared response headers of an HTTP 404 response for DestroyDeploymentKey
+type DestroyDeploymentKeyResponse404Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// DestroyDeploymentKeyResponse405Headers the declared response headers of an HTTP 405 response for DestroyDeploymentKey
+type DestroyDeploymentKeyResponse405Headers struct {
+	Allow      *string
+	XRequestId *openapi_types.UUID
+}
+
+// DestroyDeploymentKeyResponse406Headers the declared response headers of an HTTP 406 response for DestroyDeploymentKey
+type DestroyDeploymentKeyResponse406Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// DestroyDeploymentKeyResponse429Headers the declared response headers of an HTTP 429 response for DestroyDeploymentKey
+type DestroyDeploymentKeyResponse429Headers struct {
+	RetryAfter *int
+	XRequestId *openapi_types.UUID
+}
+
+// DestroyDeploymentKeyResponse500Headers the declared response headers of an HTTP 500 response for DestroyDeploymentKey
+type DestroyDeploymentKeyResponse500Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+type DestroyDeploymentKeyResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON406 the response for an HTTP 406 `application/json` response
+	JSON406 *NotAcceptable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *DestroyDeploymentKeyResponse204Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DestroyDeploymentKeyResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *DestroyDeploymentKeyResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *DestroyDeploymentKeyResponse404Headers
+	// Headers405 the parsed response headers for an HTTP 405 response
+	Headers405 *DestroyDeploymentKeyResponse405Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *DestroyDeploymentKeyResponse406Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DestroyDeploymentKeyResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *DestroyDeploymentKeyResponse500Headers
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DestroyDeploymentKeyResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DestroyDeploymentKeyResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DestroyDeploymentKeyResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r DestroyDeploymentKeyResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON406 returns the response for an HTTP 406 `application/json` response
+func (r DestroyDeploymentKeyResponse) GetJSON406() *NotAcceptable {
+	return r.JSON406
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r DestroyDeploymentKeyResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r DestroyDeploymentKeyResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r DestroyDeploymentKeyResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DestroyDeploymentKeyResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DestroyDeploymentKeyResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DestroyDeploymentKeyResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RetrieveDeploymentKeyResponse200Headers the declared response headers of an HTTP 200 response for RetrieveDeploymentKey
+type RetrieveDeploymentKeyResponse200Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// RetrieveDeploymentKeyResponse401Headers the declared response headers of an HTTP 401 response for RetrieveDeploymentKey
+type RetrieveDeploymentKeyResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestId      *openapi_types.UUID
+}
+
+// RetrieveDeploymentKeyResponse403Headers the declared response headers of an HTTP 403 response for RetrieveDeploymentKey
+type RetrieveDeploymentKeyResponse403Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// RetrieveDeploymentKeyResponse404Headers the declared response headers of an HTTP 404 response for RetrieveDeploymentKey
+type RetrieveDeploymentKeyResponse404Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// RetrieveDeploymentKeyResponse405Headers the declared response headers of an HTTP 405 response for RetrieveDeploymentKey
+type RetrieveDeploymentKeyResponse405Headers struct {
+	Allow      *string
+	XRequestId *openapi_types.UUID
+}
+
+// RetrieveDeploymentKeyResponse406Headers the declared response headers of an HTTP 406 response for RetrieveDeploymentKey
+type RetrieveDeploymentKeyResponse406Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// RetrieveDeploymentKeyResponse429Headers the declared response headers of an HTTP 429 response for RetrieveDeploymentKey
+type RetrieveDeploymentKeyResponse429Headers struct {
+	RetryAfter *int
+	XRequestId *openapi_types.UUID
+}
+
+// RetrieveDeploymentKeyResponse500Headers the declared response headers of an HTTP 500 response for RetrieveDeploymentKey
+type RetrieveDeploymentKeyResponse500Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+type RetrieveDeploymentKeyResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DeploymentKeyOk
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON406 the response for an HTTP 406 `application/json` response
+	JSON406 *NotAcceptable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *RetrieveDeploymentKeyResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RetrieveDeploymentKeyResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *RetrieveDeploymentKeyResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *RetrieveDeploymentKeyResponse404Headers
+	// Headers405 the parsed response headers for an HTTP 405 response
+	Headers405 *RetrieveDeploymentKeyResponse405Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *RetrieveDeploymentKeyResponse406Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RetrieveDeploymentKeyResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *RetrieveDeploymentKeyResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RetrieveDeploymentKeyResponse) GetJSON200() *DeploymentKeyOk {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r RetrieveDeploymentKeyResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r RetrieveDeploymentKeyResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r RetrieveDeploymentKeyResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r RetrieveDeploymentKeyResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON406 returns the response for an HTTP 406 `application/json` response
+func (r RetrieveDeploymentKeyResponse) GetJSON406() *NotAcceptable {
+	return r.JSON406
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r RetrieveDeploymentKeyResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r RetrieveDeploymentKeyResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r RetrieveDeploymentKeyResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RetrieveDeploymentKeyResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RetrieveDeploymentKeyResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RetrieveDeploymentKeyResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListGroupsResponse200Headers the declared response headers of an HTTP 200 response for ListGroups
 type ListGroupsResponse200Headers struct {
 	Link        *string
@@ -14215,6 +16429,683 @@ func (r ListMembershipsResponse) ContentType() string {
 	return ""
 }
 
+// ListServiceAccountsResponse200Headers the declared response headers of an HTTP 200 response for ListServiceAccounts
+type ListServiceAccountsResponse200Headers struct {
+	Link        *string
+	XRequestId  *openapi_types.UUID
+	XTotalCount *int
+}
+
+// ListServiceAccountsResponse400Headers the declared response headers of an HTTP 400 response for ListServiceAccounts
+type ListServiceAccountsResponse400Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// ListServiceAccountsResponse401Headers the declared response headers of an HTTP 401 response for ListServiceAccounts
+type ListServiceAccountsResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestId      *openapi_types.UUID
+}
+
+// ListServiceAccountsResponse403Headers the declared response headers of an HTTP 403 response for ListServiceAccounts
+type ListServiceAccountsResponse403Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// ListServiceAccountsResponse404Headers the declared response headers of an HTTP 404 response for ListServiceAccounts
+type ListServiceAccountsResponse404Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// ListServiceAccountsResponse405Headers the declared response headers of an HTTP 405 response for ListServiceAccounts
+type ListServiceAccountsResponse405Headers struct {
+	Allow      *string
+	XRequestId *openapi_types.UUID
+}
+
+// ListServiceAccountsResponse406Headers the declared response headers of an HTTP 406 response for ListServiceAccounts
+type ListServiceAccountsResponse406Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// ListServiceAccountsResponse429Headers the declared response headers of an HTTP 429 response for ListServiceAccounts
+type ListServiceAccountsResponse429Headers struct {
+	RetryAfter *int
+	XRequestId *openapi_types.UUID
+}
+
+// ListServiceAccountsResponse500Headers the declared response headers of an HTTP 500 response for ListServiceAccounts
+type ListServiceAccountsResponse500Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+type ListServiceAccountsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]ServiceAccount
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFoundOrInvalidPage
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON406 the response for an HTTP 406 `application/json` response
+	JSON406 *NotAcceptable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListServiceAccountsResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ListServiceAccountsResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListServiceAccountsResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ListServiceAccountsResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ListServiceAccountsResponse404Headers
+	// Headers405 the parsed response headers for an HTTP 405 response
+	Headers405 *ListServiceAccountsResponse405Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *ListServiceAccountsResponse406Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListServiceAccountsResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ListServiceAccountsResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListServiceAccountsResponse) GetJSON200() *[]ServiceAccount {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListServiceAccountsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListServiceAccountsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListServiceAccountsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListServiceAccountsResponse) GetJSON404() *NotFoundOrInvalidPage {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r ListServiceAccountsResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON406 returns the response for an HTTP 406 `application/json` response
+func (r ListServiceAccountsResponse) GetJSON406() *NotAcceptable {
+	return r.JSON406
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListServiceAccountsResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListServiceAccountsResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListServiceAccountsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListServiceAccountsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListServiceAccountsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListServiceAccountsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateServiceAccountWithTokenResponse201Headers the declared response headers of an HTTP 201 response for CreateServiceAccountWithToken
+type CreateServiceAccountWithTokenResponse201Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// CreateServiceAccountWithTokenResponse400Headers the declared response headers of an HTTP 400 response for CreateServiceAccountWithToken
+type CreateServiceAccountWithTokenResponse400Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// CreateServiceAccountWithTokenResponse401Headers the declared response headers of an HTTP 401 response for CreateServiceAccountWithToken
+type CreateServiceAccountWithTokenResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestId      *openapi_types.UUID
+}
+
+// CreateServiceAccountWithTokenResponse403Headers the declared response headers of an HTTP 403 response for CreateServiceAccountWithToken
+type CreateServiceAccountWithTokenResponse403Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// CreateServiceAccountWithTokenResponse404Headers the declared response headers of an HTTP 404 response for CreateServiceAccountWithToken
+type CreateServiceAccountWithTokenResponse404Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// CreateServiceAccountWithTokenResponse405Headers the declared response headers of an HTTP 405 response for CreateServiceAccountWithToken
+type CreateServiceAccountWithTokenResponse405Headers struct {
+	Allow      *string
+	XRequestId *openapi_types.UUID
+}
+
+// CreateServiceAccountWithTokenResponse406Headers the declared response headers of an HTTP 406 response for CreateServiceAccountWithToken
+type CreateServiceAccountWithTokenResponse406Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// CreateServiceAccountWithTokenResponse413Headers the declared response headers of an HTTP 413 response for CreateServiceAccountWithToken
+type CreateServiceAccountWithTokenResponse413Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// CreateServiceAccountWithTokenResponse415Headers the declared response headers of an HTTP 415 response for CreateServiceAccountWithToken
+type CreateServiceAccountWithTokenResponse415Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// CreateServiceAccountWithTokenResponse429Headers the declared response headers of an HTTP 429 response for CreateServiceAccountWithToken
+type CreateServiceAccountWithTokenResponse429Headers struct {
+	RetryAfter *int
+	XRequestId *openapi_types.UUID
+}
+
+// CreateServiceAccountWithTokenResponse500Headers the declared response headers of an HTTP 500 response for CreateServiceAccountWithToken
+type CreateServiceAccountWithTokenResponse500Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+type CreateServiceAccountWithTokenResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *ServiceAccountWithToken
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON406 the response for an HTTP 406 `application/json` response
+	JSON406 *NotAcceptable
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateServiceAccountWithTokenResponse201Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *CreateServiceAccountWithTokenResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateServiceAccountWithTokenResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *CreateServiceAccountWithTokenResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *CreateServiceAccountWithTokenResponse404Headers
+	// Headers405 the parsed response headers for an HTTP 405 response
+	Headers405 *CreateServiceAccountWithTokenResponse405Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *CreateServiceAccountWithTokenResponse406Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *CreateServiceAccountWithTokenResponse413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *CreateServiceAccountWithTokenResponse415Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateServiceAccountWithTokenResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *CreateServiceAccountWithTokenResponse500Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateServiceAccountWithTokenResponse) GetJSON201() *ServiceAccountWithToken {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateServiceAccountWithTokenResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateServiceAccountWithTokenResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CreateServiceAccountWithTokenResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CreateServiceAccountWithTokenResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r CreateServiceAccountWithTokenResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON406 returns the response for an HTTP 406 `application/json` response
+func (r CreateServiceAccountWithTokenResponse) GetJSON406() *NotAcceptable {
+	return r.JSON406
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateServiceAccountWithTokenResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r CreateServiceAccountWithTokenResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateServiceAccountWithTokenResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CreateServiceAccountWithTokenResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateServiceAccountWithTokenResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateServiceAccountWithTokenResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateServiceAccountWithTokenResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateServiceAccountWithTokenResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DestroyServiceAccountResponse204Headers the declared response headers of an HTTP 204 response for DestroyServiceAccount
+type DestroyServiceAccountResponse204Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// DestroyServiceAccountResponse401Headers the declared response headers of an HTTP 401 response for DestroyServiceAccount
+type DestroyServiceAccountResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestId      *openapi_types.UUID
+}
+
+// DestroyServiceAccountResponse403Headers the declared response headers of an HTTP 403 response for DestroyServiceAccount
+type DestroyServiceAccountResponse403Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// DestroyServiceAccountResponse404Headers the declared response headers of an HTTP 404 response for DestroyServiceAccount
+type DestroyServiceAccountResponse404Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// DestroyServiceAccountResponse405Headers the declared response headers of an HTTP 405 response for DestroyServiceAccount
+type DestroyServiceAccountResponse405Headers struct {
+	Allow      *string
+	XRequestId *openapi_types.UUID
+}
+
+// DestroyServiceAccountResponse406Headers the declared response headers of an HTTP 406 response for DestroyServiceAccount
+type DestroyServiceAccountResponse406Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// DestroyServiceAccountResponse429Headers the declared response headers of an HTTP 429 response for DestroyServiceAccount
+type DestroyServiceAccountResponse429Headers struct {
+	RetryAfter *int
+	XRequestId *openapi_types.UUID
+}
+
+// DestroyServiceAccountResponse500Headers the declared response headers of an HTTP 500 response for DestroyServiceAccount
+type DestroyServiceAccountResponse500Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+type DestroyServiceAccountResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON406 the response for an HTTP 406 `application/json` response
+	JSON406 *NotAcceptable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *DestroyServiceAccountResponse204Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DestroyServiceAccountResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *DestroyServiceAccountResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *DestroyServiceAccountResponse404Headers
+	// Headers405 the parsed response headers for an HTTP 405 response
+	Headers405 *DestroyServiceAccountResponse405Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *DestroyServiceAccountResponse406Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DestroyServiceAccountResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *DestroyServiceAccountResponse500Headers
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DestroyServiceAccountResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DestroyServiceAccountResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DestroyServiceAccountResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r DestroyServiceAccountResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON406 returns the response for an HTTP 406 `application/json` response
+func (r DestroyServiceAccountResponse) GetJSON406() *NotAcceptable {
+	return r.JSON406
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r DestroyServiceAccountResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r DestroyServiceAccountResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r DestroyServiceAccountResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DestroyServiceAccountResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DestroyServiceAccountResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DestroyServiceAccountResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RetrieveServiceAccountResponse200Headers the declared response headers of an HTTP 200 response for RetrieveServiceAccount
+type RetrieveServiceAccountResponse200Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// RetrieveServiceAccountResponse401Headers the declared response headers of an HTTP 401 response for RetrieveServiceAccount
+type RetrieveServiceAccountResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestId      *openapi_types.UUID
+}
+
+// RetrieveServiceAccountResponse403Headers the declared response headers of an HTTP 403 response for RetrieveServiceAccount
+type RetrieveServiceAccountResponse403Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// RetrieveServiceAccountResponse404Headers the declared response headers of an HTTP 404 response for RetrieveServiceAccount
+type RetrieveServiceAccountResponse404Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// RetrieveServiceAccountResponse405Headers the declared response headers of an HTTP 405 response for RetrieveServiceAccount
+type RetrieveServiceAccountResponse405Headers struct {
+	Allow      *string
+	XRequestId *openapi_types.UUID
+}
+
+// RetrieveServiceAccountResponse406Headers the declared response headers of an HTTP 406 response for RetrieveServiceAccount
+type RetrieveServiceAccountResponse406Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// RetrieveServiceAccountResponse429Headers the declared response headers of an HTTP 429 response for RetrieveServiceAccount
+type RetrieveServiceAccountResponse429Headers struct {
+	RetryAfter *int
+	XRequestId *openapi_types.UUID
+}
+
+// RetrieveServiceAccountResponse500Headers the declared response headers of an HTTP 500 response for RetrieveServiceAccount
+type RetrieveServiceAccountResponse500Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+type RetrieveServiceAccountResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ServiceAccount
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON406 the response for an HTTP 406 `application/json` response
+	JSON406 *NotAcceptable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *RetrieveServiceAccountResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RetrieveServiceAccountResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *RetrieveServiceAccountResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *RetrieveServiceAccountResponse404Headers
+	// Headers405 the parsed response headers for an HTTP 405 response
+	Headers405 *RetrieveServiceAccountResponse405Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *RetrieveServiceAccountResponse406Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RetrieveServiceAccountResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *RetrieveServiceAccountResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RetrieveServiceAccountResponse) GetJSON200() *ServiceAccount {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r RetrieveServiceAccountResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r RetrieveServiceAccountResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r RetrieveServiceAccountResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r RetrieveServiceAccountResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON406 returns the response for an HTTP 406 `application/json` response
+func (r RetrieveServiceAccountResponse) GetJSON406() *NotAcceptable {
+	return r.JSON406
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r RetrieveServiceAccountResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r RetrieveServiceAccountResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r RetrieveServiceAccountResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RetrieveServiceAccountResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RetrieveServiceAccountResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RetrieveServiceAccountResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListAuditGroupsWithResponse List a group's audit trail
+//
+// The events of the group's team whose target is the group, newest first. Admins only. Paginated (with `Link` and `X-Total-Count`) only at `version=2.0`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/audit/groups/{id}/ (the `ListAuditGroups` operationId).
+func (c *ClientWithResponses) ListAuditGroupsWithResponse(ctx context.Context, id AuditGroupId, params *ListAuditGroupsParams, reqEditors ...RequestEditorFn) (*ListAuditGroupsResponse, error) {
+	rsp, err := c.ListAuditGroups(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListAuditGroupsResponse(rsp)
+}
+
+// ListAuditEventsWithResponse List a team's audit trail
+//
+// Every change made to the team, newest first (the fake's action types are listed in the README). Admins only. Paginated (with `Link` and `X-Total-Count`) only at `version=2.0`. An event made from the fake's Go API or control plane has `actor` null.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/audit/organizations/{id}/ (the `ListAuditEvents` operationId).
+func (c *ClientWithResponses) ListAuditEventsWithResponse(ctx context.Context, id AuditOrganizationId, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*ListAuditEventsResponse, error) {
+	rsp, err := c.ListAuditEvents(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListAuditEventsResponse(rsp)
+}
+
 // CreateCampaignEmailJobWithBodyWithResponse Queue a campaign email job
 //
 // Queues, for the campaign's members in enrolment order, either registration invitations (`type: registration`: to each email with no account in the team) or activation reminders (`type: reminder`: to each member of the team whose campaign membership was never active). Nothing is sent: each email goes to the fake's outbox. The published body and answer are untyped; these are the fake's. Admins and managers only.
@@ -14847,7 +17738,7 @@ func (c *ClientWithResponses) PartialUpdateOrganizationMembershipWithFormdataBod
 
 // UpdateOrganizationMembershipWithBodyWithResponse Change a member's role
 //
-// Sets the member's `role`, the only writable field. Admins only.
+// Sets the member's `role`, the only writable field. A service account's role is fixed when it is made: another role is a 400 on `role`. Admins only.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14862,7 +17753,7 @@ func (c *ClientWithResponses) UpdateOrganizationMembershipWithBodyWithResponse(c
 
 // UpdateOrganizationMembershipWithResponse Change a member's role
 //
-// Sets the member's `role`, the only writable field. Admins only.
+// Sets the member's `role`, the only writable field. A service account's role is fixed when it is made: another role is a 400 on `role`. Admins only.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14877,7 +17768,7 @@ func (c *ClientWithResponses) UpdateOrganizationMembershipWithResponse(ctx conte
 
 // UpdateOrganizationMembershipWithFormdataBodyWithResponse Change a member's role
 //
-// Sets the member's `role`, the only writable field. Admins only.
+// Sets the member's `role`, the only writable field. A service account's role is fixed when it is made: another role is a 400 on `role`. Admins only.
 //
 // Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -15235,6 +18126,96 @@ func (c *ClientWithResponses) PartialUpdateCampaignWithFormdataBodyWithResponse(
 	return ParsePartialUpdateCampaignResponse(rsp)
 }
 
+// ListDeploymentKeysWithResponse List a team's deployment keys
+//
+// The team's deployment keys, each with its name and token, in the order they were made. Admins only. Paginated (with `Link` and `X-Total-Count`) only at `version=2.0`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/organizations/{organization_pk}/deployment-keys/ (the `ListDeploymentKeys` operationId).
+func (c *ClientWithResponses) ListDeploymentKeysWithResponse(ctx context.Context, organizationPk OrganizationPk, params *ListDeploymentKeysParams, reqEditors ...RequestEditorFn) (*ListDeploymentKeysResponse, error) {
+	rsp, err := c.ListDeploymentKeys(ctx, organizationPk, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDeploymentKeysResponse(rsp)
+}
+
+// CreateDeploymentKeyWithBodyWithResponse Create a deployment key
+//
+// Creates a deployment key with the given name and answers it with its token, which authenticates at once as a team member (role 4, restricted) whose user has `deployment_key_account: true`. Admins only.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/organizations/{organization_pk}/deployment-keys/ (the `CreateDeploymentKey` operationId).
+func (c *ClientWithResponses) CreateDeploymentKeyWithBodyWithResponse(ctx context.Context, organizationPk OrganizationPk, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDeploymentKeyResponse, error) {
+	rsp, err := c.CreateDeploymentKeyWithBody(ctx, organizationPk, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateDeploymentKeyResponse(rsp)
+}
+
+// CreateDeploymentKeyWithResponse Create a deployment key
+//
+// Creates a deployment key with the given name and answers it with its token, which authenticates at once as a team member (role 4, restricted) whose user has `deployment_key_account: true`. Admins only.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/organizations/{organization_pk}/deployment-keys/ (the `CreateDeploymentKey` operationId).
+func (c *ClientWithResponses) CreateDeploymentKeyWithResponse(ctx context.Context, organizationPk OrganizationPk, body CreateDeploymentKeyJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDeploymentKeyResponse, error) {
+	rsp, err := c.CreateDeploymentKey(ctx, organizationPk, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateDeploymentKeyResponse(rsp)
+}
+
+// CreateDeploymentKeyWithFormdataBodyWithResponse Create a deployment key
+//
+// Creates a deployment key with the given name and answers it with its token, which authenticates at once as a team member (role 4, restricted) whose user has `deployment_key_account: true`. Admins only.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/organizations/{organization_pk}/deployment-keys/ (the `CreateDeploymentKey` operationId).
+func (c *ClientWithResponses) CreateDeploymentKeyWithFormdataBodyWithResponse(ctx context.Context, organizationPk OrganizationPk, body CreateDeploymentKeyFormdataRequestBody, reqEditors ...RequestEditorFn) (*CreateDeploymentKeyResponse, error) {
+	rsp, err := c.CreateDeploymentKeyWithFormdataBody(ctx, organizationPk, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateDeploymentKeyResponse(rsp)
+}
+
+// DestroyDeploymentKeyWithResponse Delete a deployment key
+//
+// Deletes the deployment key and revokes its token: the next request with it is a 401 `Invalid token.`. Admins only.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/organizations/{organization_pk}/deployment-keys/{id}/ (the `DestroyDeploymentKey` operationId).
+func (c *ClientWithResponses) DestroyDeploymentKeyWithResponse(ctx context.Context, organizationPk OrganizationPk, id DeploymentKeyId, reqEditors ...RequestEditorFn) (*DestroyDeploymentKeyResponse, error) {
+	rsp, err := c.DestroyDeploymentKey(ctx, organizationPk, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDestroyDeploymentKeyResponse(rsp)
+}
+
+// RetrieveDeploymentKeyWithResponse Retrieve a deployment key
+//
+// One deployment key of the team, with its token. Admins only.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/organizations/{organization_pk}/deployment-keys/{id}/ (the `RetrieveDeploymentKey` operationId).
+func (c *ClientWithResponses) RetrieveDeploymentKeyWithResponse(ctx context.Context, organizationPk OrganizationPk, id DeploymentKeyId, reqEditors ...RequestEditorFn) (*RetrieveDeploymentKeyResponse, error) {
+	rsp, err := c.RetrieveDeploymentKey(ctx, organizationPk, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRetrieveDeploymentKeyResponse(rsp)
+}
+
 // ListGroupsWithResponse List a team's groups
 //
 // The team's groups, ordered by name. Admins and managers only. The body is a bare JSON array; it is paginated (with `Link` and `X-Total-Count` headers) only when the `Accept` header asks for `version=2.0`, and holds every item otherwise.
@@ -15398,6 +18379,516 @@ func (c *ClientWithResponses) ListMembershipsWithResponse(ctx context.Context, o
 		return nil, err
 	}
 	return ParseListMembershipsResponse(rsp)
+}
+
+// ListServiceAccountsWithResponse List a team's service accounts
+//
+// The team's service accounts (non-human members used for automation), in the order their memberships were made. Admins only. Paginated (with `Link` and `X-Total-Count`) only at `version=2.0`. The token is never shown here.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/organizations/{organization_pk}/serviceaccounts/ (the `ListServiceAccounts` operationId).
+func (c *ClientWithResponses) ListServiceAccountsWithResponse(ctx context.Context, organizationPk OrganizationPk, params *ListServiceAccountsParams, reqEditors ...RequestEditorFn) (*ListServiceAccountsResponse, error) {
+	rsp, err := c.ListServiceAccounts(ctx, organizationPk, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListServiceAccountsResponse(rsp)
+}
+
+// CreateServiceAccountWithTokenWithBodyWithResponse Create a service account
+//
+// Creates a service account in the team with the given name (its label) and role (default 4, restricted), and answers it with its API token. The token is shown this once: later reads never show it. It authenticates at once as a team member whose user has `service_account: true`. Admins only.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/organizations/{organization_pk}/serviceaccounts/ (the `CreateServiceAccountWithToken` operationId).
+func (c *ClientWithResponses) CreateServiceAccountWithTokenWithBodyWithResponse(ctx context.Context, organizationPk OrganizationPk, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateServiceAccountWithTokenResponse, error) {
+	rsp, err := c.CreateServiceAccountWithTokenWithBody(ctx, organizationPk, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateServiceAccountWithTokenResponse(rsp)
+}
+
+// CreateServiceAccountWithTokenWithResponse Create a service account
+//
+// Creates a service account in the team with the given name (its label) and role (default 4, restricted), and answers it with its API token. The token is shown this once: later reads never show it. It authenticates at once as a team member whose user has `service_account: true`. Admins only.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/organizations/{organization_pk}/serviceaccounts/ (the `CreateServiceAccountWithToken` operationId).
+func (c *ClientWithResponses) CreateServiceAccountWithTokenWithResponse(ctx context.Context, organizationPk OrganizationPk, body CreateServiceAccountWithTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateServiceAccountWithTokenResponse, error) {
+	rsp, err := c.CreateServiceAccountWithToken(ctx, organizationPk, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateServiceAccountWithTokenResponse(rsp)
+}
+
+// CreateServiceAccountWithTokenWithFormdataBodyWithResponse Create a service account
+//
+// Creates a service account in the team with the given name (its label) and role (default 4, restricted), and answers it with its API token. The token is shown this once: later reads never show it. It authenticates at once as a team member whose user has `service_account: true`. Admins only.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/organizations/{organization_pk}/serviceaccounts/ (the `CreateServiceAccountWithToken` operationId).
+func (c *ClientWithResponses) CreateServiceAccountWithTokenWithFormdataBodyWithResponse(ctx context.Context, organizationPk OrganizationPk, body CreateServiceAccountWithTokenFormdataRequestBody, reqEditors ...RequestEditorFn) (*CreateServiceAccountWithTokenResponse, error) {
+	rsp, err := c.CreateServiceAccountWithTokenWithFormdataBody(ctx, organizationPk, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateServiceAccountWithTokenResponse(rsp)
+}
+
+// DestroyServiceAccountWithResponse Delete a service account
+//
+// Removes the service account from the team (its membership and group places) and revokes its token: the next request with it is a 401 `Invalid token.`. Admins only.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/organizations/{organization_pk}/serviceaccounts/{id}/ (the `DestroyServiceAccount` operationId).
+func (c *ClientWithResponses) DestroyServiceAccountWithResponse(ctx context.Context, organizationPk OrganizationPk, id ServiceAccountId, reqEditors ...RequestEditorFn) (*DestroyServiceAccountResponse, error) {
+	rsp, err := c.DestroyServiceAccount(ctx, organizationPk, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDestroyServiceAccountResponse(rsp)
+}
+
+// RetrieveServiceAccountWithResponse Retrieve a service account
+//
+// One service account of the team, without its token. Admins only.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/organizations/{organization_pk}/serviceaccounts/{id}/ (the `RetrieveServiceAccount` operationId).
+func (c *ClientWithResponses) RetrieveServiceAccountWithResponse(ctx context.Context, organizationPk OrganizationPk, id ServiceAccountId, reqEditors ...RequestEditorFn) (*RetrieveServiceAccountResponse, error) {
+	rsp, err := c.RetrieveServiceAccount(ctx, organizationPk, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRetrieveServiceAccountResponse(rsp)
+}
+
+// ParseListAuditGroupsResponse parses an HTTP response from a ListAuditGroupsWithResponse call
+func ParseListAuditGroupsResponse(rsp *http.Response) (*ListAuditGroupsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListAuditGroupsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AuditEventsOk
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFoundOrInvalidPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest NotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListAuditGroupsResponse200Headers
+		if values := rsp.Header.Values("Link"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Link", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Link = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Total-Count"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Total-Count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XTotalCount = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ListAuditGroupsResponse400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListAuditGroupsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ListAuditGroupsResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ListAuditGroupsResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 405:
+		var headers ListAuditGroupsResponse405Headers
+		if values := rsp.Header.Values("Allow"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Allow", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Allow = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers405 = &headers
+	case rsp.StatusCode == 406:
+		var headers ListAuditGroupsResponse406Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListAuditGroupsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers ListAuditGroupsResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListAuditEventsResponse parses an HTTP response from a ListAuditEventsWithResponse call
+func ParseListAuditEventsResponse(rsp *http.Response) (*ListAuditEventsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListAuditEventsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AuditEventsOk
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFoundOrInvalidPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest NotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListAuditEventsResponse200Headers
+		if values := rsp.Header.Values("Link"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Link", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Link = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Total-Count"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Total-Count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XTotalCount = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ListAuditEventsResponse400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListAuditEventsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ListAuditEventsResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ListAuditEventsResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 405:
+		var headers ListAuditEventsResponse405Headers
+		if values := rsp.Header.Values("Allow"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Allow", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Allow = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers405 = &headers
+	case rsp.StatusCode == 406:
+		var headers ListAuditEventsResponse406Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListAuditEventsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers ListAuditEventsResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
 }
 
 // ParseCreateCampaignEmailJobResponse parses an HTTP response from a CreateCampaignEmailJobWithResponse call
@@ -22751,6 +26242,800 @@ func ParsePartialUpdateCampaignResponse(rsp *http.Response) (*PartialUpdateCampa
 	return response, nil
 }
 
+// ParseListDeploymentKeysResponse parses an HTTP response from a ListDeploymentKeysWithResponse call
+func ParseListDeploymentKeysResponse(rsp *http.Response) (*ListDeploymentKeysResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDeploymentKeysResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []DeploymentKey
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFoundOrInvalidPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest NotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListDeploymentKeysResponse200Headers
+		if values := rsp.Header.Values("Link"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Link", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Link = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Total-Count"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Total-Count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XTotalCount = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ListDeploymentKeysResponse400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListDeploymentKeysResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ListDeploymentKeysResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ListDeploymentKeysResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 405:
+		var headers ListDeploymentKeysResponse405Headers
+		if values := rsp.Header.Values("Allow"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Allow", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Allow = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers405 = &headers
+	case rsp.StatusCode == 406:
+		var headers ListDeploymentKeysResponse406Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListDeploymentKeysResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers ListDeploymentKeysResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateDeploymentKeyResponse parses an HTTP response from a CreateDeploymentKeyWithResponse call
+func ParseCreateDeploymentKeyResponse(rsp *http.Response) (*CreateDeploymentKeyResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateDeploymentKeyResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest DeploymentKeyOk
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest NotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateDeploymentKeyResponse201Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 400:
+		var headers CreateDeploymentKeyResponse400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateDeploymentKeyResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers CreateDeploymentKeyResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers CreateDeploymentKeyResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 405:
+		var headers CreateDeploymentKeyResponse405Headers
+		if values := rsp.Header.Values("Allow"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Allow", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Allow = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers405 = &headers
+	case rsp.StatusCode == 406:
+		var headers CreateDeploymentKeyResponse406Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 413:
+		var headers CreateDeploymentKeyResponse413Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers CreateDeploymentKeyResponse415Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateDeploymentKeyResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers CreateDeploymentKeyResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDestroyDeploymentKeyResponse parses an HTTP response from a DestroyDeploymentKeyWithResponse call
+func ParseDestroyDeploymentKeyResponse(rsp *http.Response) (*DestroyDeploymentKeyResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DestroyDeploymentKeyResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest NotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		var headers DestroyDeploymentKeyResponse204Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers204 = &headers
+	case rsp.StatusCode == 401:
+		var headers DestroyDeploymentKeyResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers DestroyDeploymentKeyResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers DestroyDeploymentKeyResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 405:
+		var headers DestroyDeploymentKeyResponse405Headers
+		if values := rsp.Header.Values("Allow"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Allow", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Allow = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers405 = &headers
+	case rsp.StatusCode == 406:
+		var headers DestroyDeploymentKeyResponse406Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 429:
+		var headers DestroyDeploymentKeyResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers DestroyDeploymentKeyResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRetrieveDeploymentKeyResponse parses an HTTP response from a RetrieveDeploymentKeyWithResponse call
+func ParseRetrieveDeploymentKeyResponse(rsp *http.Response) (*RetrieveDeploymentKeyResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RetrieveDeploymentKeyResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DeploymentKeyOk
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest NotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers RetrieveDeploymentKeyResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers RetrieveDeploymentKeyResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers RetrieveDeploymentKeyResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers RetrieveDeploymentKeyResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 405:
+		var headers RetrieveDeploymentKeyResponse405Headers
+		if values := rsp.Header.Values("Allow"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Allow", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Allow = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers405 = &headers
+	case rsp.StatusCode == 406:
+		var headers RetrieveDeploymentKeyResponse406Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 429:
+		var headers RetrieveDeploymentKeyResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers RetrieveDeploymentKeyResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListGroupsResponse parses an HTTP response from a ListGroupsWithResponse call
 func ParseListGroupsResponse(rsp *http.Response) (*ListGroupsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -24357,6 +28642,800 @@ func ParseListMembershipsResponse(rsp *http.Response) (*ListMembershipsResponse,
 		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
 		var headers ListMembershipsResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListServiceAccountsResponse parses an HTTP response from a ListServiceAccountsWithResponse call
+func ParseListServiceAccountsResponse(rsp *http.Response) (*ListServiceAccountsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListServiceAccountsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []ServiceAccount
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFoundOrInvalidPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest NotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListServiceAccountsResponse200Headers
+		if values := rsp.Header.Values("Link"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Link", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Link = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Total-Count"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Total-Count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XTotalCount = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ListServiceAccountsResponse400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListServiceAccountsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ListServiceAccountsResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ListServiceAccountsResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 405:
+		var headers ListServiceAccountsResponse405Headers
+		if values := rsp.Header.Values("Allow"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Allow", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Allow = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers405 = &headers
+	case rsp.StatusCode == 406:
+		var headers ListServiceAccountsResponse406Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListServiceAccountsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers ListServiceAccountsResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateServiceAccountWithTokenResponse parses an HTTP response from a CreateServiceAccountWithTokenWithResponse call
+func ParseCreateServiceAccountWithTokenResponse(rsp *http.Response) (*CreateServiceAccountWithTokenResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateServiceAccountWithTokenResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest ServiceAccountWithToken
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest NotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateServiceAccountWithTokenResponse201Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 400:
+		var headers CreateServiceAccountWithTokenResponse400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateServiceAccountWithTokenResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers CreateServiceAccountWithTokenResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers CreateServiceAccountWithTokenResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 405:
+		var headers CreateServiceAccountWithTokenResponse405Headers
+		if values := rsp.Header.Values("Allow"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Allow", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Allow = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers405 = &headers
+	case rsp.StatusCode == 406:
+		var headers CreateServiceAccountWithTokenResponse406Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 413:
+		var headers CreateServiceAccountWithTokenResponse413Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers CreateServiceAccountWithTokenResponse415Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateServiceAccountWithTokenResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers CreateServiceAccountWithTokenResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDestroyServiceAccountResponse parses an HTTP response from a DestroyServiceAccountWithResponse call
+func ParseDestroyServiceAccountResponse(rsp *http.Response) (*DestroyServiceAccountResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DestroyServiceAccountResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest NotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		var headers DestroyServiceAccountResponse204Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers204 = &headers
+	case rsp.StatusCode == 401:
+		var headers DestroyServiceAccountResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers DestroyServiceAccountResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers DestroyServiceAccountResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 405:
+		var headers DestroyServiceAccountResponse405Headers
+		if values := rsp.Header.Values("Allow"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Allow", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Allow = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers405 = &headers
+	case rsp.StatusCode == 406:
+		var headers DestroyServiceAccountResponse406Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 429:
+		var headers DestroyServiceAccountResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers DestroyServiceAccountResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRetrieveServiceAccountResponse parses an HTTP response from a RetrieveServiceAccountWithResponse call
+func ParseRetrieveServiceAccountResponse(rsp *http.Response) (*RetrieveServiceAccountResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RetrieveServiceAccountResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ServiceAccount
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest NotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers RetrieveServiceAccountResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers RetrieveServiceAccountResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers RetrieveServiceAccountResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers RetrieveServiceAccountResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 405:
+		var headers RetrieveServiceAccountResponse405Headers
+		if values := rsp.Header.Values("Allow"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Allow", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Allow = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers405 = &headers
+	case rsp.StatusCode == 406:
+		var headers RetrieveServiceAccountResponse406Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 429:
+		var headers RetrieveServiceAccountResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers RetrieveServiceAccountResponse500Headers
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
 			var value openapi_types.UUID
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {

@@ -190,8 +190,8 @@ func TestScenarioEveryOperation(t *testing.T) {
 	t.Parallel()
 	c, ops := newClient(t)
 	ctx := context.Background()
-	if len(ops) != 46 {
-		t.Errorf("openapi.yaml has %d operations, the scenario was written for 46: %v", len(ops), ops)
+	if len(ops) != 56 {
+		t.Errorf("openapi.yaml has %d operations, the scenario was written for 56: %v", len(ops), ops)
 	}
 
 	// State carried from step to step.
@@ -204,6 +204,8 @@ func TestScenarioEveryOperation(t *testing.T) {
 		adaCampaignMember  openapi_types.UUID
 		newTeamID          openapi_types.UUID
 		hireInvitation     openapi_types.UUID
+		serviceAccountID   openapi_types.UUID
+		deploymentKeyID    openapi_types.UUID
 	)
 
 	steps := []struct {
@@ -757,6 +759,78 @@ func TestScenarioEveryOperation(t *testing.T) {
 			}
 			if mail := c.srv.Outbox(fake.OutboxFilter{Kind: fake.OutboxCampaignRegistration}); len(mail) != 1 || mail[0].To != "new.hire@acme.test" {
 				t.Errorf("outbox %+v", mail)
+			}
+		}},
+		// Service accounts, deployment keys and the audit trail (keys).
+		{"serviceaccounts/create", func(t *testing.T) {
+			r, err := c.CreateServiceAccountWithTokenWithResponse(ctx, acmeID, oapiclient.ServiceAccountWithTokenRequest{
+				Name: "Scenario bot", Role: ptr(oapiclient.ServiceAccountWithTokenRequestRole(5)),
+			})
+			status(t, r, err, http.StatusCreated)
+			got := r.JSON201
+			if got.Name != "Scenario bot" || got.Role != 5 || got.Token == nil || len(*got.Token) != 40 || got.Id == nil {
+				t.Fatalf("created %s", r.Body)
+			}
+			serviceAccountID = *got.Id
+		}},
+		{"serviceaccounts/list-and-retrieve", func(t *testing.T) {
+			r, err := c.ListServiceAccountsWithResponse(ctx, acmeID, &oapiclient.ListServiceAccountsParams{PageSize: ptr(1)}, accept(v2))
+			status(t, r, err, http.StatusOK)
+			if len(*r.JSON200) != 1 || (*r.JSON200)[0].Name != "Sync Bot" {
+				t.Errorf("first page %s", r.Body)
+			}
+			one, err := c.RetrieveServiceAccountWithResponse(ctx, acmeID, serviceAccountID)
+			status(t, one, err, http.StatusOK)
+			if one.JSON200.Name != "Scenario bot" || strings.Contains(string(one.Body), "token") {
+				t.Errorf("retrieved %s", one.Body)
+			}
+		}},
+		{"serviceaccounts/destroy", func(t *testing.T) {
+			r, err := c.DestroyServiceAccountWithResponse(ctx, acmeID, serviceAccountID)
+			status(t, r, err, http.StatusNoContent)
+			got, err := c.RetrieveServiceAccountWithResponse(ctx, acmeID, serviceAccountID)
+			status(t, got, err, http.StatusNotFound)
+		}},
+		{"deployment-keys/create", func(t *testing.T) {
+			r, err := c.CreateDeploymentKeyWithResponse(ctx, acmeID, oapiclient.DeploymentKeyRequest{Name: "Scenario key"})
+			status(t, r, err, http.StatusCreated)
+			if r.JSON201.Name != "Scenario key" || r.JSON201.Token == nil || r.JSON201.Id == nil {
+				t.Fatalf("created %s", r.Body)
+			}
+			deploymentKeyID = *r.JSON201.Id
+		}},
+		{"deployment-keys/list-and-retrieve", func(t *testing.T) {
+			r, err := c.ListDeploymentKeysWithResponse(ctx, acmeID, nil)
+			status(t, r, err, http.StatusOK)
+			if names := len(*r.JSON200); names != 2 {
+				t.Errorf("%d keys: %s", names, r.Body)
+			}
+			one, err := c.RetrieveDeploymentKeyWithResponse(ctx, acmeID, deploymentKeyID)
+			status(t, one, err, http.StatusOK)
+			if one.JSON200.Token == nil || *one.JSON200.Token != *(*r.JSON200)[1].Token {
+				t.Errorf("retrieved %s, listed %s", one.Body, r.Body)
+			}
+		}},
+		{"deployment-keys/destroy", func(t *testing.T) {
+			r, err := c.DestroyDeploymentKeyWithResponse(ctx, acmeID, deploymentKeyID)
+			status(t, r, err, http.StatusNoContent)
+		}},
+		{"audit/organization", func(t *testing.T) {
+			r, err := c.ListAuditEventsWithResponse(ctx, acmeID, &oapiclient.ListAuditEventsParams{PageSize: ptr(2)}, accept(v2))
+			status(t, r, err, http.StatusOK)
+			got := *r.JSON200
+			if len(got) != 2 || got[0].ActionType != "deployment_key.deleted" || got[1].ActionType != "deployment_key.created" ||
+				got[0].Actor == nil || string(got[0].Actor.Email) != adaEmail {
+				t.Errorf("newest events %s", r.Body)
+			}
+		}},
+		{"audit/group", func(t *testing.T) {
+			r, err := c.ListAuditGroupsWithResponse(ctx, supportGroupID, nil)
+			status(t, r, err, http.StatusOK)
+			for _, ev := range *r.JSON200 {
+				if ev.TargetObject.Id != supportGroupID.String() {
+					t.Errorf("an event of another target: %s", r.Body)
+				}
 			}
 		}},
 		{"me/destroy", func(t *testing.T) { // last: the client's own account goes

@@ -90,6 +90,30 @@ func ReadOperations(ctx context.Context, c *apiclient.Client, perList int) ([]Re
 			// invitations
 			Read{Operation: "listOrganizationInvitations", Template: "/api/organizations/{organization_pk}/invitations/", Path: org + "invitations/", List: true},
 		)
+		if fake.Role(n) == fake.RoleAdmin {
+			// Service accounts, deployment keys and the audit trail
+			// (keys): admins only.
+			reads = append(reads,
+				Read{Operation: "listServiceAccounts", Template: "/api/organizations/{organization_pk}/serviceaccounts/", Path: org + "serviceaccounts/", List: true},
+				Read{Operation: "listDeploymentKeys", Template: "/api/organizations/{organization_pk}/deployment-keys/", Path: org + "deployment-keys/", List: true},
+				Read{Operation: "listAuditEvents", Template: "/api/audit/organizations/{id}/", Path: "/api/audit/organizations/" + url.PathEscape(m.Organization) + "/", List: true},
+			)
+			if err := ids(org+"serviceaccounts/", func(id string) {
+				reads = append(reads, Read{Operation: "retrieveServiceAccount", Template: "/api/organizations/{organization_pk}/serviceaccounts/{id}/", Path: org + "serviceaccounts/" + id + "/"})
+			}); err != nil {
+				return nil, err
+			}
+			if err := ids(org+"deployment-keys/", func(id string) {
+				reads = append(reads, Read{Operation: "retrieveDeploymentKey", Template: "/api/organizations/{organization_pk}/deployment-keys/{id}/", Path: org + "deployment-keys/" + id + "/"})
+			}); err != nil {
+				return nil, err
+			}
+			if err := ids(org+"groups/", func(id string) {
+				reads = append(reads, Read{Operation: "listAuditGroups", Template: "/api/audit/groups/{id}/", Path: "/api/audit/groups/" + id + "/", List: true})
+			}); err != nil {
+				return nil, err
+			}
+		}
 		err := ids(org+"memberships/", func(id string) {
 			reads = append(reads, Read{Operation: "retrieveOrganizationMembership", Template: "/api/memberships/{id}/", Path: "/api/memberships/" + id + "/"})
 		})

@@ -11,6 +11,18 @@ import (
 
 const acmeID = "0a000000-0000-4000-8000-000000000001"
 
+// withoutAudit is a state's teams without their audit trails: the check's
+// writes are undone, but the trail keeps a record of them, as the real
+// server's would.
+func withoutAudit(state fake.Fixture) []fake.FixtureOrganization {
+	out := make([]fake.FixtureOrganization, len(state.Organizations))
+	for i, org := range state.Organizations {
+		org.Audit = nil
+		out[i] = org
+	}
+	return out
+}
+
 func writeFindings(report check.Report) []check.Finding {
 	var out []check.Finding
 	for _, f := range report.Findings {
@@ -38,7 +50,7 @@ func TestWritesAgreeWithTheFakeAndRestoreTheTeam(t *testing.T) {
 	if writes < 20 {
 		t.Errorf("the live server saw %d writes; the scenario has more", writes)
 	}
-	if after := live.State(); !reflect.DeepEqual(before.Organizations, after.Organizations) {
+	if after := live.State(); !reflect.DeepEqual(withoutAudit(before), withoutAudit(after)) {
 		t.Error("the live team was not restored")
 	}
 }
@@ -63,7 +75,7 @@ func TestWritesNameEachDifferingAnswer(t *testing.T) {
 			t.Errorf("no finding for %q in %+v", want, report.Findings)
 		}
 	}
-	if after := live.State(); !reflect.DeepEqual(before.Organizations, after.Organizations) {
+	if after := live.State(); !reflect.DeepEqual(withoutAudit(before), withoutAudit(after)) {
 		t.Error("the live team was not restored")
 	}
 }

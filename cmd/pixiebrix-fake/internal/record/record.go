@@ -47,6 +47,7 @@ type Result struct {
 	// accounts first appear in the fixture.
 	Tokens                                   []Token
 	Teams, Members, Groups, Campaigns, Users int
+	AuditEvents                              int // of the teams the token is an admin of
 }
 
 // Token is the generated token of one account of the fixture.
@@ -170,7 +171,7 @@ func (r *recorder) record(ctx context.Context) error {
 	order := r.callerTeams()
 	for _, id := range order {
 		role := r.teams[id].role
-		if err := r.team(ctx, id, role == fake.RoleAdmin || role == fake.RoleManager); err != nil {
+		if err := r.team(ctx, id, role == fake.RoleAdmin || role == fake.RoleManager, role == fake.RoleAdmin); err != nil {
 			return err
 		}
 	}
@@ -280,7 +281,7 @@ func isTeamSetting(k string) bool {
 
 // team writes one team: its settings, members, groups and campaigns, and the
 // verified domains its pending members need.
-func (r *recorder) team(ctx context.Context, id string, canManage bool) error {
+func (r *recorder) team(ctx context.Context, id string, canManage, admin bool) error {
 	esc := url.PathEscape(id)
 	resp, err := r.c.Do(ctx, apiclient.Request{Path: "/api/organizations/" + esc + "/", Version: "1.0"})
 	if err != nil {
@@ -370,6 +371,11 @@ func (r *recorder) team(ctx context.Context, id string, canManage bool) error {
 		}
 		if err := r.invitations(ctx, esc, teamName); err != nil {
 			return err
+		}
+		if admin {
+			if err := r.audit(ctx, esc, teamName); err != nil {
+				return err
+			}
 		}
 	} else {
 		r.notef("%s: the token's role cannot read groups or campaigns: the recording has the groups its members show (no pending members, no times) and no campaigns", teamName)

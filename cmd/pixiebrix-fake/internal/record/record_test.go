@@ -86,6 +86,11 @@ func sameReads(t *testing.T, live, replay *fake.TestServer, liveToken, replayTok
 	}
 	compared := 0
 	for _, r := range reads {
+		if r.Operation == "listDeploymentKeys" || r.Operation == "retrieveDeploymentKey" {
+			// A deployment key shows its token, and a recording holds no
+			// real token: every account gets a generated one.
+			continue
+		}
 		paths := []string{r.Path}
 		if r.List {
 			paths = append(paths, r.Path+"?page_size=7", r.Path+"?page_size=7&page=2", r.Path+"?page=last&page_size=7")
