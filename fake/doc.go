@@ -2,22 +2,25 @@
 // REST API, for developing and testing code that syncs PixieBrix with a
 // workforce system or an identity provider.
 //
-// What it emulates: the 27 operations of openapi.yaml (health, me, teams,
-// team memberships, groups, group memberships, campaigns, campaign members)
-// with the real API's paths, fields, status codes, DRF error bodies, Accept
+// What it emulates: the 46 operations of openapi.yaml (health, me and the
+// caller's own account, teams and their lifecycle, team memberships and
+// member detail, groups, group memberships, campaigns, campaign members and
+// their e-mail jobs, invitations) with the real API's paths, fields, status codes, DRF error bodies, Accept
 // header versioning, Link/X-Total-Count pagination, token authentication,
 // role rules and membership semantics. openapi.yaml follows PixieBrix's
 // published OpenAPI document, and every request body (JSON, form or
 // multipart, as DRF's parsers take them) is validated against it with
 // kin-openapi.
 //
-// What it does not: the rest of PixieBrix (mods, deployments, databases,
-// invitations, service-account and deployment-key management) and logins.
-// State lives in memory unless [WithStateFile] keeps it in a crash-safe file.
+// What it does not: the rest of PixieBrix (mods, deployments, databases),
+// the 10 published team-management operations not served yet (service
+// accounts, deployment keys, reading the audit trail), logins, and real e-mail: every e-mail the real server would send goes to an
+// outbox that tests read ([Server.Outbox]). State lives in memory unless
+// [WithStateFile] keeps it in a crash-safe file.
 //
 // The fake's own additions live under /__fake/: health, reset, state
 // snapshots, fault rules, a request journal with counts and expectations
-// ([Server.ExpectRequests] from Go), all described by [ControlPlaneOpenAPI],
+// ([Server.ExpectRequests] from Go), users in no team, the outbox, all described by [ControlPlaneOpenAPI],
 // which GET /__fake/openapi.yaml serves. [New] returns a [Server], an
 // http.Handler seeded from a fixture (the embedded default unless
 // [WithFixtures] or [WithFixtureFile] names another); one seed decides every
@@ -174,6 +177,23 @@
 //	cm, err := srv.CampaignMembers(teamID, campaignID)      // []fake.CampaignMember
 //	teams := srv.Teams()                                    // []fake.Organization, by name
 //	// also Team(id), Memberships(teamID), Groups(teamID), Campaigns(teamID), Tokens()
+//
+//	u, token, err := srv.AddUser("new.hire@initech.test", "New Hire") // an account in no team: an invitee
+//	inv, err := srv.Invite(team.ID, fake.FixtureInvitation{Email: u.Email, Role: fake.RoleManager})
+//	pending, err := srv.Invitations(team.ID)                // []fake.PendingInvitation, in the order made
+//	mail := srv.Outbox(fake.OutboxFilter{To: u.Email, Kind: fake.OutboxInvitation})
+//	err = srv.ClearOutbox()
+//	d, err := srv.UserDetail(team.ID, m.User.ID)            // what GET …/members/{user_id}/ answers
+//	ms, err := srv.Milestones("bill@initech.test")          // a user's onboarding milestones
+//	es, err := srv.ExtensionSettings("bill@initech.test")   // and browser-extension settings
+//
+// Invite names the team's first admin as the inviter unless Inviter gives a
+// user's e-mail, and puts the invitation e-mail in the outbox as the API does;
+// the invitee accepts with the token AddUser returned. The outbox keeps the
+// latest 1,000 messages ([WithOutboxSize]). FixtureMember and FixtureUser take
+// ExtensionSettings and Milestones, so AddMember and AddTeam can give a
+// user's preferences. An unknown e-mail, like an unknown team, is
+// [ErrNotFound].
 //
 // A write takes what a fixture entry would have and follows the fixture's
 // rules: a refused write is an error naming the rule (AddMember
