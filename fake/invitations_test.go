@@ -476,6 +476,8 @@ outbox:
 		{"no-admin", `{organizations: [{name: A, invitations: [{email: b@a.test}]}]}`, "the team has no admin to be the inviter"},
 		{"unknown-inviter", `{organizations: [{name: A, invitations: [{email: b@a.test, inviter: who@a.test}]}]}`, "inviter who@a.test is no user"},
 		{"outbox-kind", `{organizations: [], outbox: [{kind: spam, to: a@a.test}]}`, `outbox[0]: kind "spam" is not one of`},
+		{"outbox-no-team", `{organizations: [], outbox: [{kind: invitation, to: a@a.test}]}`, `outbox[0]: organization "" is not a team id`},
+		{"outbox-bad-campaign", `{organizations: [], outbox: [{kind: campaign_reminder, to: a@a.test, organization: 0a000000-0000-4000-8000-000000000001, campaign: q1}]}`, `outbox[0]: campaign "q1" is not a UUID`},
 	} {
 		f, err := fake.ParseFixture([]byte(tc.fixture))
 		if err == nil {

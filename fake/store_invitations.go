@@ -380,6 +380,14 @@ func (sd *seeder) outboxMessage(msg OutboxMessage) error {
 		return fmt.Errorf("to is required")
 	case msg.ID != "" && !isUUID(msg.ID):
 		return fmt.Errorf("id %q is not a UUID", msg.ID)
+	case !isUUID(msg.Organization):
+		// The team's id is what the outbox serves; the team itself may be
+		// gone since, so it is not looked up.
+		return fmt.Errorf("organization %q is not a team id (a UUID)", msg.Organization)
+	case msg.Invitation != "" && !isUUID(msg.Invitation):
+		return fmt.Errorf("invitation %q is not a UUID", msg.Invitation)
+	case msg.Campaign != "" && !isUUID(msg.Campaign):
+		return fmt.Errorf("campaign %q is not a UUID", msg.Campaign)
 	}
 	if msg.ID == "" {
 		msg.ID = sd.st.newIDLocked()
