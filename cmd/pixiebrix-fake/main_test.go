@@ -1383,6 +1383,10 @@ func TestGracefulShutdown(t *testing.T) {
 // TestStateFileRefused: a damaged state file stops the command at start with
 // exit status 1 and a message naming the file and the offset; a final write
 // cut short by a crash is dropped with a warning.
+// adaUserID is Ada's user id in the default data with the default seed: the
+// actor a state file's records name for her writes.
+const adaUserID = "ff4ae39f-6bb4-4fb8-9a3d-1e601c115a0b"
+
 func TestStateFileRefused(t *testing.T) {
 	t.Parallel()
 	// A state file of a snapshot and one write, left as a crash leaves it.
@@ -1433,7 +1437,7 @@ func TestStateFileRefused(t *testing.T) {
 		{"error/truncated-snapshot", data[:snapshotAt+50], 1, fmt.Sprintf(": offset %d: the snapshot is missing or truncated\n", snapshotAt)},
 		{"error/not-a-state-file", []byte("organizations: []\n"), 1, ": offset 0: not a pixiebrix-fake state file"},
 		{"error/last-write-damaged", lastFlipped, 1, fmt.Sprintf(": offset %d: corrupt final frame (payload checksum mismatch): the frame is complete, so this is damage, not a write cut short by a crash\n", lastAt)},
-		{"error/write-no-longer-applies", stale, 1, fmt.Sprintf(": offset %d: write number 1 (membership.role): it no longer applies to the data before it: Not found.\n", lastAt)},
+		{"error/write-no-longer-applies", stale, 1, fmt.Sprintf(": offset %d: write number 1 (membership.role, by user %s): it no longer applies to the data before it: Not found.\n", lastAt, adaUserID)},
 		{"torn/last-write", data[:len(data)-3], 0, fmt.Sprintf("torn final write, which was never acknowledged (a crash while it was written)\" file=%%s offset=%d", lastAt)},
 	}
 	for _, tc := range cases {
