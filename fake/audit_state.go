@@ -38,29 +38,27 @@ type FixtureAuditObject struct {
 	Label       string `yaml:"label,omitempty" json:"label,omitempty"`
 }
 
-// auditFixture writes a team's trail, oldest first, for the state.
+// auditFixture writes a team's trail, oldest first, for the state. An
+// event is written as the API shows it (auditEventView), so the fixture's
+// actor and objects are the API's, field for field.
 func auditFixture(org *organization) []FixtureAuditEvent {
 	if len(org.audit) == 0 {
 		return nil
 	}
 	out := make([]FixtureAuditEvent, 0, len(org.audit))
 	for _, ev := range org.audit {
-		at := ev.timestamp
+		view := auditEventView(ev)
 		fe := FixtureAuditEvent{
-			ID:           ev.id,
-			TargetObject: FixtureAuditObject{ID: ev.target.id, ContentType: ev.target.contentType, Label: ev.target.label},
-			ActionObject: FixtureAuditObject{ID: ev.object.id, ContentType: ev.object.contentType, Label: ev.object.label},
-			ActionType:   ev.actionType,
-			Timestamp:    &at,
+			ID:           view.ID,
+			TargetObject: FixtureAuditObject(view.TargetObject),
+			ActionObject: FixtureAuditObject(view.ActionObject),
+			ActionType:   view.ActionType,
+			Data:         view.Data,
+			Timestamp:    &view.Timestamp,
 		}
-		if ev.data != nil {
-			fe.Data = copyJSONObject(ev.data)
-		}
-		if a := ev.actor; a != nil {
-			fe.Actor = &FixtureAuditActor{
-				ID: a.id, Name: a.name, Email: a.email, ServiceAccount: a.serviceAccount,
-				DeploymentKeyAccount: a.deploymentKeyAccount, DateJoined: a.dateJoined,
-			}
+		if view.Actor != nil {
+			actor := FixtureAuditActor(*view.Actor)
+			fe.Actor = &actor
 		}
 		out = append(out, fe)
 	}
