@@ -16,16 +16,10 @@ func (s *Server) listCampaignMembers(w http.ResponseWriter, req *apiRequest) err
 }
 
 func campaignItemsOf(req *apiRequest) ([]campaignMemberItem, bool) {
-	objects, asList := bodyItems(req.body)
-	items := make([]campaignMemberItem, len(objects))
-	for i, object := range objects {
-		items[i].schemaFailed = schemaFailed(req, i)
-		if email := stringField(object, "email"); email != nil {
-			items[i].Email = *email
-		}
-		items[i].Data, _ = object["data"].(map[string]any)
-	}
-	return items, asList
+	return bulkItemsOf(req, func(object map[string]any, schemaFailed bool) campaignMemberItem {
+		data, _ := object["data"].(map[string]any)
+		return campaignMemberItem{Email: stringValue(object, "email"), Data: data, schemaFailed: schemaFailed}
+	})
 }
 
 // upsertCampaignMembers adds or updates members by email; 201 with one
@@ -33,11 +27,8 @@ func campaignItemsOf(req *apiRequest) ([]campaignMemberItem, bool) {
 func (s *Server) upsertCampaignMembers(w http.ResponseWriter, req *apiRequest) error {
 	items, asList := campaignItemsOf(req)
 	members, itemErrs, err := s.store.UpsertCampaignMembers(req.actorID(), req.orgID, campaignID(req, "campaign_pk"), items)
-	if err != nil {
+	if err := bulkWriteError(req, asList, itemErrs, err); err != nil {
 		return err
-	}
-	if itemErrs != nil {
-		return itemsError(req, itemErrs, asList)
 	}
 	writeItems(w, http.StatusCreated, members, asList)
 	return nil
@@ -46,14 +37,10 @@ func (s *Server) upsertCampaignMembers(w http.ResponseWriter, req *apiRequest) e
 // replaceCampaignMembers replaces the campaign's members; 200 with the whole
 // resulting list.
 func (s *Server) replaceCampaignMembers(w http.ResponseWriter, req *apiRequest) error {
-	items, _ := campaignItemsOf(req)
+	items, asList := campaignItemsOf(req)
 	members, itemErrs, err := s.store.ReplaceCampaignMembers(req.actorID(), req.orgID, campaignID(req, "campaign_pk"), items)
-	if err != nil {
+	if err := bulkWriteError(req, asList, itemErrs, err); err != nil {
 		return err
-	}
-	if itemErrs != nil {
-		_, asList := bodyItems(req.body)
-		return itemsError(req, itemErrs, asList)
 	}
 	writeJSON(w, http.StatusOK, members)
 	return nil

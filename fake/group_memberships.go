@@ -19,29 +19,17 @@ func (s *Server) listGroupMemberships(w http.ResponseWriter, req *apiRequest) er
 }
 
 func memberItemsOf(req *apiRequest) ([]memberItem, bool) {
-	objects, asList := bodyItems(req.body)
-	items := make([]memberItem, len(objects))
-	for i, object := range objects {
-		items[i].schemaFailed = schemaFailed(req, i)
-		if id := stringField(object, "user_id"); id != nil {
-			items[i].UserID = *id
-		}
-		if email := stringField(object, "email"); email != nil {
-			items[i].Email = *email
-		}
-	}
-	return items, asList
+	return bulkItemsOf(req, func(object map[string]any, schemaFailed bool) memberItem {
+		return memberItem{UserID: stringValue(object, "user_id"), Email: stringValue(object, "email"), schemaFailed: schemaFailed}
+	})
 }
 
 // createGroupMemberships adds people; 201 with one membership per item.
 func (s *Server) createGroupMemberships(w http.ResponseWriter, req *apiRequest) error {
 	items, asList := memberItemsOf(req)
 	members, itemErrs, err := s.store.AddGroupMembers(req.actorID(), groupID(req, "group_pk"), items)
-	if err != nil {
+	if err := bulkWriteError(req, asList, itemErrs, err); err != nil {
 		return err
-	}
-	if itemErrs != nil {
-		return itemsError(req, itemErrs, asList)
 	}
 	writeItems(w, http.StatusCreated, members, asList)
 	return nil
@@ -53,11 +41,8 @@ func (s *Server) replaceGroupMemberships(w http.ResponseWriter, req *apiRequest)
 	items, asList := memberItemsOf(req)
 	requireCampaign := booleanFilter(queryValue(req.query(), "require_campaign"))
 	members, itemErrs, err := s.store.ReplaceGroupMembers(req.actorID(), groupID(req, "group_pk"), items, requireCampaign != nil && *requireCampaign)
-	if err != nil {
+	if err := bulkWriteError(req, asList, itemErrs, err); err != nil {
 		return err
-	}
-	if itemErrs != nil {
-		return itemsError(req, itemErrs, asList)
 	}
 	writeJSON(w, http.StatusOK, members)
 	return nil

@@ -24,24 +24,19 @@ func (s *Server) listOrganizationInvitations(w http.ResponseWriter, req *apiRequ
 // or a list of them (the published description invites "one or more
 // people"), as the group-membership writes read theirs.
 func inviteItemsOf(req *apiRequest) ([]inviteItem, bool) {
-	objects, asList := bodyItems(req.body)
-	items := make([]inviteItem, len(objects))
-	for i, object := range objects {
-		items[i].schemaFailed = schemaFailed(req, i)
-		if email := stringField(object, "email"); email != nil {
-			items[i].Email = *email
-		}
+	return bulkItemsOf(req, func(object map[string]any, schemaFailed bool) inviteItem {
+		item := inviteItem{Email: stringValue(object, "email"), schemaFailed: schemaFailed}
 		if raw, ok := object["role"]; ok && raw != nil {
 			if n, err := strconv.Atoi(fmt.Sprint(raw)); err == nil {
-				items[i].Role = Role(n)
+				item.Role = Role(n)
 			} else {
 				// 2.0 passes the schema's integer check; for DRF's
 				// ChoiceField it is the text "2.0", no choice.
-				items[i].badRole = pythonStr(raw)
+				item.badRole = pythonStr(raw)
 			}
 		}
-	}
-	return items, asList
+		return item
+	})
 }
 
 // createOrganizationInvitation invites people; 201 with one invitation per
@@ -49,11 +44,8 @@ func inviteItemsOf(req *apiRequest) ([]inviteItem, bool) {
 func (s *Server) createOrganizationInvitation(w http.ResponseWriter, req *apiRequest) error {
 	items, asList := inviteItemsOf(req)
 	list, itemErrs, err := s.store.CreateInvitations(req.orgID, req.caller.userID, items)
-	if err != nil {
+	if err := bulkWriteError(req, asList, itemErrs, err); err != nil {
 		return err
-	}
-	if itemErrs != nil {
-		return itemsError(req, itemErrs, asList)
 	}
 	writeItems(w, http.StatusCreated, list, asList)
 	return nil
