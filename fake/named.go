@@ -77,6 +77,33 @@ func (ns *namedSet[T]) checkName(name string, self T, what string) (string, erro
 	return name, nil
 }
 
+// addNamedLocked admits a new group or campaign: its name must pass
+// checkName in the team's set, and its id claimID in the store's index (a
+// fixture's id, else a new one); build makes the item of both, which then
+// stands in the set and the index. what names the kind in errors.
+func addNamedLocked[T namedItem](s *store, set *namedSet[T], index map[string]T, what, id, name string, build func(id, name string) T) (T, error) {
+	var none T
+	name, err := set.checkName(name, none, what)
+	if err != nil {
+		return none, err
+	}
+	if id, err = claimID(s, index, id, what); err != nil {
+		return none, err
+	}
+	item := build(id, name)
+	set.insert(item)
+	index[id] = item
+	return item, nil
+}
+
+// removeNamedLocked takes an item out of its team's set and the store's
+// index: addNamedLocked undone (what the item holds is the caller's).
+func removeNamedLocked[T namedItem](set *namedSet[T], index map[string]T, item T) {
+	set.remove(item)
+	_, id := item.nameAndID()
+	delete(index, id)
+}
+
 // newNamed is what creating a group or a campaign says: the team and the
 // name (checked by checkName under the lock).
 type newNamed struct {

@@ -46,17 +46,9 @@ func (s *store) CreateCampaign(actor, orgID, name string) (Campaign, error) {
 }
 
 func (s *store) addCampaignLocked(org *organization, id, name string, createdAt, updatedAt time.Time) (*campaign, error) {
-	name, err := org.campaigns.checkName(name, nil, "campaign")
-	if err != nil {
-		return nil, err
-	}
-	if id, err = claimID(s, s.campaigns, id, "campaign"); err != nil {
-		return nil, err
-	}
-	c := &campaign{id: id, org: org, name: name, createdAt: createdAt, updatedAt: updatedAt, byEmail: map[string]*campaignMember{}}
-	org.campaigns.insert(c)
-	s.campaigns[id] = c
-	return c, nil
+	return addNamedLocked(s, &org.campaigns, s.campaigns, "campaign", id, name, func(id, name string) *campaign {
+		return &campaign{id: id, org: org, name: name, createdAt: createdAt, updatedAt: updatedAt, byEmail: map[string]*campaignMember{}}
+	})
 }
 
 // removeCampaignLocked deletes a campaign and its members.
@@ -64,8 +56,7 @@ func (s *store) removeCampaignLocked(c *campaign) {
 	for _, cm := range c.members {
 		delete(s.campaignMembers, cm.id)
 	}
-	c.org.campaigns.remove(c)
-	delete(s.campaigns, c.id)
+	removeNamedLocked(&c.org.campaigns, s.campaigns, c)
 }
 
 // campaignInOrgLocked finds a campaign through its team's path: a campaign

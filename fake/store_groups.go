@@ -45,24 +45,16 @@ func (s *store) CreateGroup(actor, orgID, name string) (Group, error) {
 }
 
 func (s *store) addGroupLocked(org *organization, id, name string, createdAt time.Time) (*group, error) {
-	name, err := org.groups.checkName(name, nil, "group")
-	if err != nil {
-		return nil, err
-	}
-	if id, err = claimID(s, s.groups, id, "group"); err != nil {
-		return nil, err
-	}
-	g := &group{
-		id:        id,
-		org:       org,
-		name:      name,
-		createdAt: createdAt,
-		byUser:    map[string]*groupMembership{},
-		byEmail:   map[string]*groupMembership{},
-	}
-	org.groups.insert(g)
-	s.groups[id] = g
-	return g, nil
+	return addNamedLocked(s, &org.groups, s.groups, "group", id, name, func(id, name string) *group {
+		return &group{
+			id:        id,
+			org:       org,
+			name:      name,
+			createdAt: createdAt,
+			byUser:    map[string]*groupMembership{},
+			byEmail:   map[string]*groupMembership{},
+		}
+	})
 }
 
 // removeGroupLocked deletes a group and its memberships.
@@ -70,8 +62,7 @@ func (s *store) removeGroupLocked(g *group) {
 	for _, gm := range g.members {
 		delete(s.groupMemberships, gm.id)
 	}
-	g.org.groups.remove(g)
-	delete(s.groups, g.id)
+	removeNamedLocked(&g.org.groups, s.groups, g)
 }
 
 // FindGroup returns one group.
