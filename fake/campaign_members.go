@@ -3,16 +3,9 @@ package fake
 import "net/http"
 
 func (s *Server) listCampaignMembers(w http.ResponseWriter, req *apiRequest) error {
-	p, err := s.pageRequestOf(req)
-	if err != nil {
-		return err
-	}
-	members, res, err := s.store.FindCampaignMembers(req.orgID, campaignID(req, "campaign_pk"), p)
-	if err != nil {
-		return err
-	}
-	writeList(w, req, members, res)
-	return nil
+	return serveList(s, w, req, func(p pageRequest) ([]CampaignMember, pageResult, error) {
+		return s.store.FindCampaignMembers(req.orgID, campaignID(req, "campaign_pk"), p)
+	})
 }
 
 func campaignItemsOf(req *apiRequest) ([]campaignMemberItem, bool) {

@@ -8,16 +8,7 @@ import (
 func campaignID(req *apiRequest, param string) string { return strings.ToLower(req.vars[param]) }
 
 func (s *Server) listCampaigns(w http.ResponseWriter, req *apiRequest) error {
-	p, err := s.pageRequestOf(req)
-	if err != nil {
-		return err
-	}
-	campaigns, res, err := s.store.FindCampaigns(req.orgID, p)
-	if err != nil {
-		return err
-	}
-	writeList(w, req, campaigns, res)
-	return nil
+	return serveList(s, w, req, func(p pageRequest) ([]Campaign, pageResult, error) { return s.store.FindCampaigns(req.orgID, p) })
 }
 
 func (s *Server) createCampaign(w http.ResponseWriter, req *apiRequest) error {

@@ -6,16 +6,9 @@ import (
 )
 
 func (s *Server) listGroupMemberships(w http.ResponseWriter, req *apiRequest) error {
-	p, err := s.pageRequestOf(req)
-	if err != nil {
-		return err
-	}
-	members, res, err := s.store.FindGroupMemberships(groupID(req, "group_pk"), p)
-	if err != nil {
-		return err
-	}
-	writeList(w, req, members, res)
-	return nil
+	return serveList(s, w, req, func(p pageRequest) ([]GroupMembership, pageResult, error) {
+		return s.store.FindGroupMemberships(groupID(req, "group_pk"), p)
+	})
 }
 
 func memberItemsOf(req *apiRequest) ([]memberItem, bool) {

@@ -8,16 +8,7 @@ import (
 func groupID(req *apiRequest, param string) string { return strings.ToLower(req.vars[param]) }
 
 func (s *Server) listGroups(w http.ResponseWriter, req *apiRequest) error {
-	p, err := s.pageRequestOf(req)
-	if err != nil {
-		return err
-	}
-	groups, res, err := s.store.FindGroups(req.orgID, p)
-	if err != nil {
-		return err
-	}
-	writeList(w, req, groups, res)
-	return nil
+	return serveList(s, w, req, func(p pageRequest) ([]Group, pageResult, error) { return s.store.FindGroups(req.orgID, p) })
 }
 
 func (s *Server) createGroup(w http.ResponseWriter, req *apiRequest) error {

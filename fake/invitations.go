@@ -8,16 +8,9 @@ import (
 )
 
 func (s *Server) listOrganizationInvitations(w http.ResponseWriter, req *apiRequest) error {
-	p, err := s.pageRequestOf(req)
-	if err != nil {
-		return err
-	}
-	list, res, err := s.store.FindInvitations(req.orgID, p)
-	if err != nil {
-		return err
-	}
-	writeList(w, req, list, res)
-	return nil
+	return serveList(s, w, req, func(p pageRequest) ([]PendingInvitation, pageResult, error) {
+		return s.store.FindInvitations(req.orgID, p)
+	})
 }
 
 // inviteItemsOf reads the items of an invitation body: one PendingInvitation,
@@ -60,16 +53,9 @@ func (s *Server) destroyOrganizationInvitation(w http.ResponseWriter, req *apiRe
 }
 
 func (s *Server) listMeInvitations(w http.ResponseWriter, req *apiRequest) error {
-	p, err := s.pageRequestOf(req)
-	if err != nil {
-		return err
-	}
-	list, res, err := s.store.FindMyInvitations(*req.caller, p)
-	if err != nil {
-		return err
-	}
-	writeList(w, req, list, res)
-	return nil
+	return serveList(s, w, req, func(p pageRequest) ([]PendingInvitation, pageResult, error) {
+		return s.store.FindMyInvitations(*req.caller, p)
+	})
 }
 
 // acceptMeInvitation and rejectMeInvitation answer 201 with the invitation

@@ -18,16 +18,9 @@ func (req *apiRequest) actorID() string {
 }
 
 func (s *Server) listServiceAccounts(w http.ResponseWriter, req *apiRequest) error {
-	p, err := s.pageRequestOf(req)
-	if err != nil {
-		return err
-	}
-	list, res, err := s.store.FindServiceAccounts(req.orgID, p)
-	if err != nil {
-		return err
-	}
-	writeList(w, req, list, res)
-	return nil
+	return serveList(s, w, req, func(p pageRequest) ([]ServiceAccount, pageResult, error) {
+		return s.store.FindServiceAccounts(req.orgID, p)
+	})
 }
 
 func (s *Server) createServiceAccount(w http.ResponseWriter, req *apiRequest) error {
@@ -65,16 +58,9 @@ func (s *Server) destroyServiceAccount(w http.ResponseWriter, req *apiRequest) e
 }
 
 func (s *Server) listDeploymentKeys(w http.ResponseWriter, req *apiRequest) error {
-	p, err := s.pageRequestOf(req)
-	if err != nil {
-		return err
-	}
-	list, res, err := s.store.FindDeploymentKeys(req.orgID, p)
-	if err != nil {
-		return err
-	}
-	writeList(w, req, list, res)
-	return nil
+	return serveList(s, w, req, func(p pageRequest) ([]DeploymentKey, pageResult, error) {
+		return s.store.FindDeploymentKeys(req.orgID, p)
+	})
 }
 
 func (s *Server) createDeploymentKey(w http.ResponseWriter, req *apiRequest) error {
@@ -106,27 +92,11 @@ func (s *Server) destroyDeploymentKey(w http.ResponseWriter, req *apiRequest) er
 // The audit trail's operations.
 
 func (s *Server) listAuditEvents(w http.ResponseWriter, req *apiRequest) error {
-	p, err := s.pageRequestOf(req)
-	if err != nil {
-		return err
-	}
-	list, res, err := s.store.FindAuditEvents(req.orgID, p)
-	if err != nil {
-		return err
-	}
-	writeList(w, req, list, res)
-	return nil
+	return serveList(s, w, req, func(p pageRequest) ([]AuditEvent, pageResult, error) { return s.store.FindAuditEvents(req.orgID, p) })
 }
 
 func (s *Server) listAuditGroups(w http.ResponseWriter, req *apiRequest) error {
-	p, err := s.pageRequestOf(req)
-	if err != nil {
-		return err
-	}
-	list, res, err := s.store.FindGroupAuditEvents(groupID(req, "id"), p)
-	if err != nil {
-		return err
-	}
-	writeList(w, req, list, res)
-	return nil
+	return serveList(s, w, req, func(p pageRequest) ([]AuditEvent, pageResult, error) {
+		return s.store.FindGroupAuditEvents(groupID(req, "id"), p)
+	})
 }

@@ -96,14 +96,7 @@ func (s *Server) retrieveAuthToken(w http.ResponseWriter, req *apiRequest) error
 }
 
 func (s *Server) listControlRoomPrincipals(w http.ResponseWriter, req *apiRequest) error {
-	p, err := s.pageRequestOf(req)
-	if err != nil {
-		return err
-	}
-	list, res, err := s.store.FindPrincipals(*req.caller, p)
-	if err != nil {
-		return err
-	}
-	writeList(w, req, list, res)
-	return nil
+	return serveList(s, w, req, func(p pageRequest) ([]ControlRoomPrincipal, pageResult, error) {
+		return s.store.FindPrincipals(*req.caller, p)
+	})
 }

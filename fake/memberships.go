@@ -12,16 +12,9 @@ func (s *Server) listMemberships(w http.ResponseWriter, req *apiRequest) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.pageRequestOf(req)
-	if err != nil {
-		return err
-	}
-	members, res, err := s.store.FindMemberships(req.orgID, filter, p)
-	if err != nil {
-		return err
-	}
-	writeList(w, req, members, res)
-	return nil
+	return serveList(s, w, req, func(p pageRequest) ([]Membership, pageResult, error) {
+		return s.store.FindMemberships(req.orgID, filter, p)
+	})
 }
 
 // membershipFilterOf reads the list's filters as django-filter would: the

@@ -23,16 +23,9 @@ func (s *Server) retrieveMe(w http.ResponseWriter, req *apiRequest) error {
 }
 
 func (s *Server) listOrganizations(w http.ResponseWriter, req *apiRequest) error {
-	p, err := s.pageRequestOf(req)
-	if err != nil {
-		return err
-	}
-	orgs, res, err := s.store.FindOrganizations(*req.caller, p)
-	if err != nil {
-		return err
-	}
-	writeList(w, req, orgs, res)
-	return nil
+	return serveList(s, w, req, func(p pageRequest) ([]Organization, pageResult, error) {
+		return s.store.FindOrganizations(*req.caller, p)
+	})
 }
 
 func (s *Server) retrieveOrganization(w http.ResponseWriter, req *apiRequest) error {

@@ -44,6 +44,22 @@ func queryValue(query url.Values, key string) string {
 	return ""
 }
 
+// serveList answers a list request: the page that page and page_size ask
+// for (pageRequestOf), as find reads it from the store, written by
+// writeList.
+func serveList[T any](s *Server, w http.ResponseWriter, req *apiRequest, find func(pageRequest) ([]T, pageResult, error)) error {
+	p, err := s.pageRequestOf(req)
+	if err != nil {
+		return err
+	}
+	items, res, err := find(p)
+	if err != nil {
+		return err
+	}
+	writeList(w, req, items, res)
+	return nil
+}
+
 // writeList writes one page of a list with the pagination headers of
 // version 2.0: X-Total-Count, and a Link with absolute URLs that keep the
 // other query parameters.
