@@ -118,7 +118,7 @@ func New(opts ...Option) (*Server, error) {
 		fixtureSum:   cfg.fixtureSum,
 		clock:        cfg.clock,
 		faults:       newFaultSet(cfg.seed),
-		faultHeader:  !cfg.noFaultHeader,
+		faultHeader:  !cfg.noFaultHeader && !cfg.noControlPlane, // see FaultTokenHeader
 		toggles:      newToggles(cfg.seed, cfg.latency, cfg.jitter, cfg.errorRate),
 		journal:      newJournal(DefaultJournalSize),
 		controlToken: cfg.controlToken,

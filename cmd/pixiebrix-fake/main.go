@@ -107,7 +107,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.IntVar(&o.pageSize, "page-size", fake.DefaultPageSize, fmt.Sprintf("default page size of version 2.0 lists, 1 to %d [PIXIEBRIX_FAKE_PAGE_SIZE]", fake.MaxPageSize))
 	fs.StringVar(&o.logLevel, "log-level", "info", "log level on stderr: debug, info, warn or error [PIXIEBRIX_FAKE_LOG_LEVEL]")
 	fs.StringVar(&o.clock, "clock", "step", `clock that stamps writes: "step" (from 2026-01-01T00:00:00Z, one second per write: deterministic), "wall" (real time) or an RFC 3339 time to freeze at [PIXIEBRIX_FAKE_CLOCK]`)
-	fs.BoolVar(&o.noFaultHeader, "no-fault-header", false, "ignore the X-Fake-Fault request header, with which any client may ask for a one-off fault [PIXIEBRIX_FAKE_NO_FAULT_HEADER]")
+	fs.BoolVar(&o.noFaultHeader, "no-fault-header", false, "ignore the X-Fake-Fault request header, with which a client may ask for a one-off fault (with --admin-token, only beside X-Fake-Admin-Token: <token>; with --no-control-plane it is ignored anyway) [PIXIEBRIX_FAKE_NO_FAULT_HEADER]")
 	fs.Var((*durationValue)(&o.latency), "latency", "delay every API response by this `duration` (250ms, 1.5s); the control plane is not delayed [PIXIEBRIX_FAKE_LATENCY]")
 	fs.Var((*durationValue)(&o.latencyJitter), "latency-jitter", "vary --latency by up to this `duration` either way, uniformly, drawn from the seed (never below zero) [PIXIEBRIX_FAKE_LATENCY_JITTER]")
 	fs.Float64Var(&o.errorRate, "error-rate", 0, "fraction, 0 to 1, of the API requests that pass authentication, permissions and throttling to fail with a 500, 502 or 503, drawn from the seed [PIXIEBRIX_FAKE_ERROR_RATE]")
