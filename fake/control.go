@@ -224,9 +224,9 @@ func (s *Server) controlAddFault(w http.ResponseWriter, r *http.Request, _ strin
 	if len(errs) > 0 {
 		return errInvalidFields(errs)
 	}
-	added, errs := s.addFault(rule)
-	if errs != nil {
-		return errInvalidFields(errs)
+	added, err := s.addFault(rule)
+	if err != nil {
+		return err
 	}
 	w.Header().Set("Location", controlPrefix+"/faults/"+strconv.Itoa(added.ID))
 	writeJSON(w, http.StatusCreated, added)
@@ -284,19 +284,24 @@ func (s *Server) controlClearRequests(w http.ResponseWriter, _ *http.Request, _ 
 // removes it (calling it again does nothing). A rule that makes no sense is
 // an error naming its fields. Safe while requests are in flight.
 func (s *Server) InjectFault(rule FaultRule) (remove func(), err error) {
-	added, errs := s.addFault(rule)
-	if errs != nil {
-		return nil, errors.New("fault rule: " + describeFieldErrors(errs))
+	added, err := s.addFault(rule)
+	if err != nil {
+		if apiErr := asAPIError(err); apiErr.fields != nil {
+			return nil, errors.New("fault rule: " + describeFieldErrors(apiErr.fields))
+		}
+		return nil, err
 	}
 	return func() { s.faults.remove(added.ID) }, nil
 }
 
-func (s *Server) addFault(rule FaultRule) (FaultRule, fieldErrors) {
+// addFault checks a rule and adds it: a 400 names its bad fields, or says
+// that the rules are at their cap.
+func (s *Server) addFault(rule FaultRule) (FaultRule, error) {
 	checked, errs := checkFaultRule(rule, s.apiPaths())
 	if errs != nil {
-		return FaultRule{}, errs
+		return FaultRule{}, errInvalidFields(errs)
 	}
-	return s.faults.add(checked), nil
+	return s.faults.add(checked)
 }
 
 // apiPaths are the path templates of openapi.yaml.

@@ -144,7 +144,9 @@ func New(opts ...Option) (*Server, error) {
 			return nil, fmt.Errorf("WithFaults: rule %d: %s", i+1, describeFieldErrors(errs))
 		}
 		s.startFaults = append(s.startFaults, checked)
-		s.faults.add(checked)
+		if _, err := s.faults.add(checked); err != nil {
+			return nil, fmt.Errorf("WithFaults: rule %d: %v", i+1, err)
+		}
 	}
 	if cfg.stateFile != "" {
 		// Last, so that no other error leaves the file open. A fresh snapshot
