@@ -270,26 +270,45 @@ func redact(r *strings.Replacer, text string) string {
 	return r.Replace(text)
 }
 
-// journalEntry records a finished exchange.
+// journalEntry records a finished exchange, its tokens redacted (redact.go).
 func (s *Server) journalEntry(ex *exchange, r *http.Request) JournalEntry {
 	var kept string
 	if ex.body != nil && ex.body.total > 0 {
 		kept = string(ex.body.kept)
 	}
-	redactor := s.redactor(r, r.URL.Path, r.URL.RawQuery, kept)
+	truncated := ex.body != nil && ex.body.total > journalBodyLimit
+	contentType := r.Header.Get("Content-Type")
+	whole := kept // what can be decoded: not a body cut short
+	if truncated {
+		whole = ""
+	}
+	texts := []string{r.URL.Path, r.URL.RawQuery, kept, ex.validationError}
+	if f := ex.fault; f != nil {
+		texts = append(texts, f.Body)
+		texts = append(texts, decodedTexts("", f.Body, "")...)
+		for _, value := range f.Headers {
+			texts = append(texts, value)
+		}
+	}
+	texts = append(texts, decodedTexts(r.URL.RawQuery, whole, contentType)...)
+	redactor := s.redactor(r, texts...)
 	e := JournalEntry{
 		Time:            ex.start.UTC(),
 		RequestID:       ex.requestID,
 		Method:          r.Method,
 		Path:            redact(redactor, r.URL.Path),
-		Query:           redact(redactor, r.URL.RawQuery),
+		Query:           r.URL.RawQuery,
 		OperationID:     ex.operationID,
 		Caller:          ex.caller,
 		Status:          ex.status,
-		Fault:           ex.fault,
+		Fault:           redactFault(ex.fault, redactor),
 		FaultSource:     ex.faultSource,
-		ValidationError: ex.validationError,
+		ValidationError: redact(redactor, ex.validationError),
 		Duration:        time.Since(ex.start),
+	}
+	sensitive := hasSensitiveField(r.URL.RawQuery, whole, contentType)
+	if redactor != nil || sensitive {
+		e.Query = redactQuery(r.URL.RawQuery, redactor)
 	}
 	if e.Status == 0 && !ex.hijacked {
 		e.Status = ex.rec.status
@@ -298,15 +317,39 @@ func (s *Server) journalEntry(ex *exchange, r *http.Request) JournalEntry {
 		}
 	}
 	if ex.body != nil && ex.body.total > 0 {
-		text := redact(redactor, kept)
-		e.RequestBodyTruncated = ex.body.total > journalBodyLimit
-		if !e.RequestBodyTruncated && json.Valid([]byte(text)) {
-			var buf bytes.Buffer
-			_ = json.Compact(&buf, []byte(text))
-			e.RequestBody = buf.Bytes()
-		} else {
-			e.RequestBody, _ = json.Marshal(text)
+		e.RequestBodyTruncated = truncated
+		switch {
+		case !truncated && json.Valid([]byte(kept)):
+			if redactor != nil || sensitive {
+				e.RequestBody = redactJSONBody([]byte(kept), redactor)
+			} else {
+				var buf bytes.Buffer
+				_ = json.Compact(&buf, []byte(kept))
+				e.RequestBody = buf.Bytes()
+			}
+		case !truncated && formBody(kept, contentType) != "" && (redactor != nil || sensitive):
+			e.RequestBody, _ = json.Marshal(redactQuery(kept, redactor))
+		default:
+			e.RequestBody, _ = json.Marshal(redact(redactor, kept))
 		}
 	}
 	return e
+}
+
+// redactFault is the journal's copy of a fault, its body and header values
+// redacted; the rule itself is left as it is.
+func redactFault(f *FaultRule, redactor *strings.Replacer) *FaultRule {
+	if f == nil || redactor == nil {
+		return f
+	}
+	c := f.clone()
+	if body, changed := redactJSON([]byte(c.Body), redactor); changed && json.Valid([]byte(c.Body)) {
+		c.Body = string(body) // a token behind escapes
+	} else {
+		c.Body = redactor.Replace(c.Body)
+	}
+	for name, value := range c.Headers {
+		c.Headers[name] = redactor.Replace(value)
+	}
+	return &c
 }

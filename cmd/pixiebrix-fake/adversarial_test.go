@@ -21,3 +21,27 @@ func TestFaultHeaderGuardedByAdminToken(t *testing.T) {
 		t.Errorf("with the admin token: %d, want the fault's 503", status)
 	}
 }
+
+// TestRequestLogRedactsPaths: the request log on stderr shows a path with a
+// token in it (plain or percent-escaped) redacted, as the journal does.
+func TestRequestLogRedactsPaths(t *testing.T) {
+	t.Parallel()
+	in := start(t, []string{"--addr", "127.0.0.1:0"}, nil)
+	for _, path := range []string{"/api/groups/acme-admin-token/", "/api/groups/globex%2Dadmin%2Dtoken/", "/__fake/sam-token"} {
+		if status, _, _ := in.get("GET", path, acmeAdmin, "", ""); status != 404 {
+			t.Errorf("GET %s: %d, want 404", path, status)
+		}
+	}
+	if !in.stderr.waitFor(`path=/__fake/[REDACTED]`) {
+		t.Fatalf("no redacted control-plane path in the log:\n%s", in.stderr)
+	}
+	log := in.stderr.String()
+	for _, token := range []string{"acme-admin-token", "globex-admin-token", "globex%2Dadmin", "sam-token"} {
+		if strings.Contains(log, token) {
+			t.Errorf("the log shows %q:\n%s", token, log)
+		}
+	}
+	if n := strings.Count(log, "path=/api/groups/[REDACTED]/"); n != 2 {
+		t.Errorf("%d redacted API paths in the log, want 2:\n%s", n, log)
+	}
+}
