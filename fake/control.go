@@ -268,7 +268,7 @@ func (s *Server) controlListRequests(w http.ResponseWriter, r *http.Request, _ s
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.Journal(f))
+	writeJournal(w, s.journal.shared(f))
 	return nil
 }
 

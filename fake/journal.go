@@ -1,6 +1,7 @@
 package fake
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"io"
@@ -8,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/pixiebrix-fake/pixiebrix-fake/fake/internal/jsonenc"
 )
 
 // DefaultJournalSize is how many API requests the journal keeps unless
@@ -122,17 +125,44 @@ func (f JournalFilter) keep(e *JournalEntry) bool {
 		(!f.Unmatched || e.OperationID == "")
 }
 
-// journal is a bounded ring of the latest API requests.
+// MaxJournalSize is the most entries WithJournalSize may ask the journal to
+// keep, and MaxJournalBytes the most memory its entries may take together
+// (bodies, paths, queries, faults and a fixed cost per entry, journalCost):
+// the oldest entries drop out at whichever bound is reached first, so that
+// no client can grow the server's memory without bound.
+const (
+	MaxJournalSize  = 1_000_000
+	MaxJournalBytes = 64 << 20
+)
+
+// journalEntryOverhead is what an entry costs in memory besides its texts:
+// the struct, its pointer in the ring and the allocations behind it.
+const journalEntryOverhead = 320
+
+// journalCost is what an entry counts against MaxJournalBytes.
+func journalCost(e *JournalEntry) int {
+	n := journalEntryOverhead + len(e.RequestID) + len(e.Method) + len(e.Path) + len(e.Query) +
+		len(e.OperationID) + len(e.Caller) + len(e.RequestBody) + len(e.FaultSource) + len(e.ValidationError)
+	if e.Fault != nil {
+		n += journalEntryOverhead + ruleBytes(e.Fault)
+	}
+	return n
+}
+
+// journal is a bounded queue of the latest API requests. Entries are never
+// changed once added, so that readers can share them outside the lock.
 type journal struct {
-	mu      sync.Mutex
-	entries []JournalEntry // a ring of cap size, oldest at start
-	start   int
-	size    int
-	nextID  int
+	mu       sync.Mutex
+	ring     []*JournalEntry // grows up to size; the entries at start, start+1, … (mod len) are live
+	start, n int
+	bytes    int // journalCost of the live entries
+	size     int
+	maxBytes int
+	nextID   int
 }
 
 func newJournal(size int) *journal {
-	return &journal{size: size, nextID: 1}
+	return &journal{size: size, maxBytes: MaxJournalBytes, nextID: 1}
 }
 
 func (j *journal) add(e JournalEntry) {
@@ -140,25 +170,41 @@ func (j *journal) add(e JournalEntry) {
 	defer j.mu.Unlock()
 	e.ID = j.nextID
 	j.nextID++
-	switch {
-	case j.size == 0:
-	case len(j.entries) < j.size:
-		j.entries = append(j.entries, e)
-	default:
-		j.entries[j.start] = e
-		j.start = (j.start + 1) % j.size
+	if j.size == 0 {
+		return
 	}
+	cost := journalCost(&e)
+	for j.n > 0 && (j.n >= j.size || j.bytes+cost > j.maxBytes) {
+		j.dropOldestLocked()
+	}
+	if j.n == len(j.ring) {
+		grown := make([]*JournalEntry, min(max(2*len(j.ring), 16), j.size))
+		for i := 0; i < j.n; i++ {
+			grown[i] = j.ring[(j.start+i)%len(j.ring)]
+		}
+		j.ring, j.start = grown, 0
+	}
+	j.ring[(j.start+j.n)%len(j.ring)] = &e
+	j.n++
+	j.bytes += cost
 }
 
-// list returns copies of the matching entries, oldest first.
-func (j *journal) list(f JournalFilter) []JournalEntry {
+func (j *journal) dropOldestLocked() {
+	j.bytes -= journalCost(j.ring[j.start])
+	j.ring[j.start] = nil
+	j.start = (j.start + 1) % len(j.ring)
+	j.n--
+}
+
+// shared returns the matching entries, oldest first, shared with the
+// journal: the caller must not change them. It costs a pointer per entry.
+func (j *journal) shared(f JournalFilter) []*JournalEntry {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	out := []JournalEntry{}
-	for i := range j.entries {
-		e := &j.entries[(j.start+i)%len(j.entries)]
-		if f.keep(e) {
-			out = append(out, e.clone())
+	out := []*JournalEntry{}
+	for i := 0; i < j.n; i++ {
+		if e := j.ring[(j.start+i)%len(j.ring)]; f.keep(e) {
+			out = append(out, e)
 		}
 	}
 	if f.Limit > 0 && len(out) > f.Limit {
@@ -167,10 +213,60 @@ func (j *journal) list(f JournalFilter) []JournalEntry {
 	return out
 }
 
+// list returns copies of the matching entries, oldest first.
+func (j *journal) list(f JournalFilter) []JournalEntry {
+	shared := j.shared(f)
+	out := make([]JournalEntry, len(shared))
+	for i, e := range shared {
+		out[i] = e.clone()
+	}
+	return out
+}
+
+// count is how many entries match, Limit aside.
+func (j *journal) count(f JournalFilter) int {
+	f.Limit = 0
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	n := 0
+	for i := 0; i < j.n; i++ {
+		if f.keep(j.ring[(j.start+i)%len(j.ring)]) {
+			n++
+		}
+	}
+	return n
+}
+
 func (j *journal) clear() {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	j.entries, j.start = nil, 0
+	j.ring, j.start, j.n, j.bytes = nil, 0, 0, 0
+}
+
+// writeJournal answers entries as a JSON array, encoded one entry at a time
+// straight to the connection: a full journal is tens of MiB of JSON, and
+// readers in parallel would each hold all of it in one buffer.
+func writeJournal(w http.ResponseWriter, entries []*JournalEntry) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	out := bufio.NewWriterSize(w, 32<<10)
+	buf := jsonBuffers.Get().(*bytes.Buffer)
+	defer putJSONBuffer(buf)
+	out.WriteByte('[')
+	for i, e := range entries {
+		if i > 0 {
+			out.WriteByte(',')
+		}
+		buf.Reset()
+		if err := jsonenc.Encode(buf, e); err != nil {
+			return // cannot happen: every field encodes; the client sees a cut body
+		}
+		if _, err := out.Write(buf.Bytes()); err != nil {
+			return // the client went away
+		}
+	}
+	out.WriteByte(']')
+	_ = out.Flush()
 }
 
 func (e JournalEntry) clone() JournalEntry {

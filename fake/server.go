@@ -182,6 +182,8 @@ func (c *config) checkToggles() error {
 		return fmt.Errorf("error rate %v is outside 0 to 1", c.errorRate)
 	case c.journalSize != nil && *c.journalSize < 0:
 		return fmt.Errorf("journal size %d may not be negative", *c.journalSize)
+	case c.journalSize != nil && *c.journalSize > MaxJournalSize:
+		return fmt.Errorf("journal size %d is over the most the journal keeps, %d", *c.journalSize, MaxJournalSize)
 	}
 	return nil
 }

@@ -112,7 +112,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.Var((*durationValue)(&o.latencyJitter), "latency-jitter", "vary --latency by up to this `duration` either way, uniformly, drawn from the seed (never below zero) [PIXIEBRIX_FAKE_LATENCY_JITTER]")
 	fs.Float64Var(&o.errorRate, "error-rate", 0, "fraction, 0 to 1, of the API requests that pass authentication, permissions and throttling to fail with a 500, 502 or 503, drawn from the seed [PIXIEBRIX_FAKE_ERROR_RATE]")
 	fs.StringVar(&o.throttle, "throttle", "", "limit each user (each client address when anonymous) to a rate in DRF's syntax, such as 5/min or 100/hour; requests over it get 429 with Retry-After [PIXIEBRIX_FAKE_THROTTLE]")
-	fs.IntVar(&o.journalSize, "journal-size", fake.DefaultJournalSize, "how many API requests the journal (GET /__fake/requests) keeps; older ones drop out; 0 keeps none [PIXIEBRIX_FAKE_JOURNAL_SIZE]")
+	fs.IntVar(&o.journalSize, "journal-size", fake.DefaultJournalSize, "how many API requests the journal (GET /__fake/requests) keeps, at most 1000000; older ones drop out, and past 64 MiB of entries too; 0 keeps none [PIXIEBRIX_FAKE_JOURNAL_SIZE]")
 	fs.StringVar(&o.adminToken, "admin-token", "", "token the control plane (/__fake/...) then requires as \"Authorization: Bearer <token>\"; needed to listen beyond loopback, unless --no-control-plane [PIXIEBRIX_FAKE_ADMIN_TOKEN]")
 	fs.BoolVar(&o.noControl, "no-control-plane", false, "turn the control plane off: /__fake/... answers 404 like any unknown path [PIXIEBRIX_FAKE_NO_CONTROL_PLANE]")
 	fs.StringVar(&o.stateFile, "state-file", "", "keep the data in this `file` across restarts and crashes: loaded at start when it exists (instead of the fixture, which stays what a reset goes back to), and every write is fsynced to it before it is answered [PIXIEBRIX_FAKE_STATE_FILE]")
@@ -191,6 +191,8 @@ func (o options) check() error {
 		return fmt.Errorf("%s %v: use a fraction from 0 to 1, such as 0.05", o.source("error-rate"), o.errorRate)
 	case o.journalSize < 0:
 		return fmt.Errorf("%s %d: use 0 (keep none) or more", o.source("journal-size"), o.journalSize)
+	case o.journalSize > fake.MaxJournalSize:
+		return fmt.Errorf("%s %d: use at most %d (the journal also drops its oldest entries past %d MiB)", o.source("journal-size"), o.journalSize, fake.MaxJournalSize, fake.MaxJournalBytes>>20)
 	case o.watch && o.fixtures == "":
 		return fmt.Errorf("%s: there is no fixture file to watch; give --fixtures (or %s)", o.source("watch"), envVar("fixtures"))
 	}

@@ -1,0 +1,9 @@
+package fake
+
+// SetJournalMaxBytesForTest lowers the journal's memory bound
+// (MaxJournalBytes), so that a test reaches it with a few requests.
+func SetJournalMaxBytesForTest(s *Server, n int) {
+	s.journal.mu.Lock()
+	defer s.journal.mu.Unlock()
+	s.journal.maxBytes = n
+}
