@@ -7,3 +7,11 @@ func SetJournalMaxBytesForTest(s *Server, n int) {
 	defer s.journal.mu.Unlock()
 	s.journal.maxBytes = n
 }
+
+// SetThrottleMaxRecordsForTest lowers the throttle's bound
+// (MaxThrottleRecords), so that a test reaches it with a few requests.
+func SetThrottleMaxRecordsForTest(s *Server, n int) {
+	s.throttle.mu.Lock()
+	defer s.throttle.mu.Unlock()
+	s.throttle.maxRecords = n
+}
