@@ -68,6 +68,7 @@ func (s *store) addGroupLocked(org *organization, id, name string, createdAt tim
 func (s *store) removeGroupLocked(g *group) {
 	for _, gm := range g.members {
 		delete(s.groupMemberships, gm.id)
+		unindexGroupOfMemberLocked(gm)
 	}
 	g.org.groups.remove(g)
 	delete(s.groups, g.id)
@@ -272,6 +273,7 @@ func (s *store) addGroupMembershipLocked(g *group, t memberTarget, id string, cr
 	g.byEmail[emailKey(gm.email)] = gm
 	if gm.user != nil {
 		g.byUser[gm.user.id] = gm
+		indexGroupOfMemberLocked(gm)
 	}
 	s.groupMemberships[id] = gm
 	return gm, nil
@@ -289,6 +291,7 @@ func (s *store) unindexGroupMembershipLocked(gm *groupMembership) {
 	delete(g.byEmail, emailKey(gm.email))
 	if gm.user != nil {
 		delete(g.byUser, gm.user.id)
+		unindexGroupOfMemberLocked(gm)
 	}
 	delete(s.groupMemberships, gm.id)
 }
