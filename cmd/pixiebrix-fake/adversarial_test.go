@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"strings"
 	"testing"
 )
@@ -43,5 +44,24 @@ func TestRequestLogRedactsPaths(t *testing.T) {
 	}
 	if n := strings.Count(log, "path=/api/groups/[REDACTED]/"); n != 2 {
 		t.Errorf("%d redacted API paths in the log, want 2:\n%s", n, log)
+	}
+}
+
+// TestCapFlagsRefused: a flag that asks for more than a cap is a start-up
+// error naming the flag and the cap.
+func TestCapFlagsRefused(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--journal-size", "2000000"}, "pixiebrix-fake: --journal-size 2000000: use at most 1000000 (the journal also drops its oldest entries past 64 MiB)\n"},
+		{[]string{"--throttle", "2000000/day"}, `pixiebrix-fake: --throttle: throttle rate "2000000/day": at most 1048576 requests per period` + "\n"},
+	} {
+		var stdout, stderr strings.Builder
+		code := run(context.Background(), append([]string{"--addr", "127.0.0.1:0"}, tt.args...), envFunc(nil), &stdout, &stderr)
+		if code != 2 || stderr.String() != tt.want || stdout.Len() != 0 {
+			t.Errorf("%q: exit %d, stderr %q, stdout %q; want 2 and %q", tt.args, code, stderr.String(), stdout.String(), tt.want)
+		}
 	}
 }
