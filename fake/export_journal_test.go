@@ -15,3 +15,11 @@ func SetThrottleMaxRecordsForTest(s *Server, n int) {
 	defer s.throttle.mu.Unlock()
 	s.throttle.maxRecords = n
 }
+
+// SetAPICapsForTest lowers the caps of API writes (MaxGroups, MaxCampaigns,
+// MaxGroupMemberships); 0 keeps a cap.
+func SetAPICapsForTest(s *Server, groups, campaigns, groupMemberships int) {
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	s.store.caps = apiCaps{groups: groups, campaigns: campaigns, groupMemberships: groupMemberships}
+}

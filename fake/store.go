@@ -43,6 +43,7 @@ type store struct {
 	replaying bool            // a logged write is being applied again
 	replayNow []time.Time     // the clock readings it reads back
 	actor     string          // the user id of the write in progress ("" from Go or the control plane)
+	caps      apiCaps         // api_caps.go
 }
 
 type user struct {

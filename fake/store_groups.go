@@ -29,6 +29,9 @@ type createGroup struct {
 func (m *createGroup) apply(s *store) error {
 	org, err := found(s.orgs, m.Org)
 	if err == nil {
+		err = s.checkGroupCapLocked()
+	}
+	if err == nil {
 		var g *group
 		if g, err = s.addGroupLocked(org, "", m.Name, s.now()); err == nil {
 			m.out = s.groupViewLocked(g)
@@ -307,6 +310,15 @@ type addGroupMembers struct {
 func (m *addGroupMembers) apply(s *store) error {
 	g, targets, err := m.resolveLocked(s, m.Group)
 	if err != nil {
+		return err
+	}
+	added := 0
+	for _, t := range targets {
+		if g.find(t) == nil {
+			added++
+		}
+	}
+	if err := s.checkGroupMembershipCapLocked(added); err != nil {
 		return err
 	}
 	now := s.now()
