@@ -1,5 +1,7 @@
 package fake
 
+import "time"
+
 // SetJournalMaxBytesForTest lowers the journal's memory bound
 // (MaxJournalBytes), so that a test reaches it with a few requests.
 func SetJournalMaxBytesForTest(s *Server, n int) {
@@ -22,4 +24,12 @@ func SetAPICapsForTest(s *Server, groups, campaigns, groupMemberships int) {
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
 	s.store.caps = apiCaps{groups: groups, campaigns: campaigns, groupMemberships: groupMemberships}
+}
+
+// SetThrottleClockForTest makes the throttle read now instead of the wall
+// clock, so that a test can move past a window without waiting.
+func SetThrottleClockForTest(s *Server, now func() time.Time) {
+	s.throttle.mu.Lock()
+	defer s.throttle.mu.Unlock()
+	s.throttle.now = now
 }

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pixiebrix-fake/pixiebrix-fake/fake"
 )
@@ -22,6 +23,8 @@ func TestThrottleTableBound(t *testing.T) {
 	}
 	const bound = 50
 	fake.SetThrottleMaxRecordsForTest(srv, bound)
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	fake.SetThrottleClockForTest(srv, func() time.Time { return now })
 	get := func(addr string) *httptest.ResponseRecorder {
 		req := httptest.NewRequest("GET", "/api/health/", nil)
 		req.RemoteAddr = addr
@@ -38,6 +41,19 @@ func TestThrottleTableBound(t *testing.T) {
 	if rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") != "86400" ||
 		!strings.Contains(rec.Body.String(), "Request was throttled.") {
 		t.Errorf("a new caller past the bound: %d %v %s, want 429 with Retry-After 86400", rec.Code, rec.Header(), rec.Body)
+	}
+	now = now.Add(12 * time.Hour)
+	if rec := get("10.9.9.9:1234"); rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") != "43200" {
+		t.Errorf("half a day on: %d %v, want 429 with Retry-After 43200", rec.Code, rec.Header())
+	}
+	now = now.Add(12 * time.Hour)
+	for i := 0; i < bound; i++ { // the window has passed: every time is forgotten, room for as many new callers
+		if rec := get(fmt.Sprintf("10.1.%d.%d:1234", i/256, i%256)); rec.Code != http.StatusOK {
+			t.Fatalf("a day on, new caller %d: %d %s", i, rec.Code, rec.Body)
+		}
+	}
+	if rec := get("10.9.9.8:1234"); rec.Code != http.StatusTooManyRequests {
+		t.Errorf("full again: %d, want 429", rec.Code)
 	}
 	if _, err := fake.New(fake.WithFixtures(fake.Fixture{}), fake.WithThrottle(fmt.Sprintf("%d/day", fake.MaxThrottleRecords+1))); err == nil ||
 		!strings.Contains(err.Error(), "at most 1048576 requests per period") {
