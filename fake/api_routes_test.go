@@ -10,6 +10,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	pixiebrixfake "github.com/pixiebrix-fake/pixiebrix-fake"
+	"github.com/pixiebrix-fake/pixiebrix-fake/fake"
 )
 
 // The route table and openapi.yaml name the same operations: every
@@ -34,6 +35,21 @@ func specPathValue(t testing.TB, s *apiServer, template, param string) string {
 		return groupMembershipID(t, s, supportGroupID, "mel@acme.test")
 	case strings.HasPrefix(template, "/api/organizations/{organization_pk}/campaigns/{id}/"):
 		return q1CampaignID
+	case strings.HasPrefix(template, "/api/organizations/{organization_pk}/members/{id}/"):
+		return memberUserID(t, s, acmeID, "mel@acme.test")
+	case template == "/api/organizations/{organization_pk}/invitations/{id}/":
+		inv, err := s.Server.Invite(acmeID, fake.FixtureInvitation{Email: "routed@acme.test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return inv.ID
+	case strings.HasPrefix(template, "/api/invitations/{id}/"):
+		// The admin is invited to a team they are not in: only the invitee may answer.
+		inv, err := s.Server.Invite(globexID, fake.FixtureInvitation{Email: "ada@acme.test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return inv.ID
 	}
 	t.Fatalf("no value for {%s} of %s: a new path needs a row here", param, template)
 	return ""
@@ -52,7 +68,13 @@ var specBodies = map[string]any{
 	"createCampaign":                      map[string]string{"name": "Routed"},
 	"partialUpdateCampaign":               map[string]string{"name": "Routed"},
 	"createCampaignMember":                []map[string]any{{"email": "dev@acme.test", "data": map[string]any{}}},
+	"createOrganization":                  map[string]string{"name": "Routed"},
+	"partialUpdateOrganization":           map[string]string{"name": "Routed"},
+	"partialUpdateUserExtensionSettings":  map[string]bool{"is_floating_action_button_enabled": false},
+	"createMilestone":                     map[string]string{"key": "routed"},
 	"updateCampaignMember":                []map[string]any{{"email": "dev@acme.test", "data": map[string]any{}}},
+	"createOrganizationInvitation":        map[string]any{"email": "routed@acme.test", "role": 1},
+	"createCampaignEmailJob":              map[string]string{"type": "registration"},
 }
 
 // specSuccess is the status each operation answers the admin with.
@@ -65,6 +87,13 @@ var specSuccess = map[string]int{
 	"destroyGroupMembership": 204, "listCampaigns": 200, "createCampaign": 201, "retrieveCampaign": 200,
 	"partialUpdateCampaign": 200, "destroyCampaign": 204, "listCampaignMembers": 200,
 	"createCampaignMember": 201, "updateCampaignMember": 200,
+	"createOrganization": 201, "partialUpdateOrganization": 200,
+	"destroyOrganization": 403, // Acme is an enterprise team: routed, and refused
+	"retrieveUserDetail":  200, "destroyOrganizationMemberCache": 204, "destroyMe": 204, "retrieveAuthToken": 200,
+	"listControlRoomPrincipals": 200, "retrieveUserExtensionSettings": 200, "partialUpdateUserExtensionSettings": 200,
+	"listMilestones": 200, "createMilestone": 201,
+	"listOrganizationInvitations": 200, "createOrganizationInvitation": 201, "destroyOrganizationInvitation": 204,
+	"listMeInvitations": 200, "acceptMeInvitation": 201, "rejectMeInvitation": 201, "createCampaignEmailJob": 201,
 }
 
 func TestRoutesServeEveryOperation(t *testing.T) {
@@ -138,10 +167,14 @@ func TestRoutesNothingOutsideTheSpec(t *testing.T) {
 		{"path/users", "GET", "/api/users/", 404, ""},
 		{"path/versioned-prefix", "GET", "/api/v2/me/", 404, ""},
 		{"path/no-api-prefix", "GET", "/organizations/", 404, ""},
-		{"method/post-organizations", "POST", "/api/organizations/", 405, "GET, HEAD"},
-		{"method/put-organization", "PUT", acmePath, 405, "GET, HEAD"},
-		{"method/patch-organization", "PATCH", acmePath, 405, "GET, HEAD"},
-		{"method/delete-organization", "DELETE", acmePath, 405, "GET, HEAD"},
+		{"method/put-organizations", "PUT", "/api/organizations/", 405, "GET, POST, HEAD"},
+		{"method/put-organization", "PUT", acmePath, 405, "GET, PATCH, DELETE, HEAD"},
+		{"method/post-organization", "POST", acmePath, 405, "GET, PATCH, DELETE, HEAD"},
+		{"method/get-member-cache", "GET", acmePath + "members/" + acmeID + "/cache/", 405, "DELETE"},
+		{"method/delete-member", "DELETE", acmePath + "members/" + acmeID + "/", 405, "GET, HEAD"},
+		{"method/put-milestones", "PUT", "/api/me/milestones/", 405, "GET, POST, HEAD"},
+		{"method/put-webextension-settings", "PUT", "/api/me/settings/webextension/", 405, "GET, PATCH, HEAD"},
+		{"method/post-token", "POST", "/api/me/token/", 405, "GET, HEAD"},
 		{"method/post-memberships", "POST", acmeMemberships, 405, "GET, HEAD"},
 		{"method/post-membership", "POST", "/api/memberships/4/", 405, "GET, PUT, PATCH, DELETE, HEAD"},
 		{"method/post-group", "POST", supportPath, 405, "GET, PUT, PATCH, DELETE, HEAD"},
@@ -154,7 +187,7 @@ func TestRoutesNothingOutsideTheSpec(t *testing.T) {
 		{"method/post-campaign", "POST", q1Path, 405, "GET, PATCH, DELETE, HEAD"},
 		{"method/patch-campaign-members", "PATCH", q1Path + "members/", 405, "GET, POST, PUT, HEAD"},
 		{"method/delete-campaign-members", "DELETE", q1Path + "members/", 405, "GET, POST, PUT, HEAD"},
-		{"method/post-me", "POST", "/api/me/", 405, "GET, HEAD"},
+		{"method/post-me", "POST", "/api/me/", 405, "GET, DELETE, HEAD"},
 		{"method/delete-health", "DELETE", "/api/health/", 405, "GET, HEAD"},
 		{"method/options", "OPTIONS", acmeGroups, 405, "GET, POST, HEAD"},
 	}

@@ -52,6 +52,9 @@ var controlRoutes = []controlRoute{
 	{"/__fake/requests/count", map[string]controlHandler{http.MethodGet: (*Server).controlCountRequests}},
 	{"/__fake/requests/expect", map[string]controlHandler{http.MethodPost: (*Server).controlExpectRequests}},
 	{"/__fake/openapi.yaml", map[string]controlHandler{http.MethodGet: (*Server).controlOpenAPI}},
+	// users in no team and the outbox (control_users.go)
+	{"/__fake/users", map[string]controlHandler{http.MethodPost: (*Server).controlAddUser}},
+	{"/__fake/outbox", map[string]controlHandler{http.MethodGet: (*Server).controlListOutbox, http.MethodDelete: (*Server).controlClearOutbox}},
 }
 
 func (route controlRoute) match(path string) (id string, ok bool) {
@@ -164,7 +167,7 @@ func (s *Server) controlGetState(w http.ResponseWriter, r *http.Request, _ strin
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
-	if err := enc.Encode(yamlFixture(state)); err != nil {
+	if err := enc.Encode(state); err != nil {
 		return err
 	}
 	_ = enc.Close()
@@ -181,7 +184,12 @@ func (s *Server) controlPutState(w http.ResponseWriter, r *http.Request, _ strin
 	if err != nil {
 		return err
 	}
-	f, err := ParseFixture(data)
+	parse := ParseFixture
+	if isJSONType(r.Header.Get("Content-Type")) && bytes.HasPrefix(bytes.TrimSpace(data), []byte("{")) {
+		// JSON said and meant: a trailing comma is an error, not YAML.
+		parse = ParseFixtureJSON
+	}
+	f, err := parse(data)
 	if err != nil {
 		return &apiError{code: codeInvalid, detail: "Invalid state: " + err.Error()}
 	}
@@ -193,6 +201,13 @@ func (s *Server) controlPutState(w http.ResponseWriter, r *http.Request, _ strin
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// isJSONType reports whether a Content-Type names JSON: application/json
+// or a +json type.
+func isJSONType(contentType string) bool {
+	mediaType, _, err := mime.ParseMediaType(contentType)
+	return err == nil && (mediaType == "application/json" || strings.HasSuffix(mediaType, "+json"))
 }
 
 func readControlBody(r *http.Request, limit int64) ([]byte, error) {

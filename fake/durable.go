@@ -2,12 +2,9 @@ package fake
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"math/rand/v2"
-	"os"
 	"time"
 
 	"github.com/pixiebrix-fake/pixiebrix-fake/fake/internal/statefile"
@@ -20,7 +17,9 @@ import (
 // as they would have); every later frame is one acknowledged mutation
 // (mutation.go), logged with the clock readings it took and the id
 // source's position before it, so that applying it again on the snapshot
-// gives the same data byte for byte.
+// gives the same data byte for byte. Records are numbered (the snapshot
+// holds the number of the last write in it), so that damage that leaves
+// every frame whole, a record deleted or moved, is still found at start.
 //
 // A mutation is appended and fsynced while the store's lock is held and
 // before its response is written: an answered write is on disk. Whole-data
@@ -49,7 +48,7 @@ func (s *store) snapshotLocked(n *store) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	rec := statefile.Snapshot{Seed: s.seed, IDs: ids, NextMembershipID: n.nextMembershipID, State: state}
+	rec := statefile.Snapshot{Seq: s.durable.Seq, Seed: s.seed, IDs: ids, NextMembershipID: n.nextMembershipID, State: state}
 	if s.step != nil {
 		t := s.step.now
 		rec.Step = &t
@@ -129,7 +128,7 @@ func (s *store) appendLocked(start writeStart, m mutation) error {
 	if err != nil {
 		return err
 	}
-	rec := statefile.Write{Op: opOf(m), Args: args, IDs: start.ids, Now: s.readings, Actor: s.actor}
+	rec := statefile.Write{Seq: s.durable.Seq + 1, Op: opOf(m), Args: args, IDs: start.ids, Now: s.readings, Actor: s.actor}
 	if s.step != nil {
 		t := s.step.now
 		rec.Step = &t
@@ -143,31 +142,46 @@ func (s *store) appendLocked(start writeStart, m mutation) error {
 
 // --- opening and replaying ---
 
-// openStateFile loads the state file at path into a new store, replaying
-// its writes; a file that does not exist gives a nil store. A torn final
-// write is dropped with a warning; any other damage is an error naming the
-// file and the offset.
-func openStateFile(path string, clock func() time.Time, step *stepClock, logger *slog.Logger) (*store, error) {
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
+// resolveStateFile names the file a state-file path writes to (a link's
+// target) and refuses one that is not a regular file, before anything
+// reads it.
+func resolveStateFile(path string) (*statefile.File, error) {
+	target, err := statefile.Resolve(path)
 	if err != nil {
-		return nil, fmt.Errorf("state file: %w", err)
+		return nil, fmt.Errorf("state file %s: %w", path, err)
 	}
+	return &statefile.File{Path: path, Target: target}, nil
+}
+
+// openStateFile loads the state file sf into a new store, replaying its
+// writes, and notes in sf the sequence number of the last; a file that does
+// not exist gives a nil store. A torn final write is dropped with a
+// warning; any other damage (a corrupt or missing record, records out of
+// order, a write that no longer applies) is an error naming the file and
+// the offset, and the file is left as it is.
+func openStateFile(sf *statefile.File, clock func() time.Time, step *stepClock, logger *slog.Logger, outboxSize int) (*store, error) {
+	path := sf.Path
 	fail := func(err error) (*store, error) {
 		return nil, fmt.Errorf("state file %s: %w", path, err)
 	}
-	payloads, offsets, tornAt, err := statefile.ReadFrames(data)
+	data, err := statefile.Read(sf.Target)
 	if err != nil {
 		return fail(err)
 	}
+	if data == nil {
+		return nil, nil
+	}
+	frames, err := statefile.ReadFrames(data)
+	if err != nil {
+		return fail(err)
+	}
+	payloads, offsets := frames.Payloads, frames.Offsets
 	if len(payloads) == 0 {
 		return fail(fmt.Errorf("offset %d: the snapshot is missing or truncated", len(statefile.Magic)))
 	}
-	if tornAt >= 0 {
+	if frames.TornAt >= 0 {
 		logger.Warn("state file: dropped a torn final write, which was never acknowledged (a crash while it was written)",
-			"file", path, "offset", tornAt, "bytes", int64(len(data))-tornAt)
+			"file", path, "offset", frames.TornAt, "bytes", int64(len(data))-frames.TornAt)
 	}
 	var snap statefile.Snapshot
 	if err := statefile.StrictJSON(payloads[0], &snap); err != nil {
@@ -179,6 +193,7 @@ func openStateFile(path string, clock func() time.Time, step *stepClock, logger 
 	}
 	ids, pcg := newTrackedIDSource(snap.Seed)
 	st := newStore(ids, clock)
+	st.outboxSize = outboxSize // before the replay, which sends as the writes did
 	st.pcg, st.step, st.seed = pcg, step, snap.Seed
 	if err := seedStore(st, &f, snap.Seed); err != nil {
 		return fail(fmt.Errorf("offset %d: bad snapshot data: %w", offsets[0], err))
@@ -190,28 +205,51 @@ func openStateFile(path string, clock func() time.Time, step *stepClock, logger 
 	if snap.Step != nil && step != nil {
 		step.now = *snap.Step
 	}
+	seq := snap.Seq
 	for i := 1; i < len(payloads); i++ {
-		if err := st.replay(payloads[i]); err != nil {
-			return fail(fmt.Errorf("offset %d: %w", offsets[i], err))
+		var rec statefile.Write
+		if err := statefile.StrictJSON(payloads[i], &rec); err != nil {
+			return fail(fmt.Errorf("offset %d: bad write record: %w", offsets[i], err))
+		}
+		if frames.Version >= 2 {
+			if rec.Seq != seq+1 {
+				return fail(fmt.Errorf("offset %d: write number %d where %d was due: a record before it is missing, or records are out of order (the file was damaged or edited)",
+					offsets[i], rec.Seq, seq+1))
+			}
+			seq = rec.Seq
+		}
+		if err := st.replay(rec); err != nil {
+			return fail(fmt.Errorf("offset %d: write %s: %w", offsets[i], describeRecord(frames.Version, i, rec), err))
 		}
 	}
+	sf.Seq = seq
 	return st, nil
+}
+
+// describeRecord names a write record for an error: its sequence number
+// (its place in the log, in a version 1 file), operation and actor.
+func describeRecord(version, index int, rec statefile.Write) string {
+	num := uint64(index)
+	if version >= 2 {
+		num = rec.Seq
+	}
+	out := fmt.Sprintf("number %d (%s", num, rec.Op)
+	if rec.Actor != "" {
+		out += ", by user " + rec.Actor
+	}
+	return out + ")"
 }
 
 // replay applies one logged mutation again, as it was made: from the same
 // id source position, reading the same clock readings, through the same
 // code as the first time (store.do's).
-func (s *store) replay(payload []byte) error {
-	var rec statefile.Write
-	if err := statefile.StrictJSON(payload, &rec); err != nil {
-		return fmt.Errorf("bad write record: %w", err)
-	}
+func (s *store) replay(rec statefile.Write) error {
 	m, err := decodeMutation(rec.Op, rec.Args)
 	if err != nil {
 		return err
 	}
 	if err := s.pcg.UnmarshalBinary(rec.IDs); err != nil {
-		return fmt.Errorf("write record %s: ids: %w", rec.Op, err)
+		return fmt.Errorf("bad id source position: %w", err)
 	}
 	s.replaying, s.replayNow = true, rec.Now
 	err = s.doAs(rec.Actor, m)
@@ -221,7 +259,7 @@ func (s *store) replay(payload []byte) error {
 		err = fmt.Errorf("the write took %d clock readings fewer than it logged", left)
 	}
 	if err != nil {
-		return fmt.Errorf("replaying %s: %w", rec.Op, err)
+		return fmt.Errorf("it no longer applies to the data before it: %w", err)
 	}
 	if rec.Step != nil && s.step != nil {
 		s.step.now = *rec.Step
@@ -230,19 +268,28 @@ func (s *store) replay(payload []byte) error {
 }
 
 // closeStateLocked writes a last snapshot (so that the next start replays
-// nothing) and closes the file; later writes are refused.
+// nothing) and closes the file; later writes are refused. It reports a
+// failure of that snapshot, and as well a failure that came before it (a
+// write or a compaction that failed, after which writes were refused and no
+// last snapshot is written): either way the file is not what a clean stop
+// leaves, and the caller's exit status should say so.
 func (s *store) closeStateLocked() error {
 	sf := s.durable
-	if sf == nil || !sf.Open() {
+	if sf == nil || sf.Closed {
 		return nil
 	}
+	earlier := sf.Err
 	var err error
-	if sf.Err == nil && sf.LogBytes > 0 {
+	if earlier == nil && sf.LogBytes > 0 {
 		err = s.writeSnapshotLocked(s)
 	}
 	if cerr := sf.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("state file %s: %w", sf.Path, cerr)
 	}
+	if earlier != nil {
+		err = fmt.Errorf("%w; writes were refused from then on, and the file holds the writes answered before it", earlier)
+	}
+	sf.Closed = true
 	if sf.Err == nil {
 		sf.Err = fmt.Errorf("state file %s: closed", sf.Path)
 	}

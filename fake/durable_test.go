@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"hash/crc32"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -12,7 +13,9 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/pixiebrix-fake/pixiebrix-fake/fake"
 )
@@ -21,7 +24,12 @@ import (
 // continue as they would have, and damage other than a torn final write is
 // an error at start.
 
-const stateMagic = "pixiebrix-fake state v1\n"
+// stateMagic opens the files written now (version 2: numbered records);
+// stateMagicV1 the ones written before, which are still read.
+const (
+	stateMagic   = "pixiebrix-fake state v2\n"
+	stateMagicV1 = "pixiebrix-fake state v1\n"
+)
 
 // newDurableServer starts a fake on the state file at path. The test's end
 // closes the file (a server abandoned without it stands for a crash).
@@ -64,6 +72,24 @@ func everyAPIWrite(t testing.TB, s *apiServer) {
 	writeOK(t, s, "DELETE", acme+"/campaigns/"+onboardingID+"/", nil)
 	writeOK(t, s, "DELETE", "/api/groups/"+salesGroupID+"/", nil)
 	writeOK(t, s, "DELETE", "/api/memberships/5/", nil)
+	teamsWrites(t, s)
+}
+
+// teamsWrites makes one write of each kind of teams' lifecycle and the
+// caller's own account (issue 11, "teams").
+func teamsWrites(t testing.TB, s *apiServer) {
+	t.Helper()
+	var team, doomed struct{ ID string }
+	writeOK(t, s, "POST", "/api/organizations/", map[string]string{"name": "Durable Team", "scope": "@durable"}).decode(t, &team)
+	writeOK(t, s, "PATCH", "/api/organizations/"+team.ID+"/", map[string]any{"name": "Durable Team 2", "trial_end_timestamp": "2026-03-01T12:00:00.5Z"})
+	writeOK(t, s, "POST", "/api/organizations/", map[string]string{"name": "Doomed"}).decode(t, &doomed)
+	writeOK(t, s, "DELETE", "/api/organizations/"+doomed.ID+"/", nil)
+	writeOK(t, s, "POST", "/api/me/milestones/", `{"key": "durable_run", "metadata": {"n": 1.50, "big": 12345678901234567890}}`)
+	writeOK(t, s, "PATCH", "/api/me/settings/webextension/", map[string]any{"floating_action_button_site_denylist": []string{"https://example.com/*"}})
+	// Rae, in no team since the membership delete above: her account goes.
+	if r := s.do(t, call{method: "DELETE", path: "/api/me/", token: acmeRestricted}); r.Status != http.StatusNoContent {
+		t.Fatalf("DELETE /api/me/: %d %s", r.Status, r.Body)
+	}
 }
 
 // observe reads what a client can see of the data: the whole state and the
@@ -276,7 +302,7 @@ func readFile(t testing.TB, path string) []byte {
 // CRC-32C, header CRC-32C) and the payload.
 func frameOffsets(t testing.TB, data []byte) []int {
 	t.Helper()
-	if !bytes.HasPrefix(data, []byte(stateMagic)) {
+	if !bytes.HasPrefix(data, []byte(stateMagic)) && !bytes.HasPrefix(data, []byte(stateMagicV1)) {
 		t.Fatalf("state file starts %q", data[:min(len(data), 30)])
 	}
 	var offsets []int
@@ -304,9 +330,32 @@ func (b *logBuffer) String() string {
 	return b.buf.String()
 }
 
+// frame encodes a payload as the state file does: its length, its CRC-32C
+// and the CRC-32C of those 8 bytes, then the payload.
+func frame(payload []byte) []byte {
+	castagnoli := crc32.MakeTable(crc32.Castagnoli)
+	out := binary.BigEndian.AppendUint32(nil, uint32(len(payload)))
+	out = binary.BigEndian.AppendUint32(out, crc32.Checksum(payload, castagnoli))
+	out = binary.BigEndian.AppendUint32(out, crc32.Checksum(out, castagnoli))
+	return append(out, payload...)
+}
+
+// splitFrames cuts a state file into its header line and its frames, whole.
+func splitFrames(t testing.TB, data []byte) (head []byte, frames [][]byte) {
+	t.Helper()
+	offsets := append(frameOffsets(t, data), len(data))
+	for i := 0; i+1 < len(offsets); i++ {
+		frames = append(frames, data[offsets[i]:offsets[i+1]])
+	}
+	return data[:offsets[0]], frames
+}
+
 // TestStateFileDamage damages a state file of a snapshot and writes: a torn
-// final write is dropped with a warning, and the writes before it are all
-// there; any other damage stops New with the file and the offset.
+// final write (cut short, or never written) is dropped with a warning, and
+// the writes before it are all there; any other damage, including a byte
+// changed in the last complete record, a record missing from the middle of
+// the log and two records swapped, stops New with the file and the offset,
+// and leaves the file as it was, as evidence.
 func TestStateFileDamage(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -322,12 +371,25 @@ func TestStateFileDamage(t *testing.T) {
 	if len(offsets) != 4 {
 		t.Fatalf("%d frames, want the snapshot and 3 writes", len(offsets))
 	}
-	snapshot, middle, last := offsets[0], offsets[2], offsets[3]
+	snapshot, second, middle, last := offsets[0], offsets[1], offsets[2], offsets[3]
 	flip := func(at int) []byte {
 		out := bytes.Clone(data)
 		out[at] ^= 0x20
 		return out
 	}
+	head, frames := splitFrames(t, data)
+	join := func(frames ...[]byte) []byte { return bytes.Join(append([][]byte{head}, frames...), nil) }
+	// The last write, extended by a crash but never written: zeros in place
+	// of its payload's end.
+	unwritten := bytes.Clone(data)
+	clear(unwritten[len(unwritten)-10:])
+	// The last write, renamed to a group that exists: well-formed, with
+	// good checksums, but it no longer applies.
+	lastPayload := frames[3][12:]
+	if !bytes.Contains(lastPayload, []byte(`"name":"Two"`)) {
+		t.Fatalf("the last record is not the write of group Two: %s", lastPayload)
+	}
+	clash := join(frames[0], frames[1], frames[2], frame(bytes.Replace(lastPayload, []byte(`"name":"Two"`), []byte(`"name":"One"`), 1)))
 	cases := []struct {
 		name string
 		data []byte
@@ -338,11 +400,17 @@ func TestStateFileDamage(t *testing.T) {
 		{"intact", data, all, "", ""},
 		{"torn/last-payload-cut", data[:len(data)-7], beforeLast, fmt.Sprintf("offset=%d", last), ""},
 		{"torn/last-header-cut", data[:last+5], beforeLast, fmt.Sprintf("offset=%d", last), ""},
-		{"torn/last-payload-checksum", flip(len(data) - 3), beforeLast, fmt.Sprintf("offset=%d", last), ""},
+		{"torn/last-payload-unwritten", unwritten, beforeLast, fmt.Sprintf("offset=%d", last), ""},
 		{"torn/zeros-after-last", append(bytes.Clone(data), make([]byte, 100)...), all, fmt.Sprintf("offset=%d", len(data)), ""},
 		{"torn/partial-header-after-last", append(bytes.Clone(data), 0, 0, 0), all, fmt.Sprintf("offset=%d", len(data)), ""},
+		{"error/last-payload-checksum", flip(len(data) - 3), nil, "", fmt.Sprintf("offset %d: corrupt final frame (payload checksum mismatch): the frame is complete, so this is damage", last)},
 		{"error/middle-payload-checksum", flip(middle + 20), nil, "", fmt.Sprintf("offset %d: corrupt frame (payload checksum mismatch)", middle)},
 		{"error/middle-header-checksum", flip(middle + 1), nil, "", fmt.Sprintf("offset %d: corrupt frame header (checksum mismatch)", middle)},
+		{"error/middle-record-deleted", join(frames[0], frames[1], frames[3]), nil, "", fmt.Sprintf("offset %d: write number 3 where 2 was due: a record before it is missing, or records are out of order", middle)},
+		{"error/first-record-deleted", join(frames[0], frames[2], frames[3]), nil, "", fmt.Sprintf("offset %d: write number 2 where 1 was due", second)},
+		{"error/records-swapped", join(frames[0], frames[1], frames[3], frames[2]), nil, "", fmt.Sprintf("offset %d: write number 3 where 2 was due", middle)},
+		{"error/record-repeated", join(frames[0], frames[1], frames[2], frames[2]), nil, "", fmt.Sprintf("offset %d: write number 2 where 3 was due", last)},
+		{"error/record-no-longer-applies", clash, nil, "", fmt.Sprintf("offset %d: write number 3 (group.create): it no longer applies to the data before it: name: A group with this name already exists in this team.", last)},
 		{"error/garbage-after-last", append(bytes.Clone(data), []byte("garbage that is no frame")...), nil, "", fmt.Sprintf("offset %d: corrupt frame header", len(data))},
 		{"error/snapshot-checksum", flip(snapshot + 40), nil, "", fmt.Sprintf("offset %d: corrupt frame (payload checksum mismatch)", snapshot)},
 		{"error/snapshot-truncated", data[:snapshot+200], nil, "", fmt.Sprintf("offset %d: the snapshot is missing or truncated", snapshot)},
@@ -368,6 +436,9 @@ func TestStateFileDamage(t *testing.T) {
 				}
 				if !strings.HasPrefix(err.Error(), want) {
 					t.Errorf("error %q, want it to start %q", err, want)
+				}
+				if strings.Contains(err.Error(), "map[") {
+					t.Errorf("error %q is in Go's map syntax", err)
 				}
 				if got := readFile(t, damaged); !bytes.Equal(got, tc.data) {
 					t.Errorf("a refused state file was changed")
@@ -395,6 +466,175 @@ func TestStateFileDamage(t *testing.T) {
 				t.Errorf("after start the file has %d frames, want 1", len(offsets))
 			}
 		})
+	}
+}
+
+// TestStateFileReplayError: a write that no longer applies names the
+// record and what failed in words, not in Go's syntax.
+func TestStateFileReplayError(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "state")
+	s := newDurableServer(t, path)
+	writeOK(t, s, "POST", "/api/groups/"+supportGroupID+"/memberships/", `[{"email": "max@acme.test"}]`)
+	head, frames := splitFrames(t, readFile(t, path))
+	payload := frames[1][12:]
+	if !bytes.Contains(payload, []byte("max@acme.test")) {
+		t.Fatalf("the record is not the members' write: %s", payload)
+	}
+	// The same write for a user who is in no team.
+	edited := bytes.Replace(payload, []byte("max@acme.test"), []byte("nobody@elsewhere.test"), 1)
+	if err := os.WriteFile(path, bytes.Join([][]byte{head, frames[0], frame(edited)}, nil), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := fake.New(fake.WithStateFile(path))
+	if err == nil {
+		t.Fatal("New replayed a write that does not apply")
+	}
+	want := fmt.Sprintf("state file %s: offset %d: write number 1 (group.members.add): ", path, len(head)+len(frames[0]))
+	if msg := err.Error(); !strings.HasPrefix(msg, want) || !strings.Contains(msg, "it no longer applies to the data before it: items refused: item 0: email: ") ||
+		strings.Contains(msg, "map[") {
+		t.Errorf("error %q, want it to start %q and word the item's failure", msg, want)
+	}
+}
+
+// TestStateFileNotRegular: a state-file path naming a FIFO, a device or a
+// directory is refused at once, naming what it is, rather than read
+// (which would block for a writer, or never end).
+func TestStateFileNotRegular(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("no FIFO here: %v", err)
+	}
+	linkToZero := filepath.Join(dir, "zero-link")
+	if err := os.Symlink("/dev/zero", linkToZero); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ path, want string }{
+		{fifo, "it is a named pipe (FIFO), not a regular file"},
+		{"/dev/zero", "it is a character device, not a regular file"},
+		{linkToZero, "it links to /dev/zero, a character device, not a regular file"},
+		{dir, "it is a directory, not a regular file"},
+	} {
+		t.Run(filepath.Base(tc.path), func(t *testing.T) {
+			t.Parallel()
+			done := make(chan error, 1)
+			go func() {
+				srv, err := fake.New(fake.WithStateFile(tc.path))
+				if err == nil {
+					_ = srv.CloseStateFile()
+				}
+				done <- err
+			}()
+			select {
+			case err := <-done:
+				if want := "state file " + tc.path + ": " + tc.want; err == nil || !strings.HasPrefix(err.Error(), want) {
+					t.Errorf("error %v, want it to start %q", err, want)
+				}
+			case <-time.After(30 * time.Second): // a hang detector, not a measure of speed
+				t.Fatalf("New on %s did not return", tc.path)
+			}
+		})
+	}
+}
+
+// TestStateFileSymlink: a state file that is a symbolic link stays one;
+// every write, and every snapshot, goes to the file it names (say, on a
+// mounted volume), which a restart reads. A link to a file that does not
+// exist yet creates it.
+func TestStateFileSymlink(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		existing, relative bool
+	}{{true, false}, {false, false}, {true, true}} {
+		existing := tc.existing
+		t.Run(fmt.Sprintf("target-exists=%v/relative=%v", tc.existing, tc.relative), func(t *testing.T) {
+			t.Parallel()
+			root := t.TempDir()
+			volume, linkDir := filepath.Join(root, "volume"), filepath.Join(root, "links")
+			for _, dir := range []string{volume, linkDir} {
+				if err := os.Mkdir(dir, 0o700); err != nil {
+					t.Fatal(err)
+				}
+			}
+			target := filepath.Join(volume, "state")
+			if existing {
+				srv, err := fake.New(fake.WithStateFile(target))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := srv.CloseStateFile(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			link, linkTo := filepath.Join(linkDir, "state"), target
+			if tc.relative {
+				linkTo = filepath.Join("..", "volume", "state")
+			}
+			if err := os.Symlink(linkTo, link); err != nil {
+				t.Fatal(err)
+			}
+			isLink := func() {
+				t.Helper()
+				if info, err := os.Lstat(link); err != nil || info.Mode()&os.ModeSymlink == 0 {
+					t.Fatalf("the state file %s is no longer a link: %v %v", link, info, err)
+				}
+			}
+			s := newDurableServer(t, link)
+			isLink()
+			writeOK(t, s, "POST", "/api/organizations/"+acmeID+"/groups/", map[string]string{"name": "Linked"})
+			if err := s.Server.LoadState(s.Server.State()); err != nil { // a snapshot: temporary file and rename
+				t.Fatal(err)
+			}
+			writeOK(t, s, "PATCH", "/api/memberships/4/", map[string]int{"role": 4})
+			want := observe(t, s)
+			if err := s.Server.CloseStateFile(); err != nil {
+				t.Fatal(err)
+			}
+			isLink()
+			if entries, err := os.ReadDir(linkDir); err != nil || len(entries) != 1 {
+				t.Errorf("the link's directory holds %v (%v), want the link alone", entries, err)
+			}
+			if !bytes.Contains(readFile(t, target), []byte("Linked")) {
+				t.Errorf("the link's target lacks the writes")
+			}
+			sameObservations(t, observe(t, newDurableServer(t, target)), want)
+		})
+	}
+}
+
+// TestStateFileCloseReportsEarlierFailure: when the state file failed
+// while the server ran (here a compaction, whose directory is gone),
+// CloseStateFile reports it, though it writes no last snapshot.
+func TestStateFileCloseReportsEarlierFailure(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "volume")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "state")
+	s := newDurableServer(t, path)
+	if err := os.RemoveAll(dir); err != nil { // the open file is still appended to
+		t.Fatal(err)
+	}
+	members := "/api/organizations/" + acmeID + "/campaigns/" + q1CampaignID + "/members/"
+	// Five writes of 900 KB take the log past 4 MiB: the fifth compacts,
+	// which fails. Every write is still acknowledged: each is appended.
+	for i := range 5 {
+		blob := strings.Repeat(string(rune('a'+i)), 900_000)
+		writeOK(t, s, "POST", members, []map[string]any{{"email": "ada@acme.test", "data": map[string]string{"blob": blob}}})
+	}
+	r := s.do(t, call{method: "PATCH", path: "/api/memberships/4/", token: acmeAdmin, accept: v2, body: map[string]int{"role": 4}})
+	if r.Status != http.StatusInternalServerError {
+		t.Errorf("write after the failed compaction: %d %s, want 500", r.Status, r.Body)
+	}
+	err := s.Server.CloseStateFile()
+	if want := "state file " + path + ": "; err == nil || !strings.HasPrefix(err.Error(), want) || !strings.Contains(err.Error(), "writes were refused from then on") {
+		t.Errorf("CloseStateFile: %v, want an error starting %q that says writes were refused", err, want)
+	}
+	if err := s.Server.CloseStateFile(); err != nil {
+		t.Errorf("a second CloseStateFile: %v", err)
 	}
 }
 

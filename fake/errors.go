@@ -72,10 +72,23 @@ func (e *apiError) Error() string {
 	case e.reason != "":
 		return e.reason
 	case e.fields != nil:
-		return fmt.Sprint(map[string][]string(e.fields))
+		return describeFieldErrors(e.fields)
 	default:
-		return fmt.Sprint(e.items)
+		return describeItemErrors(e.items)
 	}
+}
+
+// describeItemErrors words a list body's item errors for a person (a log
+// line, a replay error): the refused items by position, from 0, each with
+// its fields' messages.
+func describeItemErrors(items []fieldErrors) string {
+	var parts []string
+	for i, f := range items {
+		if len(f) > 0 {
+			parts = append(parts, fmt.Sprintf("item %d: %s", i, describeFieldErrors(f)))
+		}
+	}
+	return strings.Join(parts, "; ")
 }
 
 func (e *apiError) body() any {

@@ -89,7 +89,7 @@ func (s *Server) serveWithFault(w http.ResponseWriter, req *apiRequest, f *Fault
 		if bound == 0 {
 			bound = MaxFaultDelay
 		}
-		s.pause(req.Request, bound)
+		s.hang(req.Request, bound)
 		dropConnection(w, req)
 	case FaultTruncate, FaultMalformed:
 		buf := newBufferedResponse(w.Header())
@@ -102,24 +102,16 @@ func (s *Server) serveWithFault(w http.ResponseWriter, req *apiRequest, f *Fault
 	}
 }
 
-// pause waits d, or less when the client goes away or the server is closed;
-// it reports whether the whole wait passed. The request body is read first
-// (it is kept for the handler): until it is, the server cannot notice that
-// the client went away.
+// pause waits d, or less when the client goes away, the server is closed,
+// or a drain (Drain) cannot wait for it; it reports whether the whole wait
+// passed. The request body is read first (it is kept for the handler):
+// until it is, the server cannot notice that the client went away.
 func (s *Server) pause(r *http.Request, d time.Duration) bool {
 	if d <= 0 {
 		return true
 	}
 	bufferBody(r)
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-timer.C:
-		return true
-	case <-r.Context().Done():
-	case <-s.closed:
-	}
-	return false
+	return s.wait(r.Context(), d, false)
 }
 
 // bufferBody reads the request body into memory (at most maxBodyBytes+1

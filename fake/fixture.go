@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -23,6 +25,9 @@ type Fixture struct {
 	// member is one user, as the same email in two teams is; the state lists
 	// here only the users who are in no team.
 	Users []FixtureUser `yaml:"users,omitempty" json:"users,omitempty"`
+	// Outbox holds the e-mails the server would have sent (outbox.go),
+	// oldest first.
+	Outbox []OutboxMessage `yaml:"outbox,omitempty" json:"outbox,omitempty"`
 }
 
 // FixtureUser is a user account, in a team or not: a team member's details
@@ -41,6 +46,10 @@ type FixtureUser struct {
 	TestAccount bool  `yaml:"test_account,omitempty" json:"test_account,omitempty"`
 	// UserScope is the user's own package scope (Me's scope); null when absent.
 	UserScope *string `yaml:"user_scope,omitempty" json:"user_scope,omitempty"`
+	// The user's own preferences (issue 11, "teams"): extension settings
+	// over the defaults, and the milestones reached, in order.
+	ExtensionSettings *ExtensionSettingsChange `yaml:"extension_settings,omitempty" json:"extension_settings,omitempty"`
+	Milestones        []Milestone              `yaml:"milestones,omitempty" json:"milestones,omitempty"`
 }
 
 // FixtureOrganization is one team of a fixture.
@@ -54,6 +63,8 @@ type FixtureOrganization struct {
 	Members         []FixtureMember   `yaml:"members,omitempty" json:"members,omitempty"`
 	Groups          []FixtureGroup    `yaml:"groups,omitempty" json:"groups,omitempty"`
 	Campaigns       []FixtureCampaign `yaml:"campaigns,omitempty" json:"campaigns,omitempty"`
+	// Invitations are the team's pending invitations, in the order made.
+	Invitations []FixtureInvitation `yaml:"invitations,omitempty" json:"invitations,omitempty"`
 
 	// The team's settings (team_settings.go); absent ones take the defaults.
 	EnforceUpdateMillis       *int                `yaml:"enforce_update_millis,omitempty" json:"enforce_update_millis,omitempty"`
@@ -107,6 +118,10 @@ type FixtureMember struct {
 	TestAccount          bool       `yaml:"test_account,omitempty" json:"test_account,omitempty"`
 	IsDeploymentManager  bool       `yaml:"is_deployment_manager,omitempty" json:"is_deployment_manager,omitempty"`
 	UserScope            *string    `yaml:"user_scope,omitempty" json:"user_scope,omitempty"`
+	// The user's own preferences (issue 11, "teams"), as in FixtureUser:
+	// given once for a user listed in several teams.
+	ExtensionSettings *ExtensionSettingsChange `yaml:"extension_settings,omitempty" json:"extension_settings,omitempty"`
+	Milestones        []Milestone              `yaml:"milestones,omitempty" json:"milestones,omitempty"`
 }
 
 // FixtureGroup is a group of a team.
@@ -125,6 +140,18 @@ type FixtureGroupMember struct {
 	ID           string     `yaml:"id,omitempty" json:"id,omitempty"`
 	CreatedAt    *time.Time `yaml:"created_at,omitempty" json:"created_at,omitempty"`
 	LastActiveAt *time.Time `yaml:"last_active_at,omitempty" json:"last_active_at,omitempty"`
+}
+
+// FixtureInvitation is a team's pending invitation of an e-mail (which may
+// be a user's or no one's yet). Inviter is the e-mail of a user (of any
+// team, or none) named as the inviter; absent, the team's first admin.
+// Role absent is the team's default role.
+type FixtureInvitation struct {
+	Email     string     `yaml:"email" json:"email"`
+	Role      Role       `yaml:"role,omitempty" json:"role,omitempty"`
+	Inviter   string     `yaml:"inviter,omitempty" json:"inviter,omitempty"`
+	ID        string     `yaml:"id,omitempty" json:"id,omitempty"`
+	CreatedAt *time.Time `yaml:"created_at,omitempty" json:"created_at,omitempty"`
 }
 
 // FixtureCampaign is a campaign of a team.
@@ -151,12 +178,14 @@ type FixtureCampaignMember struct {
 // repeated key, a value of the wrong type, an unknown role, a second YAML
 // document or an empty file is an error that names its line and, where it
 // can, its path (organizations[0] (Acme Corp): members[2] (x@acme.test): …).
-// Absent campaign member data is {}; times are in UTC.
+// Absent campaign member data is {}; times are in UTC. A document that is
+// valid JSON is read as JSON (ParseFixtureJSON), so that its numbers and
+// keys stay as written; anything else is read as YAML.
 func ParseFixture(data []byte) (*Fixture, error) {
 	if json.Valid(data) {
-		// JSON is YAML but for a few string escapes (\/, surrogate pairs);
-		// rewriting its strings keeps every line where it was.
-		data = yamlCompatibleJSON(data)
+		// JSON read as YAML would lose numbers (1e400, 2^64+1) and read a
+		// "<<" key as a merge: a JSON fixture is read as JSON.
+		return ParseFixtureJSON(data)
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
@@ -178,15 +207,41 @@ func ParseFixture(data []byte) (*Fixture, error) {
 		return nil, errEmptyFixture
 	}
 	c := fixtureChecker{checked: map[*yaml.Node]bool{}}
-	if err := c.check(doc.Content[0], reflect.TypeFor[Fixture](), ""); err != nil {
+	if err := c.check(doc.Content[0], fixtureType, ""); err != nil {
 		return nil, err
 	}
 	var f Fixture
 	if err := doc.Decode(&f); err != nil {
 		return nil, yamlError(err)
 	}
+	if err := f.numbersAsJSON(); err != nil {
+		return nil, err
+	}
 	f.normalize()
 	return &f, nil
+}
+
+// numbersAsJSON writes the numbers of campaign member data as JSON bodies
+// and ParseFixtureJSON hold them, json.Number, so that a fixture's data is
+// the same Go value in either format. YAML has already read them as
+// float64 or int: numbers past those are what YAML cannot carry exactly.
+func (f *Fixture) numbersAsJSON() error {
+	for i := range f.Organizations {
+		for j := range f.Organizations[i].Campaigns {
+			members := f.Organizations[i].Campaigns[j].Members
+			for k := range members {
+				if members[k].Data == nil {
+					continue
+				}
+				data, err := jsonObject(members[k].Data)
+				if err != nil {
+					return fmt.Errorf("organizations[%d]: campaigns[%d]: members[%d]%s: data: %w", i, j, k, label(members[k].Email), err)
+				}
+				members[k].Data = data
+			}
+		}
+	}
+	return nil
 }
 
 var errEmptyFixture = errors.New("the fixture is empty (write `organizations: []` for a fake with no data)")
@@ -203,6 +258,15 @@ func yamlError(err error) error {
 // normalize writes what absence means: data {} and times in UTC, so that a
 // fixture survives a round trip through JSON or YAML unchanged.
 func (f *Fixture) normalize() {
+	for i := range f.Outbox {
+		f.Outbox[i].SentAt = f.Outbox[i].SentAt.UTC()
+	}
+	for i := range f.Organizations {
+		for j := range f.Organizations[i].Invitations {
+			inv := &f.Organizations[i].Invitations[j]
+			inv.CreatedAt = utcTime(inv.CreatedAt)
+		}
+	}
 	for i := range f.Users {
 		f.Users[i].DateJoined = utcTime(f.Users[i].DateJoined)
 	}
@@ -244,6 +308,7 @@ type fixtureChecker struct {
 }
 
 var (
+	fixtureType      = reflect.TypeFor[Fixture]()
 	timeType         = reflect.TypeFor[time.Time]()
 	roleType         = reflect.TypeFor[Role]()
 	yamlUnmarshaler  = reflect.TypeFor[yaml.Unmarshaler]()
@@ -472,91 +537,6 @@ func fieldNames(t reflect.Type) []string {
 	return names
 }
 
-// yamlCompatibleJSON rewrites the strings of a valid JSON document as YAML
-// double-quoted strings. JSON is YAML except for a few escapes (\/, UTF-16
-// surrogate pairs) and raw characters YAML forbids; strings hold no line
-// breaks, so every line stays where it was for error messages.
-func yamlCompatibleJSON(data []byte) []byte {
-	var out bytes.Buffer
-	out.Grow(len(data))
-	for i := 0; i < len(data); {
-		if data[i] != '"' {
-			out.WriteByte(data[i])
-			i++
-			continue
-		}
-		end := i + 1
-		for data[end] != '"' {
-			if data[end] == '\\' {
-				end++
-			}
-			end++
-		}
-		literal := data[i : end+1]
-		i = end + 1
-		if plainYAMLString(literal) {
-			out.Write(literal)
-			continue
-		}
-		var s string
-		if err := json.Unmarshal(literal, &s); err != nil {
-			out.Write(literal) // cannot happen in valid JSON; let YAML report it
-			continue
-		}
-		writeYAMLString(&out, s)
-	}
-	return out.Bytes()
-}
-
-// plainYAMLString reports whether a JSON string literal means the same in
-// YAML: no escapes, only characters YAML allows raw.
-func plainYAMLString(literal []byte) bool {
-	for _, r := range string(literal) {
-		if r == '\\' || !yamlPlain(r) {
-			return false
-		}
-	}
-	return true
-}
-
-func writeYAMLString(out *bytes.Buffer, s string) {
-	out.WriteByte('"')
-	for _, r := range s {
-		switch {
-		case r == '"' || r == '\\':
-			out.WriteByte('\\')
-			out.WriteRune(r)
-		case yamlPlain(r):
-			out.WriteRune(r)
-		case r <= 0xff:
-			fmt.Fprintf(out, "\\x%02x", r)
-		case r <= 0xffff:
-			fmt.Fprintf(out, "\\u%04x", r)
-		default:
-			fmt.Fprintf(out, "\\U%08x", r)
-		}
-	}
-	out.WriteByte('"')
-}
-
-// yamlPlain reports whether r stands for itself inside a YAML double-quoted
-// string: printable, and neither a control character nor a line break
-// (YAML folds NEL, LS and PS like a newline).
-func yamlPlain(r rune) bool {
-	return r >= 0x20 && r != 0x85 && r != 0x2028 && r != 0x2029 && yamlPrintable(r)
-}
-
-// yamlPrintable is YAML 1.1's set of characters a stream may hold raw.
-func yamlPrintable(r rune) bool {
-	switch {
-	case r == 0x09, r == 0x0a, r == 0x0d, r >= 0x20 && r <= 0x7e, r == 0x85:
-		return true
-	case r >= 0xa0 && r <= 0xd7ff, r >= 0xe000 && r <= 0xfffd && r != 0xfeff:
-		return true
-	}
-	return r >= 0x10000 && r <= 0x10ffff
-}
-
 // UnmarshalYAML reads a role by name (admin, manager, developer, member,
 // restricted) or by number (1 to 5).
 func (r *Role) UnmarshalYAML(node *yaml.Node) error {
@@ -603,4 +583,84 @@ func (m FixtureGroupMember) MarshalYAML() (any, error) {
 	}
 	type plain FixtureGroupMember
 	return plain(m), nil
+}
+
+// MarshalYAML writes a campaign member's data with its numbers as YAML
+// numbers (json.Number, as the data holds them, would be written as
+// strings) and its keys as strings: a "<<" key written plain would read
+// back as a merge.
+func (m FixtureCampaignMember) MarshalYAML() (any, error) {
+	type plain FixtureCampaignMember
+	p := plain(m)
+	p.Data = nil
+	var n yaml.Node
+	if err := n.Encode(p); err != nil {
+		return nil, err
+	}
+	if m.Data != nil && len(n.Content) >= 2 { // after the email, where the field is
+		data := []*yaml.Node{{Kind: yaml.ScalarNode, Tag: "!!str", Value: "data"}, yamlData(m.Data)}
+		n.Content = slices.Insert(n.Content, 2, data...)
+	}
+	return &n, nil
+}
+
+// yamlData writes free-form data as a YAML node, every key tagged a string
+// so that the encoder quotes the ones YAML would read otherwise ("yes").
+func yamlData(v any) *yaml.Node {
+	switch v := v.(type) {
+	case map[string]any:
+		n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+		for _, k := range slices.Sorted(maps.Keys(v)) {
+			key := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: k}
+			if k == "<<" { // the encoder writes it plain, which reads as a merge
+				key.Style = yaml.DoubleQuotedStyle
+			}
+			n.Content = append(n.Content, key, yamlData(v[k]))
+		}
+		return n
+	case []any:
+		n := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
+		for _, item := range v {
+			n.Content = append(n.Content, yamlData(item))
+		}
+		return n
+	}
+	var n yaml.Node
+	if err := n.Encode(yamlValue(v)); err != nil {
+		n = yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null"} // cannot happen: JSON values encode
+	}
+	return &n
+}
+
+// yamlValue turns the json.Numbers of decoded JSON into the int64, uint64
+// or float64 they stand for; a number none of them holds (1e400) stays its
+// text, which YAML then writes as a string.
+func yamlValue(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, item := range v {
+			out[k] = yamlValue(item)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, item := range v {
+			out[i] = yamlValue(item)
+		}
+		return out
+	case json.Number:
+		if n, err := v.Int64(); err == nil {
+			return n
+		}
+		if n, err := strconv.ParseUint(string(v), 10, 64); err == nil {
+			return n
+		}
+		if n, err := v.Float64(); err == nil {
+			return n
+		}
+		return string(v)
+	default:
+		return v
+	}
 }

@@ -44,9 +44,9 @@ func TestFixtureRefused(t *testing.T) {
 	}{
 		// Parsing: a line, and a path where there is one.
 		{name: "parse/unknown-key/top", fixture: "organisations: []\n",
-			want: `line 1: unknown key "organisations" (known keys: organizations, users)`},
+			want: `line 1: unknown key "organisations" (known keys: organizations, users, outbox)`},
 		{name: "parse/unknown-key/user", fixture: fixtureHead + "users:\n  - {email: ex@acme.test, role: admin}\n",
-			want: `line 7: users[0] (ex@acme.test): unknown key "role" (known keys: email, name, token, user_id, date_joined, service_account, deployment_key_account, is_onboarded, test_account, user_scope)`},
+			want: `line 7: users[0] (ex@acme.test): unknown key "role" (known keys: email, name, token, user_id, date_joined, service_account, deployment_key_account, is_onboarded, test_account, user_scope, extension_settings, milestones)`},
 		{name: "parse/unknown-key/user-membership-id", fixture: "users:\n  - name: Ex Member\n    email: ex@acme.test\n    membership_id: 3\n",
 			want: `line 4: users[0] (ex@acme.test): unknown key "membership_id"`},
 		{name: "parse/duplicate-key/user", fixture: "users:\n  - {email: ex@acme.test, token: a, token: b}\n",
@@ -56,9 +56,9 @@ func TestFixtureRefused(t *testing.T) {
 		{name: "parse/wrong-type/user-flag", fixture: "users:\n  - {email: ex@acme.test, service_account: maybe}\n",
 			want: "line 2: cannot unmarshal !!str `maybe` into bool"},
 		{name: "parse/unknown-key/organization", fixture: fixtureHead + "    colour: red\n",
-			want: `line 6: organizations[0] (Acme): unknown key "colour" (known keys: id, name, scope, default_role, verified_domains, generate, members, groups, campaigns, enforce_update_millis, session_idle_timeout_minutes, trial_end_timestamp, enable_invitations, ai_default_chat_copilot, is_enterprise, theme, control_room)`},
+			want: `line 6: organizations[0] (Acme): unknown key "colour" (known keys: id, name, scope, default_role, verified_domains, generate, members, groups, campaigns, invitations, enforce_update_millis, session_idle_timeout_minutes, trial_end_timestamp, enable_invitations, ai_default_chat_copilot, is_enterprise, theme, control_room)`},
 		{name: "parse/unknown-key/member", fixture: fixtureHead + "      - {email: bob@acme.test, rol: admin}\n",
-			want: `line 6: organizations[0] (Acme): members[1] (bob@acme.test): unknown key "rol" (known keys: email, name, role, token, service_account, deployment_key_account, user_id, membership_id, date_joined, last_active_at, last_login_at, is_onboarded, test_account, is_deployment_manager, user_scope)`},
+			want: `line 6: organizations[0] (Acme): members[1] (bob@acme.test): unknown key "rol" (known keys: email, name, role, token, service_account, deployment_key_account, user_id, membership_id, date_joined, last_active_at, last_login_at, is_onboarded, test_account, is_deployment_manager, user_scope, extension_settings, milestones)`},
 		{name: "parse/unknown-key/generate", fixture: fixtureHead + "    generate: {members: 3, teams: 2}\n",
 			want: `line 6: organizations[0] (Acme): generate: unknown key "teams" (known keys: members, groups, campaigns)`},
 		{name: "parse/unknown-key/group", fixture: fixtureHead + "    groups:\n      - {name: Sales, owner: ada@acme.test}\n",
@@ -651,7 +651,7 @@ func fullFixture() fake.Fixture {
 			Members: []fake.FixtureCampaignMember{
 				{Email: "ada@acme.test", Data: map[string]any{}},
 				{Email: "new@acme.test", ID: "0a000000-0000-4000-8000-0000000000d1", CreatedAt: at(9), UpdatedAt: at(10), LastActiveAt: at(11),
-					Data: map[string]any{"Location": "New York, NY", "Floor": 3, "Ratio": 1.5, "Remote": false, "Tags": []any{"a", 2}, "Desk": map[string]any{"Row": "B"}, "Note": nil}},
+					Data: map[string]any{"Location": "New York, NY", "Floor": json.Number("3"), "Ratio": json.Number("1.5"), "Remote": false, "Tags": []any{"a", json.Number("2")}, "Desk": map[string]any{"Row": "B"}, "Note": nil}},
 			},
 		}},
 	}, {Name: "Globex", Scope: new(""), Generate: &fake.FixtureGenerate{}}},
@@ -848,7 +848,7 @@ func TestFixtureUsers(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(f.Users) != 3 || f.Users[0].DateJoined.Format(time.RFC3339) != "2023-05-06T05:08:09Z" || f.Users[2] != (fake.FixtureUser{Email: "quiet@acme.test"}) {
+		if len(f.Users) != 3 || f.Users[0].DateJoined.Format(time.RFC3339) != "2023-05-06T05:08:09Z" || !reflect.DeepEqual(f.Users[2], fake.FixtureUser{Email: "quiet@acme.test"}) {
 			t.Errorf("users %+v", f.Users)
 		}
 	})

@@ -54,7 +54,9 @@ type exchange struct {
 	start           time.Time
 	rec             *observer
 	requestID       string
-	body            *bodyTap // nil when the request has no body
+	body            *bodyTap   // nil when the request has no body
+	unread          *bodyWatch // nil when the request declares no body
+	bodyReadEarly   bool       // the journal read the body's start before the checks
 	journaled       bool
 	operationID     string
 	caller          string // the caller's email
@@ -100,19 +102,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.cors.handle(ex.rec, r) { // a preflight, answered before anything else
 		return
 	}
+	if body := r.Body; body != nil {
+		// net/http decides by its own body type whether to drain what the
+		// handler left unread or to close the connection (and, with
+		// Expect: 100-continue, whether to ask for the body at all): give
+		// it back its body once the watch and the journal's tap are done.
+		defer func() { r.Body = body }()
+	}
+	ex.unread = watchBody(r) // unread_body.go
 	if isControlPath(r.URL.Path) && !s.noControl {
 		s.serveControl(ex.rec, r)
 		return
 	}
 	ex.journaled = true
-	if body := r.Body; body != nil {
-		// net/http decides by its own body type whether to drain what the
-		// handler left unread or to close the connection (and, with
-		// Expect: 100-continue, whether to ask for the body at all): give
-		// it back its body once the journal's tap is done.
-		defer func() { r.Body = body }()
-	}
-	ex.body = tapBody(r)
+	ex.body, ex.bodyReadEarly = s.tapAPIBody(r)
 	s.serveAPI(&apiRequest{Request: r, ex: ex})
 }
 
@@ -146,7 +149,7 @@ func (s *Server) finish(ex *exchange, r *http.Request) {
 // DRF's): the first failure answers. Faults act once the checks have passed.
 func (s *Server) serveAPI(req *apiRequest) {
 	w := req.ex.rec
-	if !s.pause(req.Request, s.toggles.nextLatency()) {
+	if !s.latency(req) {
 		dropConnection(w, req)
 		return
 	}
@@ -297,7 +300,7 @@ func (s *Server) authenticate(req *apiRequest) error {
 func (req *apiRequest) object() objectRef {
 	param := req.vars[req.scope.param]
 	switch req.scope.kind {
-	case scopeOrg, scopeGroup:
+	case scopeOrg, scopeGroup, scopeCampaign:
 		return objectRef{kind: req.scope.kind, id: strings.ToLower(param)}
 	case scopeMembership:
 		if id, err := strconv.Atoi(param); err == nil && id >= 1 {

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
-	"strings"
 
 	"github.com/pixiebrix-fake/pixiebrix-fake/fake/internal/statefile"
 )
@@ -64,6 +63,20 @@ var mutationTypes = registry(
 	entry[addTeam]("helpers.add_team"),
 	entry[addMember]("helpers.add_member"),
 	entry[addGroup]("helpers.add_group"),
+	// Teams' lifecycle and the caller's own account (issue 11, "teams").
+	entry[createTeam]("team.create"),
+	entry[updateTeam]("team.update"),
+	entry[deleteTeam]("team.delete"),
+	entry[deleteAccount]("me.delete"),
+	entry[updateExtensionSettings]("me.extension_settings.update"),
+	entry[putMilestone]("me.milestone.put"),
+	// invitations, users in no team, the outbox, campaign e-mail jobs
+	entry[createInvitations]("invitation.create"),
+	entry[revokeInvitation]("invitation.revoke"),
+	entry[answerInvitation]("invitation.answer"),
+	entry[addUser]("helpers.add_user"),
+	entry[clearOutbox]("outbox.clear"),
+	entry[queueCampaignEmails]("campaign.emails.queue"),
 )
 
 // do applies a mutation: its data-free checks, then under the write lock
@@ -140,18 +153,18 @@ func decodeMutation(op string, args json.RawMessage) (mutation, error) {
 	if kind, ok := mutationTypes.byName[op]; ok {
 		m := kind.fresh()
 		if err := statefile.StrictJSON(args, m); err != nil {
-			return nil, fmt.Errorf("write record %s: %w", op, err)
+			return nil, fmt.Errorf("bad arguments: %w", err)
 		}
 		return m, nil
 	}
 	if legacy, ok := legacyMutations[op]; ok {
 		m, err := legacy(args)
 		if err != nil {
-			return nil, fmt.Errorf("write record %s: %w", op, err)
+			return nil, fmt.Errorf("bad arguments: %w", err)
 		}
 		return m, nil
 	}
-	return nil, fmt.Errorf("unknown write %q", op)
+	return nil, fmt.Errorf("unknown operation %q (a file written by a newer version of the fake?)", op)
 }
 
 // itemErrors refuses a list write: one error object per item ({} for good
@@ -159,11 +172,5 @@ func decodeMutation(op string, args json.RawMessage) (mutation, error) {
 type itemErrors []fieldErrors
 
 func (e itemErrors) Error() string {
-	var parts []string
-	for i, f := range e {
-		if len(f) > 0 {
-			parts = append(parts, fmt.Sprintf("item %d: %v", i, map[string][]string(f)))
-		}
-	}
-	return "items refused: " + strings.Join(parts, "; ")
+	return "items refused: " + describeItemErrors(e)
 }

@@ -39,6 +39,7 @@ func (o *observer) WriteHeader(status int) {
 	if !o.wroteHeader {
 		o.status, o.wroteHeader = status, true
 		o.ex.record()
+		closeIfBodyUnread(o.Header(), o.ex.unread)
 	}
 	o.ResponseWriter.WriteHeader(status)
 }

@@ -1,6 +1,7 @@
 package fake
 
 import (
+	"context"
 	"crypto/sha256"
 	"log/slog"
 	"time"
@@ -25,12 +26,15 @@ type config struct {
 	errorRate     float64
 	throttle      string
 	journalSize   *int
+	outboxSize    *int
 	controlToken  string
 	validate      bool
 
 	stateFile      string
 	noControlPlane bool
 	corsOrigins    []string // WithCORS, in cors.go
+
+	ctx context.Context // WithContext's, or nil
 }
 
 // DefaultSeed is the seed used when WithSeed is not given.
@@ -102,6 +106,17 @@ func WithThrottle(rate string) Option { return func(c *config) { c.throttle = ra
 // (DefaultJournalSize by default; 0 keeps none).
 func WithJournalSize(n int) Option { return func(c *config) { c.journalSize = &n } }
 
+// WithOutboxSize sets how many messages the outbox keeps
+// (DefaultOutboxSize by default; 0 keeps none); older ones drop out first.
+func WithOutboxSize(n int) Option { return func(c *config) { c.outboxSize = &n } }
+
+func (c *config) outboxSizeOrDefault() int {
+	if c.outboxSize != nil {
+		return *c.outboxSize
+	}
+	return DefaultOutboxSize
+}
+
 // WithControlToken requires "Authorization: Bearer <token>" on every control
 // plane request (/__fake/…). Use it when the server listens beyond loopback.
 // The X-Fake-Fault header then needs the token too (FaultTokenHeader).
@@ -136,3 +151,10 @@ func WithStateFile(path string) Option { return func(c *config) { c.stateFile = 
 // answer 404 as any unknown path does, so that no client can reset, replace
 // or break the data. The X-Fake-Fault header is ignored too.
 func WithoutControlPlane() Option { return func(c *config) { c.noControlPlane = true } }
+
+// WithContext bounds the work New does before it returns: once ctx is done,
+// seeding a fixture stops (it looks every 256 generated items) and New
+// returns an error that wraps context.Cause(ctx). A command passes the
+// context its signal handler cancels, so that SIGTERM stops a large
+// fixture. Loading a state file (WithStateFile) is not interrupted.
+func WithContext(ctx context.Context) Option { return func(c *config) { c.ctx = ctx } }

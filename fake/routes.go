@@ -27,6 +27,7 @@ const (
 	scopeOrg
 	scopeMembership
 	scopeGroup
+	scopeCampaign // a campaign by id, for the paths that name no team
 )
 
 type pathScope struct {
@@ -60,6 +61,20 @@ var pathScopes = map[string]pathScope{
 	"/api/organizations/{organization_pk}/campaigns/":                       {kind: scopeOrg, param: "organization_pk"},
 	"/api/organizations/{organization_pk}/campaigns/{id}/":                  {kind: scopeOrg, param: "organization_pk"},
 	"/api/organizations/{organization_pk}/campaigns/{campaign_pk}/members/": {kind: scopeOrg, param: "organization_pk"},
+	// Teams' lifecycle, member detail and the caller's own account (issue 11, "teams").
+	"/api/organizations/{organization_pk}/members/{id}/":       {kind: scopeOrg, param: "organization_pk"},
+	"/api/organizations/{organization_pk}/members/{id}/cache/": {kind: scopeOrg, param: "organization_pk"},
+	"/api/me/token/":                 {kind: scopeNone},
+	"/api/me/partner-principals/":    {kind: scopeNone},
+	"/api/me/settings/webextension/": {kind: scopeNone},
+	"/api/me/milestones/":            {kind: scopeNone},
+	// invitations and campaign e-mail jobs
+	"/api/organizations/{organization_pk}/invitations/":      {kind: scopeOrg, param: "organization_pk"},
+	"/api/organizations/{organization_pk}/invitations/{id}/": {kind: scopeOrg, param: "organization_pk"},
+	"/api/invitations/me/":                                   {kind: scopeNone},
+	"/api/invitations/{id}/accept/":                          {kind: scopeNone},
+	"/api/invitations/{id}/reject/":                          {kind: scopeNone},
+	"/api/campaigns/{campaign_pk}/emails/jobs/":              {kind: scopeCampaign, param: "campaign_pk"},
 }
 
 // operations is the one route table: every operationId of openapi.yaml and
@@ -92,6 +107,27 @@ var operations = map[string]operation{
 	"listCampaignMembers":                 {access: accessManage, handle: (*Server).listCampaignMembers, list: true},
 	"createCampaignMember":                {access: accessManage, handle: (*Server).upsertCampaignMembers},
 	"updateCampaignMember":                {access: accessManage, handle: (*Server).replaceCampaignMembers},
+	// Teams' lifecycle, member detail and the caller's own account (issue 11, "teams").
+	"createOrganization":                 {access: accessUser, handle: (*Server).createOrganization},
+	"partialUpdateOrganization":          {access: accessAdmin, handle: (*Server).partialUpdateOrganization},
+	"destroyOrganization":                {access: accessAdmin, handle: (*Server).destroyOrganization},
+	"retrieveUserDetail":                 {access: accessManage, handle: (*Server).retrieveUserDetail},
+	"destroyOrganizationMemberCache":     {access: accessAdmin, handle: (*Server).destroyOrganizationMemberCache},
+	"destroyMe":                          {access: accessUser, handle: (*Server).destroyMe},
+	"retrieveAuthToken":                  {access: accessUser, handle: (*Server).retrieveAuthToken},
+	"listControlRoomPrincipals":          {access: accessUser, handle: (*Server).listControlRoomPrincipals, list: true},
+	"retrieveUserExtensionSettings":      {access: accessUser, handle: (*Server).retrieveUserExtensionSettings},
+	"partialUpdateUserExtensionSettings": {access: accessUser, handle: (*Server).partialUpdateUserExtensionSettings},
+	"listMilestones":                     {access: accessUser, handle: (*Server).listMilestones},
+	"createMilestone":                    {access: accessUser, handle: (*Server).createMilestone},
+	// invitations and campaign e-mail jobs
+	"listOrganizationInvitations":   {access: accessManage, handle: (*Server).listOrganizationInvitations, list: true},
+	"createOrganizationInvitation":  {access: accessManage, handle: (*Server).createOrganizationInvitation},
+	"destroyOrganizationInvitation": {access: accessManage, handle: (*Server).destroyOrganizationInvitation},
+	"listMeInvitations":             {access: accessUser, handle: (*Server).listMeInvitations, list: true},
+	"acceptMeInvitation":            {access: accessUser, handle: (*Server).acceptMeInvitation},
+	"rejectMeInvitation":            {access: accessUser, handle: (*Server).rejectMeInvitation},
+	"createCampaignEmailJob":        {access: accessManage, handle: (*Server).createCampaignEmailJob},
 }
 
 // checkRouteTable makes sure the spec and the route table name the same

@@ -2,6 +2,7 @@ package fake
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -17,8 +18,18 @@ import (
 var scopePattern = regexp.MustCompile(`^@[a-z0-9][a-z0-9._-]*$`)
 
 // maxGenerate bounds each generate count, so that a slip of the keyboard
-// is an error rather than a fake that never starts.
+// is an error rather than a fake that never starts; it bounds the sum of
+// each kind over all teams too, so that many teams cannot multiply it.
 const maxGenerate = 1_000_000
+
+// maxFixtureMembers bounds the memberships of a fixture or state over all
+// teams, listed and generated: a 3 KB document may not ask for a hundred
+// teams of a million.
+const maxFixtureMembers = 1_000_000
+
+// seedCheckEvery is how many generated items seeding makes between looks at
+// its context, so that a signal stops a large fixture within moments.
+const seedCheckEvery = 256
 
 // seeder fills a store from a fixture. Its faker and random source are its
 // own, seeded from the server's seed, so generated data depends on the seed
@@ -49,6 +60,9 @@ type seeder struct {
 	// mutation reached before the lock (emailChecks); others are checked
 	// when met.
 	emails emailChecks
+
+	ctx       context.Context // seeding stops once it is done
+	generated int             // items generated so far, for interrupted
 }
 
 // onUndo records how to take back a change, when the seeder keeps an undo
@@ -107,7 +121,7 @@ func newSeeder(st *store, seed int64) *seeder {
 	rng := newRand(seed, streamFaker)
 	// gofakeit treats seed 0 as "seed from crypto/rand": never hand it 0.
 	fakerSeed := int64(rng.Uint64()>>1) | 1
-	return &seeder{st: st, fakerSeed: fakerSeed, rng: rng, reserved: map[int]bool{}, given: map[*user]userGiven{}}
+	return &seeder{st: st, fakerSeed: fakerSeed, rng: rng, reserved: map[int]bool{}, given: map[*user]userGiven{}, ctx: context.Background()}
 }
 
 // fake is the seeder's faker, made on first use.
@@ -121,7 +135,17 @@ func (sd *seeder) fake() *gofakeit.Faker {
 // seedStore loads a fixture into an empty store, or names the first place in
 // the fixture that breaks a rule.
 func seedStore(st *store, f *Fixture, seed int64) error {
+	return seedStoreContext(context.Background(), st, f, seed)
+}
+
+// seedStoreContext is seedStore, stopping with an error that wraps
+// context.Cause(ctx) once ctx is done.
+func seedStoreContext(ctx context.Context, st *store, f *Fixture, seed int64) error {
+	if err := checkFixtureTotals(f); err != nil {
+		return err
+	}
 	sd := newSeeder(st, seed)
+	sd.ctx = ctx
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	sd.prepare(f)
@@ -137,13 +161,67 @@ func seedStore(st *store, f *Fixture, seed int64) error {
 			return fmt.Errorf("organizations[%d]%s: %w", i, label(o.Name), err)
 		}
 	}
+	// Invitations come once every user is in: an inviter may be listed in
+	// a later team, or in none.
+	for i := range f.Organizations {
+		o := &f.Organizations[i]
+		org := st.orgs[strings.ToLower(o.ID)]
+		if o.ID == "" {
+			org = sd.orgByName(o.Name)
+		}
+		for j := range o.Invitations {
+			if err := sd.invitation(org, &o.Invitations[j]); err != nil {
+				return fmt.Errorf("organizations[%d]%s: invitations[%d]%s: %w", i, label(o.Name), j, label(o.Invitations[j].Email), err)
+			}
+		}
+	}
+	for i := range f.Outbox {
+		if err := sd.outboxMessage(f.Outbox[i]); err != nil {
+			return fmt.Errorf("outbox[%d]: %w", i, err)
+		}
+	}
 	return nil
 }
 
 // checkFixture finds what seedStore would refuse in a fixture, changing
-// nothing: it seeds a throwaway store.
-func checkFixture(f *Fixture, seed int64) error {
-	return seedStore(newStore(newIDSource(seed), func() time.Time { return epoch }), f, seed)
+// nothing: it seeds a throwaway store, stopping once ctx is done.
+func checkFixture(ctx context.Context, f *Fixture, seed int64) error {
+	return seedStoreContext(ctx, newStore(newIDSource(seed), func() time.Time { return epoch }), f, seed)
+}
+
+// checkFixtureTotals refuses, before anything is seeded, a fixture whose
+// teams together ask for more than the caps: maxFixtureMembers memberships,
+// listed and generated, and maxGenerate generated groups or campaigns. A
+// single count past maxGenerate is left to its team, which names it.
+func checkFixtureTotals(f *Fixture) error {
+	var members, groups, campaigns int
+	for _, o := range f.Organizations {
+		members += len(o.Members)
+		if g := o.Generate; g != nil {
+			members += min(max(g.Members, 0), maxGenerate)
+			groups += min(max(g.Groups, 0), maxGenerate)
+			campaigns += min(max(g.Campaigns, 0), maxGenerate)
+		}
+	}
+	switch {
+	case members > maxFixtureMembers:
+		return fmt.Errorf("the teams have %d members in total, listed and generated; at most %d", members, maxFixtureMembers)
+	case groups > maxGenerate:
+		return fmt.Errorf("generate: the teams ask for %d groups in total; at most %d", groups, maxGenerate)
+	case campaigns > maxGenerate:
+		return fmt.Errorf("generate: the teams ask for %d campaigns in total; at most %d", campaigns, maxGenerate)
+	}
+	return nil
+}
+
+// interrupted says, every seedCheckEvery generated items, whether seeding
+// should stop: its context is done.
+func (sd *seeder) interrupted() error {
+	sd.generated++
+	if sd.generated%seedCheckEvery != 0 || sd.ctx.Err() == nil {
+		return nil
+	}
+	return fmt.Errorf("seeding stopped: %w", context.Cause(sd.ctx))
 }
 
 // prepare reserves the fixture's membership ids and sizes the store's
@@ -298,6 +376,7 @@ func (sd *seeder) member(org *organization, m *FixtureMember) (*membership, erro
 		Email: m.Email, Name: m.Name, Token: m.Token, UserID: m.UserID, DateJoined: m.DateJoined,
 		ServiceAccount: m.ServiceAccount, DeploymentKeyAccount: m.DeploymentKeyAccount,
 		IsOnboarded: m.IsOnboarded, TestAccount: m.TestAccount, UserScope: m.UserScope,
+		ExtensionSettings: m.ExtensionSettings, Milestones: m.Milestones,
 	}, "an earlier team")
 	if err != nil {
 		return nil, err
@@ -376,7 +455,46 @@ func (sd *seeder) putUser(fu FixtureUser, where string) (*user, error) {
 		u.scope = copyString(fu.UserScope)
 	}
 	u.notOnboarded = u.notOnboarded || (fu.IsOnboarded != nil && !*fu.IsOnboarded)
+	if err := sd.preferences(u, fu); err != nil {
+		return nil, err
+	}
 	return u, nil
+}
+
+// preferences seeds a user's extension settings and milestones
+// (me_preferences.go). They are given on one listing of the user: a second
+// listing may not give them again.
+func (sd *seeder) preferences(u *user, fu FixtureUser) error {
+	if c := fu.ExtensionSettings; c != nil {
+		if err := c.check(); err != nil {
+			return fmt.Errorf("extension_settings: %w", err)
+		}
+		if u.extensionSettings != nil {
+			return fmt.Errorf("extension_settings of %s are given twice (once in %s)", fu.Email, sd.given[u].listed)
+		}
+		settings := c.applyTo(defaultExtensionSettings())
+		u.extensionSettings = &settings
+	}
+	if len(fu.Milestones) > 0 && len(u.milestones) > 0 {
+		return fmt.Errorf("milestones of %s are given twice (once in %s)", fu.Email, sd.given[u].listed)
+	}
+	for i, ms := range fu.Milestones {
+		if err := checkMilestone(ms); err != nil {
+			return fmt.Errorf("milestones[%d]: %w", i, err)
+		}
+		if slices.ContainsFunc(u.milestones, func(m *milestone) bool { return m.key == ms.Key }) {
+			return fmt.Errorf("milestones[%d]: key %q is listed twice", i, ms.Key)
+		}
+		if ms.Metadata != nil {
+			metadata, err := jsonObject(ms.Metadata)
+			if err != nil {
+				return fmt.Errorf("milestones[%d]: metadata: %w", i, err)
+			}
+			ms.Metadata = metadata
+		}
+		setMilestoneLocked(u, ms)
+	}
+	return nil
 }
 
 // sameUser refuses a listing of an existing user that contradicts what an
@@ -632,6 +750,9 @@ func generatedDomain(org *organization) string {
 func (sd *seeder) generateMembers(org *organization, n int) error {
 	domain := "@" + generatedDomain(org)
 	for i := 0; i < n; i++ {
+		if err := sd.interrupted(); err != nil {
+			return err
+		}
 		first, last := sd.fake().FirstName(), sd.fake().LastName()
 		local := emailWord(first) + "." + emailWord(last)
 		if local == "." {
@@ -701,6 +822,9 @@ func (sd *seeder) sampleMembers(org *organization, n int) []*membership {
 func (sd *seeder) generateGroups(org *organization, n int) error {
 	next := map[string]int{}
 	for i := 0; i < n; i++ {
+		if err := sd.interrupted(); err != nil {
+			return err
+		}
 		base := sd.fake().JobDescriptor() + " " + sd.fake().JobLevel()
 		name := org.groups.uniqueName(base, next)
 		g, err := sd.st.addGroupLocked(org, "", name, sd.pastTime(365))
@@ -722,6 +846,9 @@ func (sd *seeder) generateGroups(org *organization, n int) error {
 func (sd *seeder) generateCampaigns(org *organization, n int) error {
 	next := map[string]int{}
 	for i := 0; i < n; i++ {
+		if err := sd.interrupted(); err != nil {
+			return err
+		}
 		base := fmt.Sprintf("%s Q%d Rollout", sd.fake().BuzzWord(), sd.rng.IntN(4)+1)
 		name := org.campaigns.uniqueName(strings.ToUpper(base[:1])+base[1:], next)
 		created := sd.pastTime(365)

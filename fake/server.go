@@ -1,11 +1,14 @@
 package fake
 
 import (
+	"context"
 	"crypto/sha256"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -45,6 +48,7 @@ type Server struct {
 
 	closed    chan struct{} // closed by Close: waits and hangs end
 	closeOnce sync.Once
+	drain     *drain // Drain: waits that end in time go on
 }
 
 // New returns a Server seeded from the options: the embedded default fixture
@@ -72,6 +76,10 @@ func New(opts ...Option) (*Server, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler) // formats nothing, unlike a handler on io.Discard
 	}
+	ctx := cfg.ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	clock := cfg.clock
 	var step *stepClock
 	if clock == nil {
@@ -79,14 +87,18 @@ func New(opts ...Option) (*Server, error) {
 		clock = step.read
 	}
 	var st *store
+	var sf *statefile.File // the state file, once it is known to be one
 	if cfg.stateFile != "" {
-		if st, err = openStateFile(cfg.stateFile, clock, step, logger); err != nil {
+		if sf, err = resolveStateFile(cfg.stateFile); err != nil {
+			return nil, err
+		}
+		if st, err = openStateFile(sf, clock, step, logger, cfg.outboxSizeOrDefault()); err != nil {
 			return nil, err
 		}
 		if st != nil {
 			// The fixture is what Reset goes back to: a bad one is still an
 			// error at start, not at the first reset.
-			if err := checkFixture(fixture, cfg.seed); err != nil {
+			if err := checkFixture(ctx, fixture, cfg.seed); err != nil {
 				if cfg.fixtureFile != "" {
 					return nil, fmt.Errorf("fixture %s: %w", cfg.fixtureFile, err)
 				}
@@ -99,7 +111,8 @@ func New(opts ...Option) (*Server, error) {
 		ids, pcg := newTrackedIDSource(cfg.seed)
 		st = newStore(ids, clock)
 		st.pcg, st.step = pcg, step
-		if err := seedStore(st, fixture, cfg.seed); err != nil {
+		st.outboxSize = cfg.outboxSizeOrDefault()
+		if err := seedStoreContext(ctx, st, fixture, cfg.seed); err != nil {
 			if cfg.fixtureFile != "" {
 				return nil, fmt.Errorf("fixture %s: %w", cfg.fixtureFile, err)
 			}
@@ -125,8 +138,10 @@ func New(opts ...Option) (*Server, error) {
 		noControl:    cfg.noControlPlane,
 		requestIDs:   newRand(cfg.seed, streamRequestIDs),
 		closed:       make(chan struct{}),
+		drain:        newDrain(),
 	}
 	s.validate.Store(cfg.validate)
+	st.trimOutboxLocked() // a fixture's outbox longer than the size keeps its newest
 	if cfg.journalSize != nil {
 		s.journal = newJournal(*cfg.journalSize)
 	}
@@ -151,7 +166,7 @@ func New(opts ...Option) (*Server, error) {
 	if cfg.stateFile != "" {
 		// Last, so that no other error leaves the file open. A fresh snapshot
 		// leaves nothing to replay at the next start, and no torn write.
-		st.durable = &statefile.File{Path: cfg.stateFile}
+		st.durable = sf
 		st.mu.Lock()
 		err := st.writeSnapshotLocked(st)
 		st.mu.Unlock()
@@ -184,6 +199,8 @@ func (c *config) checkToggles() error {
 		return fmt.Errorf("journal size %d may not be negative", *c.journalSize)
 	case c.journalSize != nil && *c.journalSize > MaxJournalSize:
 		return fmt.Errorf("journal size %d is over the most the journal keeps, %d", *c.journalSize, MaxJournalSize)
+	case c.outboxSize != nil && *c.outboxSize < 0:
+		return fmt.Errorf("outbox size %d may not be negative", *c.outboxSize)
 	}
 	return nil
 }
@@ -191,7 +208,8 @@ func (c *config) checkToggles() error {
 // Close ends the requests that are delayed or hanging on a fault or on
 // latency, at once and without an answer, and makes later ones fail at
 // once. Call it before shutting down the http.Server that serves s; other
-// requests are served as before.
+// requests are served as before. For a stop that lets short delays finish,
+// call Drain before Shutdown instead, and Close after it.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() { close(s.closed) })
 }
@@ -215,7 +233,7 @@ func (c *config) loadFixture() (*Fixture, error) {
 		if err != nil {
 			return nil, fmt.Errorf("fixture: %w", err)
 		}
-		f, err := ParseFixture(data)
+		f, err := parseFixtureFile(c.fixtureFile, data)
 		if err != nil {
 			return nil, fmt.Errorf("fixture %s: %w", c.fixtureFile, err)
 		}
@@ -256,4 +274,14 @@ func (s *Server) nextRequestID() string {
 	s.requestIDMu.Lock()
 	defer s.requestIDMu.Unlock()
 	return uuidFrom(s.requestIDs)
+}
+
+// parseFixtureFile reads a fixture file's bytes as its name says: a .json
+// file is strict JSON (a trailing comma is an error, not YAML), any other
+// file YAML or JSON. Start-up and --watch read files alike through it.
+func parseFixtureFile(name string, data []byte) (*Fixture, error) {
+	if strings.EqualFold(filepath.Ext(name), ".json") {
+		return ParseFixtureJSON(data)
+	}
+	return ParseFixture(data)
 }

@@ -1,10 +1,9 @@
 package fake
 
 import (
-	"encoding/json"
+	"context"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -25,7 +24,7 @@ func (s *Server) State() Fixture {
 // With a state file, the new data is on disk before LoadState returns.
 func (s *Server) LoadState(f Fixture) error {
 	// A trial run on a scratch store finds any problem before anything changes.
-	if err := checkFixture(&f, s.seed); err != nil {
+	if err := checkFixture(context.Background(), &f, s.seed); err != nil {
 		return err
 	}
 	st := s.store
@@ -80,7 +79,7 @@ func (s *Server) reset() error {
 // counters are kept. WatchFixtureFile calls it when the file changes.
 func (s *Server) ReplaceFixture(f Fixture) error {
 	// A trial run on a scratch store finds any problem before anything changes.
-	if err := seedStore(newStore(newIDSource(s.seed), func() time.Time { return epoch }), &f, s.seed); err != nil {
+	if err := checkFixture(context.Background(), &f, s.seed); err != nil {
 		return err
 	}
 	s.fixtureMu.Lock()
@@ -157,6 +156,8 @@ func (s *store) swapDataLocked(n *store) {
 	s.groups, s.groupMemberships = n.groups, n.groupMemberships
 	s.campaigns, s.campaignMembers = n.campaigns, n.campaignMembers
 	s.nextMembershipID = n.nextMembershipID
+	s.invitations, s.outbox = n.invitations, n.outbox
+	s.trimOutboxLocked()
 }
 
 // fixtureLocked writes the store as a fixture.
@@ -191,6 +192,10 @@ func (s *store) fixtureLocked() Fixture {
 				IsDeploymentManager:  m.isDeploymentManager,
 				UserScope:            copyString(u.scope),
 			})
+			if u.memberships[0] == m { // a user's preferences go with its primary team
+				last := &fo.Members[len(fo.Members)-1]
+				last.ExtensionSettings, last.Milestones = preferencesOf(u)
+			}
 		}
 		for _, g := range org.groups.sorted {
 			created := g.createdAt
@@ -215,9 +220,17 @@ func (s *store) fixtureLocked() Fixture {
 			}
 			fo.Campaigns = append(fo.Campaigns, fc)
 		}
+		// invitations
+		for _, inv := range org.invitations {
+			at := inv.createdAt
+			fo.Invitations = append(fo.Invitations, FixtureInvitation{
+				Email: inv.email, Role: inv.role, Inviter: inv.inviter.Email, ID: inv.id, CreatedAt: &at,
+			})
+		}
 		f.Organizations = append(f.Organizations, fo)
 	}
 	f.Users = s.teamlessUsersLocked()
+	f.Outbox = slices.Clone(s.outbox) // outbox
 	return f
 }
 
@@ -243,6 +256,8 @@ func (s *store) teamlessUsersLocked() []FixtureUser {
 			TestAccount:          u.testAccount,
 			UserScope:            copyString(u.scope),
 		})
+		last := &out[len(out)-1]
+		last.ExtensionSettings, last.Milestones = preferencesOf(u)
 	}
 	slices.SortFunc(out, func(a, b FixtureUser) int { return strings.Compare(emailKey(a.Email), emailKey(b.Email)) })
 	return out
@@ -295,50 +310,4 @@ func (s *store) orgsInJoinOrderLocked() []*organization {
 		}
 	}
 	return out
-}
-
-// yamlFixture prepares a fixture for YAML: numbers that came in JSON bodies
-// (json.Number) become YAML numbers rather than strings.
-func yamlFixture(f Fixture) Fixture {
-	for i := range f.Organizations {
-		for j := range f.Organizations[i].Campaigns {
-			members := f.Organizations[i].Campaigns[j].Members
-			for k := range members {
-				if members[k].Data != nil {
-					members[k].Data = yamlValue(members[k].Data).(map[string]any)
-				}
-			}
-		}
-	}
-	return f
-}
-
-func yamlValue(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(v))
-		for k, item := range v {
-			out[k] = yamlValue(item)
-		}
-		return out
-	case []any:
-		out := make([]any, len(v))
-		for i, item := range v {
-			out[i] = yamlValue(item)
-		}
-		return out
-	case json.Number:
-		if n, err := v.Int64(); err == nil {
-			return n
-		}
-		if n, err := strconv.ParseUint(string(v), 10, 64); err == nil {
-			return n
-		}
-		if n, err := v.Float64(); err == nil {
-			return n
-		}
-		return string(v)
-	default:
-		return v
-	}
 }

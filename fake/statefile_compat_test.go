@@ -4,43 +4,123 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/pixiebrix-fake/pixiebrix-fake/fake"
 )
 
-// TestStateFileOldRecords reads a state file written before writes were
-// mutation values: testdata/statefile-v1/every-write.state is what
-// everyAPIWrite left in a state file at commit 21470d2 (a crash, so its 13
-// writes are records with the old operation names), and
-// every-write.observed.json what that server then served. The file replays
-// to the same bytes.
+// TestStateFileOldRecords reads state files written by earlier versions,
+// each left as a crash leaves it (a snapshot and a log to replay), and each
+// replays to what its .observed.json beside it holds:
+//   - every-write.state is what everyAPIWrite left at commit 21470d2, before
+//     writes were mutation values (its 13 records have the old operation
+//     names);
+//   - main-b3c7f05.state is what everyAPIWrite and two Go helpers
+//     (AddMember, AddGroup) left at commit b3c7f05, before records carried
+//     sequence numbers.
+//
+// Every value an old server served is served again, the same; only fields
+// added to responses and states since (the published schema's other
+// fields, issue 11's resources) may come on top.
 func TestStateFileOldRecords(t *testing.T) {
 	t.Parallel()
-	data, err := os.ReadFile("testdata/statefile-v1/every-write.state")
-	if err != nil {
-		t.Fatal(err)
+	for _, tc := range []struct {
+		name string
+		ops  []string // records the file must hold, so that it tests them
+	}{
+		{"every-write", []string{`"op":"group.membership.delete"`, `"op":"campaign.members.replace"`}},
+		{"main-b3c7f05", []string{`"op":"group.membership.delete@2"`, `"op":"helpers.add_group"`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			data, err := os.ReadFile("testdata/statefile-v1/" + tc.name + ".state")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, op := range tc.ops {
+				if !strings.Contains(string(data), op) {
+					t.Fatalf("the old file holds no %s record", op)
+				}
+			}
+			var want []string
+			raw, err := os.ReadFile("testdata/statefile-v1/" + tc.name + ".observed.json")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(raw, &want); err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(t.TempDir(), "state")
+			if err := os.WriteFile(path, data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			s := newDurableServer(t, path)
+			got := observe(t, s)
+			if len(got) != len(want) {
+				t.Fatalf("%d observations, want %d", len(got), len(want))
+			}
+			for i := range want {
+				if !observationGrownFrom(got[i], want[i]) {
+					t.Errorf("after restart:\n%s\nwant (fields added since aside):\n%s", got[i], want[i])
+				}
+			}
+		})
 	}
-	for _, op := range []string{`"op":"group.membership.delete"`, `"op":"campaign.members.replace"`} {
-		if !strings.Contains(string(data), op) {
-			t.Fatalf("the old file holds no %s record", op)
+}
+
+// observationGrownFrom reports whether an observation ("[path status ]JSON")
+// holds everything old did: the same prefix, and JSON in which every value
+// of old's is present and equal (objects may have gained keys).
+func observationGrownFrom(got, old string) bool {
+	gotHead, gotBody := splitObservation(got)
+	oldHead, oldBody := splitObservation(old)
+	if gotHead != oldHead {
+		return false
+	}
+	var g, o any
+	if json.Unmarshal([]byte(gotBody), &g) != nil || json.Unmarshal([]byte(oldBody), &o) != nil {
+		return got == old
+	}
+	return jsonGrownFrom(g, o)
+}
+
+func splitObservation(s string) (head, body string) {
+	if i := strings.IndexAny(s, "[{"); i >= 0 {
+		return s[:i], s[i:]
+	}
+	return s, ""
+}
+
+func jsonGrownFrom(got, old any) bool {
+	switch o := old.(type) {
+	case map[string]any:
+		g, ok := got.(map[string]any)
+		if !ok {
+			return false
 		}
+		for k, ov := range o {
+			gv, ok := g[k]
+			if !ok || !jsonGrownFrom(gv, ov) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		g, ok := got.([]any)
+		if !ok || len(g) != len(o) {
+			return false
+		}
+		for i := range o {
+			if !jsonGrownFrom(g[i], o[i]) {
+				return false
+			}
+		}
+		return true
+	default:
+		return reflect.DeepEqual(got, old)
 	}
-	var want []string
-	raw, err := os.ReadFile("testdata/statefile-v1/every-write.observed.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(raw, &want); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "state")
-	if err := os.WriteFile(path, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	s := newDurableServer(t, path)
-	sameObservations(t, observe(t, s), want)
 }
 
 // TestStateFileHelperAppends: a Go helper's write is one record appended to

@@ -34,6 +34,11 @@ type store struct {
 	campaignMembers  map[string]*campaignMember
 	nextMembershipID int
 
+	// Invitations and the outbox (store_invitations.go, outbox.go).
+	invitations map[string]*invitation // by id
+	outbox      []OutboxMessage        // oldest first
+	outboxSize  int                    // how many outbox keeps; not data, so kept by swapDataLocked
+
 	// Durability (WithStateFile): the file, and what a write's record needs.
 	durable   *statefile.File // nil without a state file
 	seed      int64           // the server's seed, for snapshots and the helpers' draws
@@ -59,6 +64,10 @@ type user struct {
 	notOnboarded         bool          // Me's is_onboarded, negated so that a new user is onboarded
 	testAccount          bool
 	scope                *string // Me's scope: the user's own package scope
+	// The user's own preferences (me_preferences.go): nil settings are
+	// the defaults; milestones in the order first reached.
+	extensionSettings *UserExtensionSettings
+	milestones        []*milestone
 }
 
 type membership struct {
@@ -90,6 +99,7 @@ type organization struct {
 	campaigns    namedSet[*campaign]
 	text         memberText    // what q= searches
 	audit        []*auditEvent // oldest first; served newest first
+	invitations  []*invitation // pending ones, in the order made: the list index
 
 	settings teamSettings // the published schema's other team fields (team_settings.go)
 }
@@ -149,6 +159,8 @@ func newStore(ids *idSource, clock func() time.Time) *store {
 		campaigns:        map[string]*campaign{},
 		campaignMembers:  map[string]*campaignMember{},
 		nextMembershipID: 1,
+		invitations:      map[string]*invitation{},
+		outboxSize:       DefaultOutboxSize,
 	}
 }
 
@@ -419,5 +431,6 @@ func (s *store) idTakenLocked(id string) bool {
 	_, groupMembership := s.groupMemberships[id]
 	_, campaign := s.campaigns[id]
 	_, campaignMember := s.campaignMembers[id]
-	return user || org || group || groupMembership || campaign || campaignMember
+	_, invitation := s.invitations[id]
+	return user || org || group || groupMembership || campaign || campaignMember || invitation
 }

@@ -15,7 +15,7 @@ type accessView struct {
 
 // objectRef names the object a path is about, for the visibility check: a
 // team by id, a membership by number or a group by id. The zero objectRef
-// names nothing.
+// names nothing. A campaign is named by id, as a group is.
 type objectRef struct {
 	kind scopeKind
 	id   string // a team's or a group's id, lower-cased
@@ -43,6 +43,10 @@ func (s *store) access(token string, obj objectRef) accessView {
 	case scopeGroup:
 		if g, ok := s.groups[obj.id]; ok {
 			org = g.org
+		}
+	case scopeCampaign:
+		if c, ok := s.campaigns[obj.id]; ok {
+			org = c.org
 		}
 	}
 	if org == nil {

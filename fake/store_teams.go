@@ -314,8 +314,12 @@ func (s *store) removeUserLocked(u *user) {
 	}
 }
 
-// removeOrganizationLocked deletes a team with its memberships, groups and
-// campaigns, for a write taken back; its users stay.
+// removeOrganizationLocked deletes a team and everything in it: the one
+// cascade of a team's deletion (destroyOrganization) and of a helper's
+// write taken back. Its users stay, in no team if it was their only one.
+// Each collection a team holds is removed by one line below; a new kind of
+// team-owned object (invitations, service accounts, deployment keys) adds
+// its removal here.
 func (s *store) removeOrganizationLocked(org *organization) {
 	for _, g := range slices.Clone(org.groups.sorted) {
 		s.removeGroupLocked(g)
@@ -323,6 +327,7 @@ func (s *store) removeOrganizationLocked(org *organization) {
 	for _, c := range slices.Clone(org.campaigns.sorted) {
 		s.removeCampaignLocked(c)
 	}
+	s.removeInvitationsOfOrgLocked(org)
 	for _, m := range org.members {
 		delete(s.memberships, m.id)
 		m.user.memberships = removeItem(m.user.memberships, m)

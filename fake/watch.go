@@ -71,7 +71,7 @@ func (s *Server) pollFixture(w *fixtureWatch) {
 		return
 	}
 	w.sum = sum
-	f, err := ParseFixture(data)
+	f, err := parseFixtureFile(w.path, data)
 	if err == nil {
 		err = s.ReplaceFixture(*f)
 	}

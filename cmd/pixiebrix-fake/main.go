@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -24,12 +25,33 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	// Like signal.NotifyContext, but the cause names the signal, so that an
+	// interrupted start can exit as a shell expects (130, 143).
+	ctx, cancel := context.WithCancelCause(context.Background())
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	go func() { cancel(signalReceived{<-signals}) }()
 	for _, warning := range unknownEnvWarnings(os.Environ()) {
 		fmt.Fprintln(os.Stderr, "pixiebrix-fake:", warning)
 	}
 	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+}
+
+// signalReceived is the cause of the context main cancels on a signal.
+type signalReceived struct{ sig os.Signal }
+
+func (s signalReceived) Error() string { return s.sig.String() + " signal received" }
+
+// interruptedExit is the exit status of a start a signal interrupted:
+// 128 plus the signal's number, as shells report it; 1 without a signal.
+func interruptedExit(ctx context.Context) int {
+	var received signalReceived
+	if errors.As(context.Cause(ctx), &received) {
+		if sig, ok := received.sig.(syscall.Signal); ok {
+			return 128 + int(sig)
+		}
+	}
+	return 1
 }
 
 const usage = `pixiebrix-fake serves an in-memory, stateful fake of PixieBrix's Team
@@ -44,9 +66,10 @@ Usage:
 Once it serves, it prints one JSON line on stdout:
   {"ready":true,"url":"http://127.0.0.1:PORT","tokens":{"<email>":"<token>",...}}
 and logs each request on stderr (log/slog text: method, path, status).
-SIGINT or SIGTERM shut it down gracefully (exit 0). Exit status 2 means a
-bad flag or environment variable, 1 a bad fixture or state file or an
-address in use.
+SIGINT or SIGTERM shut it down gracefully (exit 0); while it is still
+seeding, they stop it without a ready line (exit 130 or 143). Exit status 2
+means a bad flag or environment variable, 1 a bad fixture or state file or
+an address in use.
 
 The control plane under /__fake/ (health, reset, state, faults, requests,
 described by GET /__fake/openapi.yaml) lets anyone who reaches it reset or replace the data. On a loopback address
@@ -56,8 +79,10 @@ refused with exit status 2).
 
 With --state-file the data survives restarts and crashes: every write is
 on disk before it is answered. SIGINT or SIGTERM stop accepting connections,
-let the requests in flight finish (up to 10 s), close the state file and
-exit 0.
+let the requests in flight finish (up to --shutdown-timeout, 10 s; one held
+by a delay fault or --latency is answered if its wait ends 1 s before that,
+a hang fault is cut), close the state file and exit 0 (1 if the state file
+failed or requests were cut).
 
 Every flag may also be set by the environment variable named beside it; a
 flag given on the command line wins. A PIXIEBRIX_FAKE_* variable that no
@@ -81,12 +106,14 @@ type options struct {
 	errorRate     float64
 	throttle      string
 	journalSize   int
+	outboxSize    int
 	adminToken    string
 	noControl     bool
 	stateFile     string
 	watch         bool
 	cors          string
 	version       bool // --version: print it and exit; no variable sets it
+	shutdownWait  time.Duration
 
 	fromEnv map[string]string // flag name → variable, for flags the environment set
 }
@@ -113,8 +140,10 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.Float64Var(&o.errorRate, "error-rate", 0, "fraction, 0 to 1, of the API requests that pass authentication, permissions and throttling to fail with a 500, 502 or 503, drawn from the seed [PIXIEBRIX_FAKE_ERROR_RATE]")
 	fs.StringVar(&o.throttle, "throttle", "", "limit each user (each client address when anonymous) to a rate in DRF's syntax, such as 5/min or 100/hour; requests over it get 429 with Retry-After [PIXIEBRIX_FAKE_THROTTLE]")
 	fs.IntVar(&o.journalSize, "journal-size", fake.DefaultJournalSize, "how many API requests the journal (GET /__fake/requests) keeps, at most 1000000; older ones drop out, and past 64 MiB of entries too; 0 keeps none [PIXIEBRIX_FAKE_JOURNAL_SIZE]")
+	fs.IntVar(&o.outboxSize, "outbox-size", fake.DefaultOutboxSize, "how many e-mails the outbox (GET /__fake/outbox) keeps; older ones drop out; 0 keeps none [PIXIEBRIX_FAKE_OUTBOX_SIZE]")
 	fs.StringVar(&o.adminToken, "admin-token", "", "token the control plane (/__fake/...) then requires as \"Authorization: Bearer <token>\"; needed to listen beyond loopback, unless --no-control-plane [PIXIEBRIX_FAKE_ADMIN_TOKEN]")
 	fs.BoolVar(&o.noControl, "no-control-plane", false, "turn the control plane off: /__fake/... answers 404 like any unknown path [PIXIEBRIX_FAKE_NO_CONTROL_PLANE]")
+	fs.Var((*durationValue)(&o.shutdownWait), "shutdown-timeout", "how long a shutdown lets the requests in flight finish before it closes their connections [PIXIEBRIX_FAKE_SHUTDOWN_TIMEOUT]")
 	fs.StringVar(&o.stateFile, "state-file", "", "keep the data in this `file` across restarts and crashes: loaded at start when it exists (instead of the fixture, which stays what a reset goes back to), and every write is fsynced to it before it is answered [PIXIEBRIX_FAKE_STATE_FILE]")
 	fs.BoolVar(&o.watch, "watch", false, "reload the --fixtures file when it changes: the data is seeded from it again, as at start; an edit that does not load keeps the data and is logged [PIXIEBRIX_FAKE_WATCH]")
 	fs.StringVar(&o.cors, "cors", "", "let web pages on these origins call the fake from a browser (CORS): comma-separated scheme://host[:port], or * for any origin; off when empty [PIXIEBRIX_FAKE_CORS]")
@@ -141,7 +170,7 @@ func (d *durationValue) Set(s string) error {
 }
 
 func parseFlags(args []string, getenv func(string) string) (options, error) {
-	o := options{fromEnv: map[string]string{}}
+	o := options{fromEnv: map[string]string{}, shutdownWait: defaultShutdownWait}
 	fs := newFlagSet(&o)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -193,8 +222,12 @@ func (o options) check() error {
 		return fmt.Errorf("%s %d: use 0 (keep none) or more", o.source("journal-size"), o.journalSize)
 	case o.journalSize > fake.MaxJournalSize:
 		return fmt.Errorf("%s %d: use at most %d (the journal also drops its oldest entries past %d MiB)", o.source("journal-size"), o.journalSize, fake.MaxJournalSize, fake.MaxJournalBytes>>20)
+	case o.outboxSize < 0:
+		return fmt.Errorf("%s %d: use 0 (keep none) or more", o.source("outbox-size"), o.outboxSize)
 	case o.watch && o.fixtures == "":
 		return fmt.Errorf("%s: there is no fixture file to watch; give --fixtures (or %s)", o.source("watch"), envVar("fixtures"))
+	case o.shutdownWait <= 0:
+		return fmt.Errorf("%s %s: use a positive duration such as 10s", o.source("shutdown-timeout"), o.shutdownWait)
 	}
 	if o.throttle != "" {
 		// The fake is the one judge of a rate; a server with no data asks it.
@@ -207,19 +240,46 @@ func (o options) check() error {
 			return fmt.Errorf("%s: %v", o.source("cors"), err)
 		}
 	}
-	if o.adminToken == "" && !o.noControl {
-		if host, _, err := net.SplitHostPort(o.addr); err == nil && !isLoopback(host) {
-			// An address that does not split fails to listen, with its own message.
-			where := "is not a loopback address"
-			if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
-				where = "listens on every interface, not only loopback"
-			}
-			return fmt.Errorf("%s %q %s: anyone who reaches it could reset or replace the data through /__fake/; "+
-				"guard the control plane with --admin-token (or %s), turn it off with --no-control-plane (or %s), or listen on 127.0.0.1",
-				o.source("addr"), o.addr, where, envVar("admin-token"), envVar("no-control-plane"))
-		}
+	if o.adminToken != "" && strings.TrimSpace(o.adminToken) != o.adminToken {
+		// The control plane trims what a client sends, so such a token could
+		// never be matched; a blank one would guard nothing a script meant.
+		return fmt.Errorf("%s: the token is blank or has spaces at either end; give a token of visible characters", o.source("admin-token"))
 	}
-	return nil
+	return o.checkAddr()
+}
+
+// checkAddr refuses an address the control plane would be open on beyond
+// this machine. It decides before listening, from the address as written:
+// anything it cannot prove is loopback (an empty or unsplittable address, a
+// host name other than localhost, an IPv6 zone) counts as every interface.
+func (o options) checkAddr() error {
+	host, _, err := net.SplitHostPort(o.addr)
+	if err != nil {
+		// net.Listen("tcp", "") listens on every interface: a variable that
+		// is unset in a script must not open the fake to the network.
+		what := "is not HOST:PORT"
+		if strings.TrimSpace(o.addr) == "" {
+			what = "is empty"
+		}
+		return fmt.Errorf("%s %q %s: give an address such as 127.0.0.1:8080 (port 0 picks a free port)", o.source("addr"), o.addr, what)
+	}
+	if o.adminToken != "" || o.noControl || isLoopback(host) {
+		return nil
+	}
+	where := "is not a loopback address"
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		where = "listens on every interface, not only loopback"
+	}
+	return fmt.Errorf("%s %q %s: anyone who reaches it could reset or replace the data through /__fake/; "+
+		"guard the control plane with --admin-token (or %s), turn it off with --no-control-plane (or %s), or listen on 127.0.0.1",
+		o.source("addr"), o.addr, where, envVar("admin-token"), envVar("no-control-plane"))
+}
+
+// listenerIsLoopback reports whether a listener serves only this machine,
+// checked after listening as well, in case "localhost" resolved elsewhere.
+func listenerIsLoopback(l net.Listener) bool {
+	addr, ok := l.Addr().(*net.TCPAddr)
+	return ok && addr.IP.IsLoopback()
 }
 
 // isLoopback reports whether a listening host only serves this machine:
@@ -300,6 +360,7 @@ func (o options) fakeOptions(logger *slog.Logger) ([]fake.Option, error) {
 		opts = append(opts, fake.WithThrottle(o.throttle))
 	}
 	opts = append(opts, fake.WithJournalSize(o.journalSize))
+	opts = append(opts, fake.WithOutboxSize(o.outboxSize))
 	if o.adminToken != "" {
 		opts = append(opts, fake.WithControlToken(o.adminToken))
 	}
@@ -323,8 +384,43 @@ type readyLine struct {
 	Tokens map[string]string `json:"tokens"`
 }
 
-// shutdownWait bounds how long a shutdown waits for requests in flight.
-const shutdownWait = 10 * time.Second
+// defaultShutdownWait bounds how long a shutdown waits for requests in
+// flight, unless --shutdown-timeout says otherwise.
+const defaultShutdownWait = 10 * time.Second
+
+// busyConns tracks the connections a shutdown would wait for: new or with a
+// request in flight. Shutdown itself says only that its deadline passed.
+type busyConns struct {
+	mu    sync.Mutex
+	state map[net.Conn]http.ConnState
+}
+
+func (b *busyConns) track(c net.Conn, state http.ConnState) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if state == http.StateClosed || state == http.StateHijacked {
+		delete(b.state, c)
+		return
+	}
+	b.state[c] = state
+}
+
+func (b *busyConns) count() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	n := 0
+	for _, state := range b.state {
+		if state == http.StateNew || state == http.StateActive {
+			n++
+		}
+	}
+	return n
+}
+
+// drainMargin is what a request whose delay ends in the drain window has
+// left to be served before --shutdown-timeout runs out: a delay or latency
+// that ends within that timeout less drainMargin of the signal is answered.
+const drainMargin = time.Second
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	sub, args := subcommand(args)
@@ -357,7 +453,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintln(stderr, "pixiebrix-fake:", err)
 		return 2
 	}
-	srv, err := fake.New(opts...)
+	logger.Debug("seeding", "fixture", o.fixtures, "state_file", o.stateFile)
+	srv, err := fake.New(append(opts, fake.WithContext(ctx))...)
+	if err != nil && errors.Is(err, context.Cause(ctx)) {
+		fmt.Fprintf(stderr, "pixiebrix-fake: interrupted while seeding (%v); not serving\n", context.Cause(ctx))
+		return interruptedExit(ctx)
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "pixiebrix-fake:", err)
 		return 1
@@ -369,6 +470,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		_ = srv.CloseStateFile()
 		return 1
 	}
+	if o.adminToken == "" && !o.noControl && !listenerIsLoopback(listener) {
+		fmt.Fprintf(stderr, "pixiebrix-fake: %s %q listens on %s, not loopback: the control plane would be open to anyone who reaches it; give --admin-token or --no-control-plane, or listen on 127.0.0.1\n",
+			o.source("addr"), o.addr, listener.Addr())
+		listener.Close()
+		_ = srv.CloseStateFile()
+		return 2
+	}
+	busy := &busyConns{state: map[net.Conn]http.ConnState{}}
 	httpServer := &http.Server{
 		Handler:           srv,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -379,13 +488,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		IdleTimeout:    2 * time.Minute,
 		MaxHeaderBytes: 1 << 20,
 		ErrorLog:       slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		ConnState:      busy.track,
 	}
 	httpServer.RegisterOnShutdown(func() {
 		// Shutdown calls this once its listeners are closed.
-		logger.Info("stopped accepting connections; requests in flight may finish", "within", shutdownWait)
+		logger.Info("stopped accepting connections; requests in flight may finish", "within", o.shutdownWait)
 	})
 	served := make(chan error, 1)
-	go func() { served <- httpServer.Serve(listener) }()
+	go func() { served <- httpServer.Serve(jsonErrorsListener{listener}) }()
 
 	ready, err := json.Marshal(readyLine{Ready: true, URL: "http://" + listener.Addr().String(), Tokens: srv.Tokens()})
 	if err == nil {
@@ -413,17 +523,27 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down")
-	// Close first ends the requests held by a delay or hang fault, which
-	// Shutdown would wait for; other requests in flight finish, within
-	// shutdownWait, before the state file is closed.
-	srv.Close()
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownWait)
+	// Requests held by a delay fault or latency that ends within the drain
+	// window are answered; a hang, or a longer delay, ends at once, since
+	// Shutdown would otherwise wait for it. Other requests in flight finish
+	// within o.shutdownWait, before the state file is closed.
+	deadline := time.Now().Add(o.shutdownWait)
+	srv.Drain(deadline.Add(-drainMargin))
+	shutdownCtx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
 	code := 0
-	if err := httpServer.Shutdown(shutdownCtx); err != nil {
+	if err := httpServer.Shutdown(shutdownCtx); errors.Is(err, context.DeadlineExceeded) {
+		// Shutdown leaves them open: close them, and say what was cut.
+		fmt.Fprintf(stderr, "pixiebrix-fake: shutdown: %d connection(s) still busy (a request in flight or arriving) after %s (%s); closed without an answer\n",
+			busy.count(), o.shutdownWait, o.source("shutdown-timeout"))
+		httpServer.Close()
+		code = 1
+	} else if err != nil {
 		fmt.Fprintln(stderr, "pixiebrix-fake: shutdown:", err)
 		code = 1
+		httpServer.Close() // the requests still in flight end here, before the state file closes
 	}
+	srv.Close()
 	if err := srv.CloseStateFile(); err != nil {
 		fmt.Fprintln(stderr, "pixiebrix-fake: closing the state file:", err)
 		code = 1

@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"net"
 	"net/http"
@@ -460,8 +461,8 @@ func TestRefused(t *testing.T) {
 			want: `pixiebrix-fake: invalid value "y" for PIXIEBRIX_FAKE_PAGE_SIZE: use an integer such as 42; invalid value "x" for PIXIEBRIX_FAKE_SEED: use an integer such as 42`},
 		{name: "env/fixtures/missing", env: map[string]string{"PIXIEBRIX_FAKE_FIXTURES": "/no/such/fixture.yaml"}, args: loopback, code: 1,
 			want: "pixiebrix-fake: fixture: open /no/such/fixture.yaml: no such file or directory"},
-		{name: "env/addr", env: map[string]string{"PIXIEBRIX_FAKE_ADDR": "nonsense"}, code: 1,
-			want: `pixiebrix-fake: PIXIEBRIX_FAKE_ADDR "nonsense": listen tcp: address nonsense: missing port in address`},
+		{name: "env/addr", env: map[string]string{"PIXIEBRIX_FAKE_ADDR": "nonsense"}, code: 2,
+			want: `pixiebrix-fake: PIXIEBRIX_FAKE_ADDR "nonsense" is not HOST:PORT: give an address such as 127.0.0.1:8080 (port 0 picks a free port)`},
 		{name: "fixtures/unknown-key", args: append(loopback, "--fixtures", badFixture), code: 1,
 			want: "pixiebrix-fake: fixture " + badFixture + `: line 3: organizations[0] (Acme): unknown key "colour"`},
 		{name: "fixtures/ineligible", args: append(loopback, "--fixtures", ineligible), code: 1,
@@ -1148,18 +1149,38 @@ func durableScenario(ids map[string]string) []durableStep {
 		{"campaign/delete", "DELETE", acme + "/campaigns/0a000000-0000-4000-8000-00000000c002/", "", 204},
 		{"group/delete", "DELETE", "/api/groups/0a000000-0000-4000-8000-00000000a002/", "", 204},
 		{"membership/delete", "DELETE", "/api/memberships/5/", "", 204},
+		// Teams' lifecycle and the caller's own account (issue 11, "teams").
+		{"team/create", "POST", "/api/organizations/", `{"name": "Durable Team", "scope": "@durable"}`, 201},
+		{"team/update", "PATCH", "/api/organizations/" + ids["team"] + "/", `{"name": "Durable Team 2", "session_idle_timeout_minutes": 60}`, 200},
+		{"doomed-team/create", "POST", "/api/organizations/", `{"name": "Doomed Team"}`, 201},
+		{"team/delete", "DELETE", "/api/organizations/" + ids["doomed-team"] + "/", "", 204},
+		{"milestone/create", "POST", "/api/me/milestones/", `{"key": "durable_run", "metadata": {"n": 1.50}}`, 201},
+		{"extension-settings/update", "PATCH", "/api/me/settings/webextension/", `{"text_selection_menu_orientation": "vertical"}`, 200},
+		// invitations, a user in no team, the outbox, campaign e-mail jobs
+		{"invitations/create", "POST", acme + "/invitations/", `[{"email": "new.hire@acme.test", "role": 5}, {"email": "x@x.test"}]`, 201},
+		{"invitation/revoke", "DELETE", acme + "/invitations/" + ids["invitation-2"] + "/", "", 204},
+		{"control/add-user", "POST", "/__fake/users", `{"email": "new.hire@acme.test", "name": "New Hire"}`, 201},
+		{"invitation/accept", "POST", "/api/invitations/" + ids["invitation"] + "/accept/", "", 201}, // as the new user
+		{"control/clear-outbox", "DELETE", "/__fake/outbox", "", 204},
+		{"campaign/email-job", "POST", "/api/campaigns/0a000000-0000-4000-8000-00000000c001/emails/jobs/", `{"type": "reminder"}`, 201},
 	}
 }
 
-// request sends one scenario request as Acme's admin.
-func (in *instance) request(method, path, body string) (int, string) {
+// requestAs sends one scenario request as the user of token.
+func (in *instance) requestAs(token, method, path, body string) (int, string) {
 	in.t.Helper()
-	header := map[string]string{"Authorization": "Token " + acmeAdmin, "Accept": "application/json; version=2.0"}
+	header := map[string]string{"Authorization": "Token " + token, "Accept": "application/json; version=2.0"}
 	if body != "" {
 		header["Content-Type"] = "application/json"
 	}
 	status, _, got := in.do(method, path, header, body)
 	return status, got
+}
+
+// request sends one scenario request as Acme's admin.
+func (in *instance) request(method, path, body string) (int, string) {
+	in.t.Helper()
+	return in.requestAs(acmeAdmin, method, path, body)
 }
 
 // observe reads the whole data and the API's lists, as bytes.
@@ -1175,6 +1196,8 @@ func (in *instance) observe() []string {
 		"/api/groups/0a000000-0000-4000-8000-00000000a001/memberships/",
 		acme + "/campaigns/",
 		acme + "/campaigns/0a000000-0000-4000-8000-00000000c001/members/",
+		acme + "/invitations/",
+		"/__fake/outbox",
 	} {
 		status, body := in.request("GET", path, "")
 		out = append(out, fmt.Sprintf("%s %d %s", path, status, body))
@@ -1211,15 +1234,19 @@ func TestStateFileSIGKILL(t *testing.T) {
 	steps := durableScenario(ids)
 	for i := range steps {
 		step := durableScenario(ids)[i] // with the ids the steps before created
-		status, body := first.request(step.method, step.path, step.body)
-		refStatus, refBody := ref.request(step.method, step.path, step.body)
+		token := acmeAdmin
+		if step.name == "invitation/accept" {
+			token = ids["hire-token"]
+		}
+		status, body := first.requestAs(token, step.method, step.path, step.body)
+		refStatus, refBody := ref.requestAs(token, step.method, step.path, step.body)
 		if status != step.want || refStatus != step.want || body != refBody {
 			t.Fatalf("%s: %d %s\nreference: %d %s", step.name, status, body, refStatus, refBody)
 		}
 		var created struct{ ID string }
 		var list []struct{ ID string }
 		switch step.name {
-		case "group/create", "campaign/create":
+		case "group/create", "campaign/create", "team/create", "doomed-team/create":
 			if err := json.Unmarshal([]byte(body), &created); err != nil {
 				t.Fatal(err)
 			}
@@ -1229,6 +1256,17 @@ func TestStateFileSIGKILL(t *testing.T) {
 				t.Fatalf("%s: %v %s", step.name, err, body)
 			}
 			ids["group-membership"] = list[0].ID
+		case "invitations/create":
+			if err := json.Unmarshal([]byte(body), &list); err != nil || len(list) != 2 {
+				t.Fatalf("%s: %v %s", step.name, err, body)
+			}
+			ids["invitation"], ids["invitation-2"] = list[0].ID, list[1].ID
+		case "control/add-user":
+			var user struct{ Token string }
+			if err := json.Unmarshal([]byte(body), &user); err != nil || user.Token == "" {
+				t.Fatalf("%s: %v %s", step.name, err, body)
+			}
+			ids["hire-token"] = user.Token
 		}
 	}
 	first.signal(syscall.SIGKILL) // right after the last acknowledged write
@@ -1359,10 +1397,23 @@ func TestStateFileRefused(t *testing.T) {
 	if err := srv.CloseStateFile(); err != nil { // after the read: the file holds the write as a log frame
 		t.Fatal(err)
 	}
-	const snapshotAt = len("pixiebrix-fake state v1\n")
+	const snapshotAt = len("pixiebrix-fake state v2\n")
 	lastAt := snapshotAt + 12 + int(binary.BigEndian.Uint32(data[snapshotAt:]))
 	flipped := bytes.Clone(data)
 	flipped[snapshotAt+100] ^= 1
+	lastFlipped := bytes.Clone(data)
+	lastFlipped[len(data)-5] ^= 1
+	// The write, for a membership that does not exist: it no longer applies.
+	castagnoli := crc32.MakeTable(crc32.Castagnoli)
+	payload := data[lastAt+12:]
+	payload = bytes.Replace(payload, []byte(`"id":4`), []byte(`"id":999`), 1)
+	if bytes.Equal(payload, data[lastAt+12:]) {
+		t.Fatalf("the write record names no membership 4: %s", data[lastAt+12:])
+	}
+	header := binary.BigEndian.AppendUint32(nil, uint32(len(payload)))
+	header = binary.BigEndian.AppendUint32(header, crc32.Checksum(payload, castagnoli))
+	header = binary.BigEndian.AppendUint32(header, crc32.Checksum(header, castagnoli))
+	stale := append(append(bytes.Clone(data[:lastAt]), header...), payload...)
 	cases := []struct {
 		name string
 		data []byte
@@ -1372,6 +1423,8 @@ func TestStateFileRefused(t *testing.T) {
 		{"error/corrupt-snapshot", flipped, 1, fmt.Sprintf(": offset %d: corrupt frame (payload checksum mismatch)\n", snapshotAt)},
 		{"error/truncated-snapshot", data[:snapshotAt+50], 1, fmt.Sprintf(": offset %d: the snapshot is missing or truncated\n", snapshotAt)},
 		{"error/not-a-state-file", []byte("organizations: []\n"), 1, ": offset 0: not a pixiebrix-fake state file"},
+		{"error/last-write-damaged", lastFlipped, 1, fmt.Sprintf(": offset %d: corrupt final frame (payload checksum mismatch): the frame is complete, so this is damage, not a write cut short by a crash\n", lastAt)},
+		{"error/write-no-longer-applies", stale, 1, fmt.Sprintf(": offset %d: write number 1 (membership.role): it no longer applies to the data before it: Not found.\n", lastAt)},
 		{"torn/last-write", data[:len(data)-3], 0, fmt.Sprintf("torn final write, which was never acknowledged (a crash while it was written)\" file=%%s offset=%d", lastAt)},
 	}
 	for _, tc := range cases {
@@ -1399,5 +1452,263 @@ func TestStateFileRefused(t *testing.T) {
 				t.Errorf("exit %d, stderr %q, stdout %q; want exit %d and stderr starting %q", code, stderr.String(), stdout.String(), tc.code, want)
 			}
 		})
+	}
+}
+
+// TestShutdownDrainsDelays sends SIGTERM while one request waits on a 1 s
+// delay fault and another on a hang fault: the delayed request, which ends
+// within the drain window, gets its 200; the hung one is cut without an
+// answer at once (not after the hang's 5 minutes); the command exits 0.
+func TestShutdownDrainsDelays(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the command")
+	}
+	t.Parallel()
+	bin := buildCommand(t)
+	p := startProcess(t, bin, "--addr", "127.0.0.1:0")
+	for _, rule := range []string{
+		`{"kind": "delay", "delay": "1s", "path": "/api/health/"}`,
+		`{"kind": "hang", "path": "/api/me/"}`,
+	} {
+		if status, _, body := p.do("POST", "/__fake/faults", map[string]string{"Content-Type": "application/json"}, rule); status != 201 {
+			t.Fatalf("POST /__fake/faults %s: %d %s", rule, status, body)
+		}
+	}
+	type answer struct {
+		status int
+		body   string
+		err    error
+	}
+	get := func(path string, header map[string]string) chan answer {
+		out := make(chan answer, 1)
+		go func() {
+			req, err := http.NewRequest("GET", p.ready.URL+path, nil)
+			if err != nil {
+				out <- answer{err: err}
+				return
+			}
+			for name, value := range header {
+				req.Header.Set(name, value)
+			}
+			client := &http.Client{Transport: &http.Transport{}, Timeout: waitLimit}
+			defer client.CloseIdleConnections()
+			resp, err := client.Do(req)
+			if err != nil {
+				out <- answer{err: err}
+				return
+			}
+			defer resp.Body.Close()
+			data, err := io.ReadAll(resp.Body)
+			out <- answer{resp.StatusCode, string(data), err}
+		}()
+		return out
+	}
+	delayed := get("/api/health/", nil)
+	hung := get("/api/me/", map[string]string{"Authorization": "Token " + acmeAdmin})
+
+	// Both requests are held once both rules have fired.
+	limit := time.Now().Add(waitLimit)
+	for {
+		_, _, body := p.send("GET", "/__fake/faults", nil)
+		var rules []struct{ Fired int }
+		if err := json.Unmarshal([]byte(body), &rules); err != nil {
+			t.Fatalf("GET /__fake/faults: %v %s", err, body)
+		}
+		if len(rules) == 2 && rules[0].Fired == 1 && rules[1].Fired == 1 {
+			break
+		}
+		if time.Now().After(limit) {
+			t.Fatalf("the faults did not fire within %v: %s", waitLimit, body)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	p.signal(syscall.SIGTERM)
+
+	if a := <-delayed; a.err != nil || a.status != 200 || !strings.Contains(a.body, `"status":"ok"`) {
+		t.Errorf("the delayed request: %d %s %v, want its 200; stderr:\n%s", a.status, a.body, a.err, p.stderr)
+	}
+	if a := <-hung; a.err == nil {
+		t.Errorf("the hung request was answered: %d %s", a.status, a.body)
+	}
+	if code := p.exit(); code != 0 {
+		t.Errorf("after SIGTERM: exit %d, want 0; stderr:\n%s", code, p.stderr)
+	}
+}
+
+// TestUnsentBody: a request that declares a body and sends none is
+// answered at once when it is refused before its body is needed (a 401, or
+// a 413 by its declared size), with "Connection: close", rather than held
+// for the server's one-minute read timeout. The deadline is a hang
+// detector, not a measure of speed.
+func TestUnsentBody(t *testing.T) {
+	t.Parallel()
+	open := start(t, []string{"--addr", "127.0.0.1:0", "--log-level", "error"}, nil)
+	guarded := start(t, []string{"--addr", "127.0.0.1:0", "--log-level", "error", "--admin-token", "admin-secret"}, nil)
+	slow := start(t, []string{"--addr", "127.0.0.1:0", "--log-level", "error", "--latency", "10ms"}, nil)
+	groups := "/api/organizations/" + acmeID + "/groups/"
+	for _, tc := range []struct {
+		name    string
+		in      *instance
+		request string
+		status  int
+	}{
+		{"api/anonymous", open, "POST " + groups + " HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n", 401},
+		{"api/unknown-token", open, "POST " + groups + " HTTP/1.1\r\nAuthorization: Token not-a-token\r\nContent-Type: application/json\r\nContent-Length: 100\r\n", 401},
+		{"api/over-the-limit", open, "POST " + groups + " HTTP/1.1\r\nAuthorization: Token " + acmeAdmin + "\r\nContent-Type: application/json\r\nContent-Length: 3000000\r\n", 413},
+		{"api/anonymous-chunked", open, "POST " + groups + " HTTP/1.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n", 401},
+		{"api/anonymous-latency", slow, "POST " + groups + " HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n", 401},
+		{"control/no-admin-token", guarded, "PUT /__fake/state HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n", 401},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			conn, err := net.Dial("tcp", strings.TrimPrefix(tc.in.ready.URL, "http://"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			if err := conn.SetDeadline(time.Now().Add(5 * time.Second)); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := io.WriteString(conn, tc.request+"Host: fake\r\nAccept: application/json; version=2.0\r\n\r\n"); err != nil {
+				t.Fatal(err)
+			}
+			resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+			if err != nil {
+				t.Fatalf("no answer while the body was not sent: %v", err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tc.status || !resp.Close || !strings.Contains(string(body), `"detail"`) {
+				t.Errorf("%d %v %s, want %d, a JSON detail and Connection: close", resp.StatusCode, resp.Header, body, tc.status)
+			}
+		})
+	}
+}
+
+// TestStateFileFullDisk runs the command with its state file on a full
+// disk, a 256 KiB tmpfs mounted in a user and mount namespace of its own
+// (skipped where unshare(1) cannot make one). Either way the disk fills,
+// SIGTERM's exit status is 1, with a message naming the state file and the
+// failure:
+//   - "final-snapshot": every write fits, but the last snapshot, written
+//     beside the file before it replaces it, does not;
+//   - "write-refused": a write does not fit: it is answered 500, the writes
+//     after it too, and SIGTERM reports that failure (it wrote no last
+//     snapshot).
+func TestStateFileFullDisk(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the command")
+	}
+	if out, err := exec.Command("unshare", "-rm", "sh", "-c", "mount -t tmpfs -o size=64k none \"$1\"", "sh", t.TempDir()).CombinedOutput(); err != nil {
+		t.Skipf("no tmpfs in a user namespace here (unshare -rm: %v %s)", err, out)
+	}
+	t.Parallel()
+	bin := buildCommand(t)
+	members := "/api/organizations/" + acmeID + "/campaigns/0a000000-0000-4000-8000-00000000c001/members/"
+	for _, tc := range []struct {
+		name   string
+		writes int // of 40 KB each; the snapshot of the default data is 11 KB
+		want   string
+	}{
+		// 5 writes: a file of 211 KB, and a last snapshot of 51 KB.
+		{"final-snapshot", 5, "pixiebrix-fake: closing the state file: state file %s: write %s.tmp: no space left on device\n"},
+		// The sixth or seventh write does not fit.
+		{"write-refused", 7, "pixiebrix-fake: closing the state file: state file %s: write %s: no space left on device; writes were refused from then on"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			disk := t.TempDir()
+			stateFile := filepath.Join(disk, "state")
+			p := startProcess(t, "unshare", "-rm", "sh", "-c", `mount -t tmpfs -o size=256k none "$1" && exec "$2" --addr 127.0.0.1:0 --log-level error --state-file "$1/state"`,
+				"sh", disk, bin)
+			refused := 0
+			for i := range tc.writes {
+				blob := strings.Repeat(string(rune('a'+i)), 40_000)
+				status, body := p.request("POST", members, `[{"email": "ada@acme.test", "data": {"blob": "`+blob+`"}}]`)
+				switch {
+				case status == 500:
+					refused++
+				case status != 201 || refused > 0:
+					t.Fatalf("write %d: %d %.200s (after %d refused)", i+1, status, body, refused)
+				}
+			}
+			if tc.name == "write-refused" && refused == 0 || tc.name == "final-snapshot" && refused > 0 {
+				t.Fatalf("%d of %d writes refused: the disk is not as full as the case needs", refused, tc.writes)
+			}
+			p.signal(syscall.SIGTERM)
+			if code := p.exit(); code != 1 {
+				t.Errorf("exit %d on a full disk, want 1; stderr:\n%s", code, p.stderr)
+			}
+			if want := fmt.Sprintf(tc.want, stateFile, stateFile); !strings.Contains(p.stderr.String(), want) {
+				t.Errorf("stderr lacks %q:\n%s", want, p.stderr)
+			}
+		})
+	}
+}
+
+// TestStateFileNotRegular: a FIFO or a device as the state file stops the
+// command at once with exit status 1 and a message saying what it is,
+// rather than blocking on it.
+func TestStateFileNotRegular(t *testing.T) {
+	t.Parallel()
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("no FIFO here: %v", err)
+	}
+	for _, tc := range []struct{ path, what string }{
+		{fifo, "a named pipe (FIFO)"},
+		{"/dev/zero", "a character device"},
+	} {
+		t.Run(filepath.Base(tc.path), func(t *testing.T) {
+			t.Parallel()
+			var stdout, stderr syncBuffer
+			done := make(chan int, 1)
+			go func() {
+				done <- run(context.Background(), []string{"--addr", "127.0.0.1:0", "--state-file", tc.path}, envFunc(nil), &stdout, &stderr)
+			}()
+			select {
+			case code := <-done:
+				want := fmt.Sprintf("pixiebrix-fake: state file %s: it is %s, not a regular file: a state file must be one\n", tc.path, tc.what)
+				if code != 1 || stderr.String() != want || stdout.String() != "" {
+					t.Errorf("exit %d, stderr %q, stdout %q; want exit 1 and stderr %q", code, stderr.String(), stdout.String(), want)
+				}
+			case <-time.After(waitLimit): // a hang detector
+				t.Fatalf("the command did not return within %v", waitLimit)
+			}
+		})
+	}
+}
+
+// TestStateFileSymlinkCommand: a --state-file that is a symbolic link (say,
+// to a mounted volume) is still that link after a start, writes and a
+// shutdown; the writes are in the link's target, which a restart reads.
+func TestStateFileSymlinkCommand(t *testing.T) {
+	t.Parallel()
+	volume, dir := t.TempDir(), t.TempDir()
+	target, link := filepath.Join(volume, "state"), filepath.Join(dir, "state")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"--addr", "127.0.0.1:0", "--state-file", link}
+	first := start(t, args, nil)
+	if status, body := first.request("POST", "/api/organizations/"+acmeID+"/groups/", `{"name": "Linked"}`); status != 201 {
+		t.Fatalf("write: %d %s", status, body)
+	}
+	if status, _, body := first.do("PUT", "/__fake/state", map[string]string{"Content-Type": "application/json"}, first.observe()[0][len("/__fake/state 200 "):]); status != 204 {
+		t.Fatalf("PUT /__fake/state (a snapshot): %d %s", status, body)
+	}
+	want := first.observe()
+	if code, _ := first.stop(); code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, first.stderr)
+	}
+	if info, err := os.Lstat(link); err != nil || info.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("%s is no longer a link: %v %v", link, info, err)
+	}
+	if entries, err := os.ReadDir(dir); err != nil || len(entries) != 1 {
+		t.Errorf("the link's directory holds %v (%v), want the link alone", entries, err)
+	}
+	second := start(t, []string{"--addr", "127.0.0.1:0", "--state-file", target}, nil)
+	if got := second.observe(); !reflect.DeepEqual(got, want) {
+		t.Errorf("the link's target, after a restart:\n%v\nwant:\n%v", got, want)
 	}
 }

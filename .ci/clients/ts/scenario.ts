@@ -345,6 +345,57 @@ async function scenario(baseUrl: string): Promise<void> {
     });
     equal("campaigns/error/404-unknown", [missing.response.status, missing.error?.detail], [404, "Not found."]);
   }
+
+  // Teams' lifecycle, member detail and the caller's own account (issue 11, "teams").
+  {
+    const team = await api.POST("/api/organizations/", { body: { name: "TS Team", scope: "@ts-team" } });
+    equal("organizations/create", [team.response.status, team.data?.name, team.data?.members?.[0]?.role], [201, "TS Team", 2]);
+    const teamPath = { params: { path: { organization_pk: must("organizations/create/id", team.data?.id) } } };
+    const renamed = await api.PATCH("/api/organizations/{organization_pk}/", { ...teamPath, body: { name: "TS Team 2", enforce_update_millis: 60000 } });
+    equal("organizations/partial-update", [renamed.response.status, renamed.data?.name, renamed.data?.enforce_update_millis], [200, "TS Team 2", 60000]);
+    const form = await api.PATCH("/api/organizations/{organization_pk}/", {
+      ...teamPath,
+      body: { session_idle_timeout_minutes: 15 },
+      bodySerializer: (body) => new URLSearchParams({ session_idle_timeout_minutes: String(body?.session_idle_timeout_minutes) }),
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    });
+    equal("organizations/form-patch", [form.response.status, form.data?.session_idle_timeout_minutes], [200, 15]);
+    const gone = await api.DELETE("/api/organizations/{organization_pk}/", teamPath);
+    equal("organizations/destroy", gone.response.status, 204);
+    const after = await api.GET("/api/organizations/{organization_pk}/", teamPath);
+    equal("organizations/destroy/404", after.response.status, 404);
+    const enterprise = await api.DELETE("/api/organizations/{organization_pk}/", { params: { path: { organization_pk: acmeID } } });
+    equal("organizations/destroy/enterprise", [enterprise.response.status, enterprise.error?.detail], [403, "Enterprise teams cannot be deleted."]);
+
+    const me = await api.GET("/api/me/");
+    const adaID = must("me/id", me.data?.id);
+    const member = { params: { path: { organization_pk: acmeID, id: adaID } } };
+    const detail = await api.GET("/api/organizations/{organization_pk}/members/{id}/", member);
+    equal("members/detail", [detail.response.status, detail.data?.email, detail.data?.membership?.role, detail.data?.groups.map((g) => g.group_name)],
+      [200, "ada@acme.test", 2, ["Support Agents"]]);
+    const cache = await api.DELETE("/api/organizations/{organization_pk}/members/{id}/cache/", member);
+    equal("members/cache", cache.response.status, 204);
+
+    const token = await api.GET("/api/me/token/");
+    equal("me/token", token.data?.token, "acme-admin-token");
+    const principals = await api.GET("/api/me/partner-principals/");
+    equal("me/partner-principals", principals.data?.map((p) => p.control_room_url), ["https://acmecorp.my.automationanywhere.digital"]);
+    const settings = await api.PATCH("/api/me/settings/webextension/", { body: { text_selection_menu_orientation: "vertical" } });
+    equal("me/extension-settings/patch", [settings.response.status, settings.data?.text_selection_menu_orientation], [200, "vertical"]);
+    const read = await api.GET("/api/me/settings/webextension/");
+    equal("me/extension-settings/get", read.data?.text_selection_menu_orientation, "vertical");
+    const milestone = await api.POST("/api/me/milestones/", { body: { key: "ts_run", metadata: { n: 1 } } });
+    equal("me/milestones/create", [milestone.response.status, milestone.data?.key], [201, "ts_run"]);
+    const milestones = await api.GET("/api/me/milestones/");
+    equal("me/milestones/list", milestones.data?.map((m) => m.key), ["ts_run"]);
+
+    // Sam deletes his account: his token is refused at once.
+    const sam = createClient<paths>({ baseUrl, headers: { Authorization: "Token sam-token", Accept: v2 } });
+    const deleted = await sam.DELETE("/api/me/");
+    equal("me/destroy", deleted.response.status, 204);
+    const refused = await sam.GET("/api/me/");
+    equal("me/destroy/token-refused", [refused.response.status, refused.error?.detail], [401, "Invalid token."]);
+  }
 }
 
 // The control plane through its own generated client: reset, inject a fault,
@@ -388,6 +439,57 @@ async function controlPlane(baseUrl: string): Promise<void> {
   equal("control/expect/unmet", [unmet.response.status, unmetBody?.non_field_errors?.length, unmetBody?.near_misses?.length], [400, 1, 3]);
 }
 
+// Invitations, a user in no team, campaign e-mail jobs and the outbox: an
+// admin invites, the invitee (made through the control plane) accepts with
+// their own token, and the outbox holds the e-mails.
+async function invitations(baseUrl: string): Promise<void> {
+  const control = createClient<controlPaths>({ baseUrl });
+  const api = createClient<paths>({ baseUrl, headers: { Authorization: "Token acme-admin-token", Accept: v2 } });
+  const teamPath = { params: { path: { organization_pk: acmeID } } };
+
+  const made = await api.POST("/api/organizations/{organization_pk}/invitations/", {
+    ...teamPath,
+    body: [{ email: "ts.hire@acme.test", role: 5 }, { email: "ts.gone@acme.test" }],
+  });
+  const list = made.data as { id?: string; role: number }[] | undefined;
+  equal("invitations/create", [made.response.status, list?.map((i) => i.role)], [201, [5, 4]]);
+  const hireID = must("invitations/create/id", list?.[0]?.id);
+  const goneID = must("invitations/create/id-2", list?.[1]?.id);
+  const again = await api.POST("/api/organizations/{organization_pk}/invitations/", { ...teamPath, body: { email: "TS.HIRE@acme.test" } });
+  equal("invitations/error/already-invited", [again.response.status, again.error], [400, { email: ["This email has already been invited to the team."] }]);
+  const revoked = await api.DELETE("/api/organizations/{organization_pk}/invitations/{id}/", {
+    params: { path: { organization_pk: acmeID, id: goneID } },
+  });
+  equal("invitations/revoke", revoked.response.status, 204);
+  const pending = await api.GET("/api/organizations/{organization_pk}/invitations/", teamPath);
+  equal("invitations/list", pending.data?.map((i) => i.email), ["ts.hire@acme.test"]);
+
+  const user = await control.POST("/__fake/users", { body: { email: "ts.hire@acme.test", name: "TS Hire" } });
+  const token = must("control/users/token", user.data?.token);
+  const hire = createClient<paths>({ baseUrl, headers: { Authorization: `Token ${token}`, Accept: v2 } });
+  const mine = await hire.GET("/api/invitations/me/");
+  equal("invitations/me", mine.data?.map((i) => i.id), [hireID]);
+  const accepted = await hire.POST("/api/invitations/{id}/accept/", { params: { path: { id: hireID } } });
+  equal("invitations/accept", [accepted.response.status, accepted.data?.role], [201, 5]);
+  const rejected = await hire.POST("/api/invitations/{id}/reject/", { params: { path: { id: hireID } } });
+  equal("invitations/reject/gone", rejected.response.status, 404);
+  const members = await api.GET("/api/organizations/{organization_pk}/memberships/", {
+    params: { path: { organization_pk: acmeID }, query: { q: "ts.hire" } },
+  });
+  equal("invitations/member", members.data?.map((m) => [m.user.email, m.role]), [["ts.hire@acme.test", 5]]);
+
+  const job = await api.POST("/api/campaigns/{campaign_pk}/emails/jobs/", {
+    params: { path: { campaign_pk: "0a000000-0000-4000-8000-00000000c001" } },
+    body: { type: "registration" },
+  });
+  equal("campaigns/email-job", [job.response.status, job.data?.recipients], [201, ["new.hire@acme.test"]]);
+  const mail = await control.GET("/__fake/outbox", { params: { query: { kind: "invitation" } } });
+  equal("control/outbox/invitations", mail.data?.map((m) => m.to), ["ts.hire@acme.test", "ts.gone@acme.test"]);
+  const cleared = await control.DELETE("/__fake/outbox");
+  const empty = await control.GET("/__fake/outbox");
+  equal("control/outbox/clear", [cleared.response.status, empty.data?.length], [204, 0]);
+}
+
 async function main(): Promise<number> {
   const binary = process.argv[2];
   if (!binary) {
@@ -406,6 +508,7 @@ async function main(): Promise<number> {
   try {
     await scenario(url);
     await controlPlane(url);
+    await invitations(url);
   } catch (err) {
     check("scenario/ran-to-the-end", false, String(err));
   } finally {

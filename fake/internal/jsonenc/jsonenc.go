@@ -9,16 +9,27 @@ package jsonenc
 
 import (
 	"bytes"
+	stdjson "encoding/json"
 
 	json "github.com/goccy/go-json"
 )
 
-// Encode appends v to buf as JSON, without a trailing newline.
+// Encode appends v to buf as JSON, without a trailing newline. A value that
+// goccy/go-json refuses (it stops at 10,000 levels of nesting, which a state
+// holding campaign data as deep as the API accepts goes past) is written by
+// encoding/json instead: the same bytes, only slower.
 func Encode(buf *bytes.Buffer, v any) error {
+	start := buf.Len()
 	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
-		return err
+		buf.Truncate(start)
+		std := stdjson.NewEncoder(buf)
+		std.SetEscapeHTML(false)
+		if err := std.Encode(v); err != nil {
+			buf.Truncate(start)
+			return err
+		}
 	}
 	buf.Truncate(buf.Len() - 1) // the Encoder's newline
 	return nil

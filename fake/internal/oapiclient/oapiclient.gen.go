@@ -18,6 +18,60 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for CampaignEmailJobType.
+const (
+	CampaignEmailJobTypeRegistration CampaignEmailJobType = "registration"
+	CampaignEmailJobTypeReminder     CampaignEmailJobType = "reminder"
+)
+
+// Valid indicates whether the value is a known member of the CampaignEmailJobType enum.
+func (e CampaignEmailJobType) Valid() bool {
+	switch e {
+	case CampaignEmailJobTypeRegistration:
+		return true
+	case CampaignEmailJobTypeReminder:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CampaignEmailJobRequestType.
+const (
+	CampaignEmailJobRequestTypeRegistration CampaignEmailJobRequestType = "registration"
+	CampaignEmailJobRequestTypeReminder     CampaignEmailJobRequestType = "reminder"
+)
+
+// Valid indicates whether the value is a known member of the CampaignEmailJobRequestType enum.
+func (e CampaignEmailJobRequestType) Valid() bool {
+	switch e {
+	case CampaignEmailJobRequestTypeRegistration:
+		return true
+	case CampaignEmailJobRequestTypeReminder:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PatchedUserExtensionSettingsRequestTextSelectionMenuOrientation.
+const (
+	PatchedUserExtensionSettingsRequestTextSelectionMenuOrientationHorizontal PatchedUserExtensionSettingsRequestTextSelectionMenuOrientation = "horizontal"
+	PatchedUserExtensionSettingsRequestTextSelectionMenuOrientationVertical   PatchedUserExtensionSettingsRequestTextSelectionMenuOrientation = "vertical"
+)
+
+// Valid indicates whether the value is a known member of the PatchedUserExtensionSettingsRequestTextSelectionMenuOrientation enum.
+func (e PatchedUserExtensionSettingsRequestTextSelectionMenuOrientation) Valid() bool {
+	switch e {
+	case PatchedUserExtensionSettingsRequestTextSelectionMenuOrientationHorizontal:
+		return true
+	case PatchedUserExtensionSettingsRequestTextSelectionMenuOrientationVertical:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for Role.
 const (
 	RoleN1 Role = 1
@@ -39,6 +93,24 @@ func (e Role) Valid() bool {
 	case RoleN4:
 		return true
 	case RoleN5:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UserExtensionSettingsTextSelectionMenuOrientation.
+const (
+	UserExtensionSettingsTextSelectionMenuOrientationHorizontal UserExtensionSettingsTextSelectionMenuOrientation = "horizontal"
+	UserExtensionSettingsTextSelectionMenuOrientationVertical   UserExtensionSettingsTextSelectionMenuOrientation = "vertical"
+)
+
+// Valid indicates whether the value is a known member of the UserExtensionSettingsTextSelectionMenuOrientation enum.
+func (e UserExtensionSettingsTextSelectionMenuOrientation) Valid() bool {
+	switch e {
+	case UserExtensionSettingsTextSelectionMenuOrientationHorizontal:
+		return true
+	case UserExtensionSettingsTextSelectionMenuOrientationVertical:
 		return true
 	default:
 		return false
@@ -99,6 +171,11 @@ func (e ListMembershipsParamsRole) Valid() bool {
 	}
 }
 
+// AuthToken defines model for AuthToken.
+type AuthToken struct {
+	Token *string `json:"token,omitempty"`
+}
+
 // Campaign defines model for Campaign.
 type Campaign struct {
 	CreatedAt *time.Time          `json:"created_at,omitempty"`
@@ -106,6 +183,28 @@ type Campaign struct {
 	Name      string              `json:"name"`
 	UpdatedAt *time.Time          `json:"updated_at,omitempty"`
 }
+
+// CampaignEmailJob A queued campaign email job (the fake's shape; the published one is untyped).
+type CampaignEmailJob struct {
+	Campaign openapi_types.UUID `json:"campaign"`
+	Id       openapi_types.UUID `json:"id"`
+
+	// Recipients The emails the job sent to, in enrolment order.
+	Recipients []string             `json:"recipients"`
+	Type       CampaignEmailJobType `json:"type"`
+}
+
+// CampaignEmailJobType defines model for CampaignEmailJob.Type.
+type CampaignEmailJobType string
+
+// CampaignEmailJobRequest `type` is required (the server says so in DRF's shape, `{"type": ["This field is required."]}`: the published body is untyped, so this schema requires nothing).
+type CampaignEmailJobRequest struct {
+	// Type registration invitations or activation reminders.
+	Type *CampaignEmailJobRequestType `json:"type,omitempty"`
+}
+
+// CampaignEmailJobRequestType registration invitations or activation reminders.
+type CampaignEmailJobRequestType string
 
 // CampaignMember defines model for CampaignMember.
 type CampaignMember struct {
@@ -169,6 +268,12 @@ type CampaignRequest struct {
 type ControlRoom struct {
 	Id  *openapi_types.UUID `json:"id,omitempty"`
 	Url string              `json:"url"`
+}
+
+// ControlRoomPrincipal defines model for ControlRoomPrincipal.
+type ControlRoomPrincipal struct {
+	ControlRoomUrl    *string `json:"control_room_url,omitempty"`
+	ControlRoomUserId int64   `json:"control_room_user_id"`
 }
 
 // DeploymentRef defines model for DeploymentRef.
@@ -336,7 +441,20 @@ type MembershipRequest struct {
 	Role Role `json:"role"`
 }
 
-// Organization A team. Every property is always sent but the write-only `partner`; the operations served here write none of them.
+// Milestone defines model for Milestone.
+type Milestone struct {
+	Key      string                  `json:"key"`
+	Metadata *map[string]interface{} `json:"metadata"`
+}
+
+// MilestoneRequest defines model for MilestoneRequest.
+type MilestoneRequest struct {
+	// Key The published pattern, unanchored as Django's RegexValidator applies it: a key needs one lower-case letter or digit somewhere.
+	Key      string                  `json:"key"`
+	Metadata *map[string]interface{} `json:"metadata,omitempty"`
+}
+
+// Organization A team. Every property is always sent but the write-only `partner`.
 type Organization struct {
 	AiDefaultChatCopilot bool `json:"ai_default_chat_copilot"`
 
@@ -369,6 +487,23 @@ type OrganizationMember struct {
 	User *UserRef `json:"user,omitempty"`
 }
 
+// OrganizationRequest A new team. Only `name` is required.
+type OrganizationRequest struct {
+	// AiDefaultChatCopilot true when a new team leaves it out (the published default). Not declared as `default` here: a PATCH that leaves it out leaves it as it is.
+	AiDefaultChatCopilot *bool `json:"ai_default_chat_copilot,omitempty"`
+
+	// DefaultRole 1 = member, 2 = admin, 3 = developer, 4 = restricted, 5 = manager
+	DefaultRole         *Role  `json:"default_role,omitempty"`
+	EnforceUpdateMillis *int   `json:"enforce_update_millis,omitempty"`
+	Name                string `json:"name"`
+
+	// Partner The partner whose theme the team takes, by its theme (`automation-anywhere`).
+	Partner                   *string    `json:"partner,omitempty"`
+	Scope                     *string    `json:"scope,omitempty"`
+	SessionIdleTimeoutMinutes *int       `json:"session_idle_timeout_minutes,omitempty"`
+	TrialEndTimestamp         *time.Time `json:"trial_end_timestamp,omitempty"`
+}
+
 // Partner defines model for Partner.
 type Partner struct {
 	DocumentationUrl *string             `json:"documentation_url"`
@@ -393,6 +528,79 @@ type PatchedMembershipRequest struct {
 	Role *Role `json:"role,omitempty"`
 }
 
+// PatchedOrganizationRequest The fields of a team to change; every one is optional.
+type PatchedOrganizationRequest struct {
+	// AiDefaultChatCopilot true when a new team leaves it out (the published default). Not declared as `default` here: a PATCH that leaves it out leaves it as it is.
+	AiDefaultChatCopilot *bool `json:"ai_default_chat_copilot,omitempty"`
+
+	// DefaultRole 1 = member, 2 = admin, 3 = developer, 4 = restricted, 5 = manager
+	DefaultRole         *Role   `json:"default_role,omitempty"`
+	EnforceUpdateMillis *int    `json:"enforce_update_millis,omitempty"`
+	Name                *string `json:"name,omitempty"`
+
+	// Partner The partner whose theme the team takes, by its theme (`automation-anywhere`).
+	Partner                   *string    `json:"partner,omitempty"`
+	Scope                     *string    `json:"scope,omitempty"`
+	SessionIdleTimeoutMinutes *int       `json:"session_idle_timeout_minutes,omitempty"`
+	TrialEndTimestamp         *time.Time `json:"trial_end_timestamp,omitempty"`
+}
+
+// PatchedUserExtensionSettingsRequest defines model for PatchedUserExtensionSettingsRequest.
+type PatchedUserExtensionSettingsRequest struct {
+	FloatingActionButtonSiteDenylist *[]string                                                        `json:"floating_action_button_site_denylist,omitempty"`
+	IsFloatingActionButtonEnabled    *bool                                                            `json:"is_floating_action_button_enabled,omitempty"`
+	IsTextSelectionMenuEnabled       *bool                                                            `json:"is_text_selection_menu_enabled,omitempty"`
+	TextSelectionMenuOrientation     *PatchedUserExtensionSettingsRequestTextSelectionMenuOrientation `json:"text_selection_menu_orientation,omitempty"`
+	TextSelectionMenuSiteDenylist    *[]string                                                        `json:"text_selection_menu_site_denylist,omitempty"`
+}
+
+// PatchedUserExtensionSettingsRequestTextSelectionMenuOrientation defines model for PatchedUserExtensionSettingsRequest.TextSelectionMenuOrientation.
+type PatchedUserExtensionSettingsRequestTextSelectionMenuOrientation string
+
+// PendingInvitation defines model for PendingInvitation.
+type PendingInvitation struct {
+	Email openapi_types.Email `json:"email"`
+	Id    *openapi_types.UUID `json:"id,omitempty"`
+
+	// Inviter A user, nested read-only in other resources.
+	Inviter      *UserRef `json:"inviter,omitempty"`
+	Organization *struct {
+		Id   *openapi_types.UUID `json:"id,omitempty"`
+		Name string              `json:"name"`
+	} `json:"organization,omitempty"`
+
+	// Role 1 = member, 2 = admin, 3 = developer, 4 = restricted, 5 = manager
+	Role Role `json:"role"`
+}
+
+// PendingInvitationRequest One person to invite; without a role, the team's default role. `inviter` is accepted and ignored: the inviter is always the caller.
+type PendingInvitationRequest struct {
+	Email   openapi_types.Email `json:"email"`
+	Inviter *struct {
+		DateJoined *time.Time           `json:"date_joined,omitempty"`
+		Email      *openapi_types.Email `json:"email,omitempty"`
+	} `json:"inviter,omitempty"`
+
+	// Role 1 = member, 2 = admin, 3 = developer, 4 = restricted, 5 = manager
+	Role *Role `json:"role,omitempty"`
+}
+
+// PendingInvitationResult One invitation per input item, or a single object for a single-object body.
+type PendingInvitationResult struct {
+	union json.RawMessage
+}
+
+// PendingInvitationResult1 defines model for PendingInvitationResult.1.
+type PendingInvitationResult1 = []PendingInvitation
+
+// PendingInvitationWriteBody A list of items, or a single object answered with a single object. The published schema shows a single object; its description invites "one or more people".
+type PendingInvitationWriteBody struct {
+	union json.RawMessage
+}
+
+// PendingInvitationWriteBody1 defines model for PendingInvitationWriteBody.1.
+type PendingInvitationWriteBody1 = []PendingInvitationRequest
+
 // Role 1 = member, 2 = admin, 3 = developer, 4 = restricted, 5 = manager
 type Role int
 
@@ -404,6 +612,49 @@ type TeamTheme struct {
 	ToolbarIcon         *string `json:"toolbar_icon"`
 	WhitelabelThemeName string  `json:"whitelabel_theme_name"`
 }
+
+// UserDetail A member of a team, with its membership and its groups there.
+type UserDetail struct {
+	DateJoined time.Time           `json:"date_joined"`
+	Email      openapi_types.Email `json:"email"`
+
+	// Groups The member's groups in the team, by group name.
+	Groups []struct {
+		// CreatedAt When the member was put in the group.
+		CreatedAt *time.Time `json:"created_at,omitempty"`
+		GroupId   string     `json:"group_id"`
+		GroupName string     `json:"group_name"`
+
+		// Id The group membership's id.
+		Id *openapi_types.UUID `json:"id,omitempty"`
+	} `json:"groups"`
+	Id *openapi_types.UUID `json:"id,omitempty"`
+
+	// LastLogin The membership's `last_login_at`.
+	LastLogin *time.Time `json:"last_login"`
+
+	// LastUsedModAt The membership's `last_active_at`.
+	LastUsedModAt *time.Time `json:"last_used_mod_at"`
+	Membership    *struct {
+		Id *int `json:"id,omitempty"`
+
+		// Role 1 = member, 2 = admin, 3 = developer, 4 = restricted, 5 = manager
+		Role Role `json:"role"`
+	} `json:"membership,omitempty"`
+	Name *string `json:"name,omitempty"`
+}
+
+// UserExtensionSettings defines model for UserExtensionSettings.
+type UserExtensionSettings struct {
+	FloatingActionButtonSiteDenylist []string                                          `json:"floating_action_button_site_denylist"`
+	IsFloatingActionButtonEnabled    bool                                              `json:"is_floating_action_button_enabled"`
+	IsTextSelectionMenuEnabled       bool                                              `json:"is_text_selection_menu_enabled"`
+	TextSelectionMenuOrientation     UserExtensionSettingsTextSelectionMenuOrientation `json:"text_selection_menu_orientation"`
+	TextSelectionMenuSiteDenylist    []string                                          `json:"text_selection_menu_site_denylist"`
+}
+
+// UserExtensionSettingsTextSelectionMenuOrientation defines model for UserExtensionSettings.TextSelectionMenuOrientation.
+type UserExtensionSettingsTextSelectionMenuOrientation string
 
 // UserRef A user, nested read-only in other resources.
 type UserRef struct {
@@ -440,6 +691,12 @@ type GroupPk = openapi_types.UUID
 
 // GroupsFilter defines model for GroupsFilter.
 type GroupsFilter = string
+
+// InvitationId defines model for InvitationId.
+type InvitationId = openapi_types.UUID
+
+// MemberUserId defines model for MemberUserId.
+type MemberUserId = string
 
 // MembershipId defines model for MembershipId.
 type MembershipId = int
@@ -503,6 +760,12 @@ type NotFound = Detail
 // NotFoundOrInvalidPage DRF's body for every error that is not a validation error.
 type NotFoundOrInvalidPage = Detail
 
+// OrganizationCreated A team. Every property is always sent but the write-only `partner`.
+type OrganizationCreated = Organization
+
+// OrganizationOk A team. Every property is always sent but the write-only `partner`.
+type OrganizationOk = Organization
+
 // RequestEntityTooLarge DRF's body for every error that is not a validation error.
 type RequestEntityTooLarge = Detail
 
@@ -518,11 +781,20 @@ type Unauthorized = Detail
 // UnsupportedMediaType DRF's body for every error that is not a validation error.
 type UnsupportedMediaType = Detail
 
+// UserExtensionSettingsOk defines model for UserExtensionSettingsOk.
+type UserExtensionSettingsOk = UserExtensionSettings
+
 // CampaignMemberWriteRequestBody A list of items, or a single object answered with a single object. The published schema shows a single object only; the docs send lists.
 type CampaignMemberWriteRequestBody = CampaignMemberWriteBody
 
 // GroupMembershipWriteRequestBody A list of items, or a single object answered with a single object. The published schema shows a single object only; the docs and real clients send lists.
 type GroupMembershipWriteRequestBody = GroupMembershipWriteBody
+
+// InvitationAnswer One person to invite; without a role, the team's default role. `inviter` is accepted and ignored: the inviter is always the caller.
+type InvitationAnswer = PendingInvitationRequest
+
+// InvitationWrite A list of items, or a single object answered with a single object. The published schema shows a single object; its description invites "one or more people".
+type InvitationWrite = PendingInvitationWriteBody
 
 // ListGroupMembershipsParams defines parameters for ListGroupMemberships.
 type ListGroupMembershipsParams struct {
@@ -537,6 +809,24 @@ type ListGroupMembershipsParams struct {
 type UpdateGroupMembershipParams struct {
 	// RequireCampaign Ignore emails that are not associated with a campaign
 	RequireCampaign *RequireCampaign `form:"require_campaign,omitempty" json:"require_campaign,omitempty"`
+}
+
+// ListMeInvitationsParams defines parameters for ListMeInvitations.
+type ListMeInvitationsParams struct {
+	// Page A page number within the paginated result set.
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// PageSize Number of results to return per page. Default 100, maximum 1000; larger values are clamped.
+	PageSize *PageSize `form:"page_size,omitempty" json:"page_size,omitempty"`
+}
+
+// ListControlRoomPrincipalsParams defines parameters for ListControlRoomPrincipals.
+type ListControlRoomPrincipalsParams struct {
+	// Page A page number within the paginated result set.
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// PageSize Number of results to return per page. Default 100, maximum 1000; larger values are clamped.
+	PageSize *PageSize `form:"page_size,omitempty" json:"page_size,omitempty"`
 }
 
 // ListOrganizationsParams defines parameters for ListOrganizations.
@@ -568,6 +858,15 @@ type ListCampaignMembersParams struct {
 
 // ListGroupsParams defines parameters for ListGroups.
 type ListGroupsParams struct {
+	// Page A page number within the paginated result set.
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// PageSize Number of results to return per page. Default 100, maximum 1000; larger values are clamped.
+	PageSize *PageSize `form:"page_size,omitempty" json:"page_size,omitempty"`
+}
+
+// ListOrganizationInvitationsParams defines parameters for ListOrganizationInvitations.
+type ListOrganizationInvitationsParams struct {
 	// Page A page number within the paginated result set.
 	Page *Page `form:"page,omitempty" json:"page,omitempty"`
 
@@ -608,6 +907,15 @@ type ListMembershipsParams struct {
 // ListMembershipsParamsRole defines parameters for ListMemberships.
 type ListMembershipsParamsRole int
 
+// CreateCampaignEmailJobJSONRequestBody defines body for CreateCampaignEmailJob for application/json ContentType.
+type CreateCampaignEmailJobJSONRequestBody = CampaignEmailJobRequest
+
+// CreateCampaignEmailJobFormdataRequestBody defines body for CreateCampaignEmailJob for application/x-www-form-urlencoded ContentType.
+type CreateCampaignEmailJobFormdataRequestBody = CampaignEmailJobRequest
+
+// CreateCampaignEmailJobMultipartRequestBody defines body for CreateCampaignEmailJob for multipart/form-data ContentType.
+type CreateCampaignEmailJobMultipartRequestBody = CampaignEmailJobRequest
+
 // CreateGroupMembershipJSONRequestBody defines body for CreateGroupMembership for application/json ContentType.
 type CreateGroupMembershipJSONRequestBody = GroupMembershipWriteBody
 
@@ -632,6 +940,42 @@ type UpdateGroupFormdataRequestBody = GroupRequest
 // UpdateGroupMultipartRequestBody defines body for UpdateGroup for multipart/form-data ContentType.
 type UpdateGroupMultipartRequestBody = GroupRequest
 
+// AcceptMeInvitationJSONRequestBody defines body for AcceptMeInvitation for application/json ContentType.
+type AcceptMeInvitationJSONRequestBody = PendingInvitationRequest
+
+// AcceptMeInvitationFormdataRequestBody defines body for AcceptMeInvitation for application/x-www-form-urlencoded ContentType.
+type AcceptMeInvitationFormdataRequestBody = PendingInvitationRequest
+
+// AcceptMeInvitationMultipartRequestBody defines body for AcceptMeInvitation for multipart/form-data ContentType.
+type AcceptMeInvitationMultipartRequestBody = PendingInvitationRequest
+
+// RejectMeInvitationJSONRequestBody defines body for RejectMeInvitation for application/json ContentType.
+type RejectMeInvitationJSONRequestBody = PendingInvitationRequest
+
+// RejectMeInvitationFormdataRequestBody defines body for RejectMeInvitation for application/x-www-form-urlencoded ContentType.
+type RejectMeInvitationFormdataRequestBody = PendingInvitationRequest
+
+// RejectMeInvitationMultipartRequestBody defines body for RejectMeInvitation for multipart/form-data ContentType.
+type RejectMeInvitationMultipartRequestBody = PendingInvitationRequest
+
+// CreateMilestoneJSONRequestBody defines body for CreateMilestone for application/json ContentType.
+type CreateMilestoneJSONRequestBody = MilestoneRequest
+
+// CreateMilestoneFormdataRequestBody defines body for CreateMilestone for application/x-www-form-urlencoded ContentType.
+type CreateMilestoneFormdataRequestBody = MilestoneRequest
+
+// CreateMilestoneMultipartRequestBody defines body for CreateMilestone for multipart/form-data ContentType.
+type CreateMilestoneMultipartRequestBody = MilestoneRequest
+
+// PartialUpdateUserExtensionSettingsJSONRequestBody defines body for PartialUpdateUserExtensionSettings for application/json ContentType.
+type PartialUpdateUserExtensionSettingsJSONRequestBody = PatchedUserExtensionSettingsRequest
+
+// PartialUpdateUserExtensionSettingsFormdataRequestBody defines body for PartialUpdateUserExtensionSettings for application/x-www-form-urlencoded ContentType.
+type PartialUpdateUserExtensionSettingsFormdataRequestBody = PatchedUserExtensionSettingsRequest
+
+// PartialUpdateUserExtensionSettingsMultipartRequestBody defines body for PartialUpdateUserExtensionSettings for multipart/form-data ContentType.
+type PartialUpdateUserExtensionSettingsMultipartRequestBody = PatchedUserExtensionSettingsRequest
+
 // PartialUpdateOrganizationMembershipJSONRequestBody defines body for PartialUpdateOrganizationMembership for application/json ContentType.
 type PartialUpdateOrganizationMembershipJSONRequestBody = PatchedMembershipRequest
 
@@ -649,6 +993,24 @@ type UpdateOrganizationMembershipFormdataRequestBody = MembershipRequest
 
 // UpdateOrganizationMembershipMultipartRequestBody defines body for UpdateOrganizationMembership for multipart/form-data ContentType.
 type UpdateOrganizationMembershipMultipartRequestBody = MembershipRequest
+
+// CreateOrganizationJSONRequestBody defines body for CreateOrganization for application/json ContentType.
+type CreateOrganizationJSONRequestBody = OrganizationRequest
+
+// CreateOrganizationFormdataRequestBody defines body for CreateOrganization for application/x-www-form-urlencoded ContentType.
+type CreateOrganizationFormdataRequestBody = OrganizationRequest
+
+// CreateOrganizationMultipartRequestBody defines body for CreateOrganization for multipart/form-data ContentType.
+type CreateOrganizationMultipartRequestBody = OrganizationRequest
+
+// PartialUpdateOrganizationJSONRequestBody defines body for PartialUpdateOrganization for application/json ContentType.
+type PartialUpdateOrganizationJSONRequestBody = PatchedOrganizationRequest
+
+// PartialUpdateOrganizationFormdataRequestBody defines body for PartialUpdateOrganization for application/x-www-form-urlencoded ContentType.
+type PartialUpdateOrganizationFormdataRequestBody = PatchedOrganizationRequest
+
+// PartialUpdateOrganizationMultipartRequestBody defines body for PartialUpdateOrganization for multipart/form-data ContentType.
+type PartialUpdateOrganizationMultipartRequestBody = PatchedOrganizationRequest
 
 // CreateCampaignJSONRequestBody defines body for CreateCampaign for application/json ContentType.
 type CreateCampaignJSONRequestBody = CampaignRequest
@@ -682,6 +1044,9 @@ type CreateGroupFormdataRequestBody = GroupRequest
 
 // CreateGroupMultipartRequestBody defines body for CreateGroup for multipart/form-data ContentType.
 type CreateGroupMultipartRequestBody = GroupRequest
+
+// CreateOrganizationInvitationJSONRequestBody defines body for CreateOrganizationInvitation for application/json ContentType.
+type CreateOrganizationInvitationJSONRequestBody = PendingInvitationWriteBody
 
 // AsCampaignMember returns the union data inside the CampaignMemberResult as a CampaignMember
 func (t CampaignMemberResult) AsCampaignMember() (CampaignMember, error) {
@@ -931,6 +1296,130 @@ func (t *GroupMembershipWriteBody) UnmarshalJSON(b []byte) error {
 	return err
 }
 
+// AsPendingInvitation returns the union data inside the PendingInvitationResult as a PendingInvitation
+func (t PendingInvitationResult) AsPendingInvitation() (PendingInvitation, error) {
+	var body PendingInvitation
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPendingInvitation overwrites any union data inside the PendingInvitationResult as the provided PendingInvitation
+func (t *PendingInvitationResult) FromPendingInvitation(v PendingInvitation) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergePendingInvitation performs a merge with any union data inside the PendingInvitationResult, using the provided PendingInvitation
+func (t *PendingInvitationResult) MergePendingInvitation(v PendingInvitation) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsPendingInvitationResult1 returns the union data inside the PendingInvitationResult as a PendingInvitationResult1
+func (t PendingInvitationResult) AsPendingInvitationResult1() (PendingInvitationResult1, error) {
+	var body PendingInvitationResult1
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPendingInvitationResult1 overwrites any union data inside the PendingInvitationResult as the provided PendingInvitationResult1
+func (t *PendingInvitationResult) FromPendingInvitationResult1(v PendingInvitationResult1) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergePendingInvitationResult1 performs a merge with any union data inside the PendingInvitationResult, using the provided PendingInvitationResult1
+func (t *PendingInvitationResult) MergePendingInvitationResult1(v PendingInvitationResult1) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t PendingInvitationResult) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *PendingInvitationResult) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsPendingInvitationRequest returns the union data inside the PendingInvitationWriteBody as a PendingInvitationRequest
+func (t PendingInvitationWriteBody) AsPendingInvitationRequest() (PendingInvitationRequest, error) {
+	var body PendingInvitationRequest
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPendingInvitationRequest overwrites any union data inside the PendingInvitationWriteBody as the provided PendingInvitationRequest
+func (t *PendingInvitationWriteBody) FromPendingInvitationRequest(v PendingInvitationRequest) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergePendingInvitationRequest performs a merge with any union data inside the PendingInvitationWriteBody, using the provided PendingInvitationRequest
+func (t *PendingInvitationWriteBody) MergePendingInvitationRequest(v PendingInvitationRequest) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsPendingInvitationWriteBody1 returns the union data inside the PendingInvitationWriteBody as a PendingInvitationWriteBody1
+func (t PendingInvitationWriteBody) AsPendingInvitationWriteBody1() (PendingInvitationWriteBody1, error) {
+	var body PendingInvitationWriteBody1
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPendingInvitationWriteBody1 overwrites any union data inside the PendingInvitationWriteBody as the provided PendingInvitationWriteBody1
+func (t *PendingInvitationWriteBody) FromPendingInvitationWriteBody1(v PendingInvitationWriteBody1) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergePendingInvitationWriteBody1 performs a merge with any union data inside the PendingInvitationWriteBody, using the provided PendingInvitationWriteBody1
+func (t *PendingInvitationWriteBody) MergePendingInvitationWriteBody1(v PendingInvitationWriteBody1) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t PendingInvitationWriteBody) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *PendingInvitationWriteBody) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
 // AsDetail returns the union data inside the BadRequest as a Detail
 func (t BadRequest) AsDetail() (Detail, error) {
 	var body Detail
@@ -1093,6 +1582,33 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 // The interface specification for the client above.
 type ClientInterface interface {
 
+	// CreateCampaignEmailJobWithBody Queue a campaign email job
+	//
+	// Queues, for the campaign's members in enrolment order, either registration invitations (`type: registration`: to each email with no account in the team) or activation reminders (`type: reminder`: to each member of the team whose campaign membership was never active). Nothing is sent: each email goes to the fake's outbox. The published body and answer are untyped; these are the fake's. Admins and managers only.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/campaigns/{campaign_pk}/emails/jobs/ (the `CreateCampaignEmailJob` operationId).
+	CreateCampaignEmailJobWithBody(ctx context.Context, campaignPk CampaignPk, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateCampaignEmailJob Queue a campaign email job
+	//
+	// Queues, for the campaign's members in enrolment order, either registration invitations (`type: registration`: to each email with no account in the team) or activation reminders (`type: reminder`: to each member of the team whose campaign membership was never active). Nothing is sent: each email goes to the fake's outbox. The published body and answer are untyped; these are the fake's. Admins and managers only.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/campaigns/{campaign_pk}/emails/jobs/ (the `CreateCampaignEmailJob` operationId).
+	CreateCampaignEmailJob(ctx context.Context, campaignPk CampaignPk, body CreateCampaignEmailJobJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateCampaignEmailJobWithFormdataBody Queue a campaign email job
+	//
+	// Queues, for the campaign's members in enrolment order, either registration invitations (`type: registration`: to each email with no account in the team) or activation reminders (`type: reminder`: to each member of the team whose campaign membership was never active). Nothing is sent: each email goes to the fake's outbox. The published body and answer are untyped; these are the fake's. Admins and managers only.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /api/campaigns/{campaign_pk}/emails/jobs/ (the `CreateCampaignEmailJob` operationId).
+	CreateCampaignEmailJobWithFormdataBody(ctx context.Context, campaignPk CampaignPk, body CreateCampaignEmailJobFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListGroupMemberships List a group's memberships
 	//
 	// The group's memberships, in the order they were created. Admins and managers only. The body is a bare JSON array; it is paginated (with `Link` and `X-Total-Count` headers) only when the `Accept` header asks for `version=2.0`, and holds every item otherwise.
@@ -1218,12 +1734,162 @@ type ClientInterface interface {
 	// Corresponds with GET /api/health/ (the `RetrieveHealthCheck` operationId).
 	RetrieveHealthCheck(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListMeInvitations List the caller's pending invitations
+	//
+	// The pending invitations addressed to the caller's email (compared without case), oldest first, each with the team, the role and the inviter. Any authenticated user. The body is a bare JSON array; it is paginated (with `Link` and `X-Total-Count` headers) only when the `Accept` header asks for `version=2.0`, and holds every item otherwise.
+	//
+	// Corresponds with GET /api/invitations/me/ (the `ListMeInvitations` operationId).
+	ListMeInvitations(ctx context.Context, params *ListMeInvitationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AcceptMeInvitationWithBody Accept an invitation
+	//
+	// The caller joins the invitation's team with the invited role, and the team's pending group places held by the caller's email become theirs. Only the invitee (the user whose email the invitation is addressed to) may accept; for anyone else the invitation does not exist (404). A caller already in the team is a 400. Answers with the invitation as it was, which is then gone. The body is optional and ignored.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/invitations/{id}/accept/ (the `AcceptMeInvitation` operationId).
+	AcceptMeInvitationWithBody(ctx context.Context, id InvitationId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AcceptMeInvitation Accept an invitation
+	//
+	// The caller joins the invitation's team with the invited role, and the team's pending group places held by the caller's email become theirs. Only the invitee (the user whose email the invitation is addressed to) may accept; for anyone else the invitation does not exist (404). A caller already in the team is a 400. Answers with the invitation as it was, which is then gone. The body is optional and ignored.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/invitations/{id}/accept/ (the `AcceptMeInvitation` operationId).
+	AcceptMeInvitation(ctx context.Context, id InvitationId, body AcceptMeInvitationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AcceptMeInvitationWithFormdataBody Accept an invitation
+	//
+	// The caller joins the invitation's team with the invited role, and the team's pending group places held by the caller's email become theirs. Only the invitee (the user whose email the invitation is addressed to) may accept; for anyone else the invitation does not exist (404). A caller already in the team is a 400. Answers with the invitation as it was, which is then gone. The body is optional and ignored.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /api/invitations/{id}/accept/ (the `AcceptMeInvitation` operationId).
+	AcceptMeInvitationWithFormdataBody(ctx context.Context, id InvitationId, body AcceptMeInvitationFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RejectMeInvitationWithBody Reject an invitation
+	//
+	// Declines the invitation, which is then gone. Only the invitee may reject; for anyone else the invitation does not exist (404). Answers with the invitation as it was. The body is optional and ignored.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/invitations/{id}/reject/ (the `RejectMeInvitation` operationId).
+	RejectMeInvitationWithBody(ctx context.Context, id InvitationId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RejectMeInvitation Reject an invitation
+	//
+	// Declines the invitation, which is then gone. Only the invitee may reject; for anyone else the invitation does not exist (404). Answers with the invitation as it was. The body is optional and ignored.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/invitations/{id}/reject/ (the `RejectMeInvitation` operationId).
+	RejectMeInvitation(ctx context.Context, id InvitationId, body RejectMeInvitationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RejectMeInvitationWithFormdataBody Reject an invitation
+	//
+	// Declines the invitation, which is then gone. Only the invitee may reject; for anyone else the invitation does not exist (404). Answers with the invitation as it was. The body is optional and ignored.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /api/invitations/{id}/reject/ (the `RejectMeInvitation` operationId).
+	RejectMeInvitationWithFormdataBody(ctx context.Context, id InvitationId, body RejectMeInvitationFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DestroyMe Delete the caller's account
+	//
+	// Deletes the caller's account: it leaves every team (as a membership delete does, group places included; campaign members, keyed by e-mail, stay) and its token stops working (401 `Invalid token.`). The teams it leaves stay, even without an admin.
+	//
+	// Corresponds with DELETE /api/me/ (the `DestroyMe` operationId).
+	DestroyMe(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// RetrieveMe Retrieve the calling user
 	//
 	// The caller's profile, primary team, team memberships and group memberships. Anonymous calls are allowed: with no token the answer is 200 `{"flags": []}`. A token that is sent but unknown is a 401.
 	//
 	// Corresponds with GET /api/me/ (the `RetrieveMe` operationId).
 	RetrieveMe(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListMilestones List the caller's milestones
+	//
+	// The onboarding milestones the caller reached, in the order first reached.
+	//
+	// Corresponds with GET /api/me/milestones/ (the `ListMilestones` operationId).
+	ListMilestones(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateMilestoneWithBody Record a milestone
+	//
+	// Records the milestone `key` with its `metadata` (null when left out). A key the caller already has keeps its place in the list and takes the new metadata; the answer is 201 either way.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/me/milestones/ (the `CreateMilestone` operationId).
+	CreateMilestoneWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateMilestone Record a milestone
+	//
+	// Records the milestone `key` with its `metadata` (null when left out). A key the caller already has keeps its place in the list and takes the new metadata; the answer is 201 either way.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/me/milestones/ (the `CreateMilestone` operationId).
+	CreateMilestone(ctx context.Context, body CreateMilestoneJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateMilestoneWithFormdataBody Record a milestone
+	//
+	// Records the milestone `key` with its `metadata` (null when left out). A key the caller already has keeps its place in the list and takes the new metadata; the answer is 201 either way.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /api/me/milestones/ (the `CreateMilestone` operationId).
+	CreateMilestoneWithFormdataBody(ctx context.Context, body CreateMilestoneFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListControlRoomPrincipals List the caller's Control Room principals
+	//
+	// One principal for each distinct Control Room of the caller's teams, in the order the caller joined them: the Control Room's URL and the caller's user id there (derived from the user and the Control Room, stable). Paginated like the other lists at `version=2.0`.
+	//
+	// Corresponds with GET /api/me/partner-principals/ (the `ListControlRoomPrincipals` operationId).
+	ListControlRoomPrincipals(ctx context.Context, params *ListControlRoomPrincipalsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RetrieveUserExtensionSettings Retrieve the caller's extension settings
+	//
+	// The caller's browser-extension preferences. A user who never changed them has the defaults: both the text selection menu and the floating action button on, the menu horizontal, both denylists empty.
+	//
+	// Corresponds with GET /api/me/settings/webextension/ (the `RetrieveUserExtensionSettings` operationId).
+	RetrieveUserExtensionSettings(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PartialUpdateUserExtensionSettingsWithBody Change the caller's extension settings
+	//
+	// Sets the fields sent; a denylist sent replaces the whole list.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /api/me/settings/webextension/ (the `PartialUpdateUserExtensionSettings` operationId).
+	PartialUpdateUserExtensionSettingsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PartialUpdateUserExtensionSettings Change the caller's extension settings
+	//
+	// Sets the fields sent; a denylist sent replaces the whole list.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /api/me/settings/webextension/ (the `PartialUpdateUserExtensionSettings` operationId).
+	PartialUpdateUserExtensionSettings(ctx context.Context, body PartialUpdateUserExtensionSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PartialUpdateUserExtensionSettingsWithFormdataBody Change the caller's extension settings
+	//
+	// Sets the fields sent; a denylist sent replaces the whole list.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with PATCH /api/me/settings/webextension/ (the `PartialUpdateUserExtensionSettings` operationId).
+	PartialUpdateUserExtensionSettingsWithFormdataBody(ctx context.Context, body PartialUpdateUserExtensionSettingsFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RetrieveAuthToken Retrieve the caller's token
+	//
+	// The token the caller authenticated with.
+	//
+	// Corresponds with GET /api/me/token/ (the `RetrieveAuthToken` operationId).
+	RetrieveAuthToken(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DestroyOrganizationMembership Remove a member from the team
 	//
@@ -1300,12 +1966,73 @@ type ClientInterface interface {
 	// Corresponds with GET /api/organizations/ (the `ListOrganizations` operationId).
 	ListOrganizations(ctx context.Context, params *ListOrganizationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// CreateOrganizationWithBody Create a team
+	//
+	// Creates a team with the caller as its only member, an admin. A name or scope another team has is a 400 on that field. `default_role` is 4 (restricted) when left out; the settings take a new team's defaults. `partner` names the partner by its theme (`automation-anywhere`, the only one) and is not shown back. Any authenticated user.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/organizations/ (the `CreateOrganization` operationId).
+	CreateOrganizationWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateOrganization Create a team
+	//
+	// Creates a team with the caller as its only member, an admin. A name or scope another team has is a 400 on that field. `default_role` is 4 (restricted) when left out; the settings take a new team's defaults. `partner` names the partner by its theme (`automation-anywhere`, the only one) and is not shown back. Any authenticated user.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/organizations/ (the `CreateOrganization` operationId).
+	CreateOrganization(ctx context.Context, body CreateOrganizationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateOrganizationWithFormdataBody Create a team
+	//
+	// Creates a team with the caller as its only member, an admin. A name or scope another team has is a 400 on that field. `default_role` is 4 (restricted) when left out; the settings take a new team's defaults. `partner` names the partner by its theme (`automation-anywhere`, the only one) and is not shown back. Any authenticated user.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /api/organizations/ (the `CreateOrganization` operationId).
+	CreateOrganizationWithFormdataBody(ctx context.Context, body CreateOrganizationFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DestroyOrganization Delete a team and everything in it
+	//
+	// Deletes the team with its memberships, groups, campaigns, invitations, service accounts and deployment keys; its former members keep their accounts. An enterprise team cannot be deleted: 403 `Enterprise teams cannot be deleted.` (the published description blocks deletion for enterprise teams, teams with packages and teams with an active subscription; the fake has neither packages nor subscriptions). Admins only.
+	//
+	// Corresponds with DELETE /api/organizations/{organization_pk}/ (the `DestroyOrganization` operationId).
+	DestroyOrganization(ctx context.Context, organizationPk OrganizationPk, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// RetrieveOrganization Retrieve a team
 	//
 	// One team with its members. Any member of the team may call it; a team the caller does not belong to is a 404.
 	//
 	// Corresponds with GET /api/organizations/{organization_pk}/ (the `RetrieveOrganization` operationId).
 	RetrieveOrganization(ctx context.Context, organizationPk OrganizationPk, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PartialUpdateOrganizationWithBody Change a team's name, scope, default role or settings
+	//
+	// Updates the fields sent: `name`, `scope`, `default_role`, `enforce_update_millis`, `session_idle_timeout_minutes`, `trial_end_timestamp`, `ai_default_chat_copilot` (and the write-only `partner`). A name or scope another team has is a 400 on that field. Admins only.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /api/organizations/{organization_pk}/ (the `PartialUpdateOrganization` operationId).
+	PartialUpdateOrganizationWithBody(ctx context.Context, organizationPk OrganizationPk, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PartialUpdateOrganization Change a team's name, scope, default role or settings
+	//
+	// Updates the fields sent: `name`, `scope`, `default_role`, `enforce_update_millis`, `session_idle_timeout_minutes`, `trial_end_timestamp`, `ai_default_chat_copilot` (and the write-only `partner`). A name or scope another team has is a 400 on that field. Admins only.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /api/organizations/{organization_pk}/ (the `PartialUpdateOrganization` operationId).
+	PartialUpdateOrganization(ctx context.Context, organizationPk OrganizationPk, body PartialUpdateOrganizationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PartialUpdateOrganizationWithFormdataBody Change a team's name, scope, default role or settings
+	//
+	// Updates the fields sent: `name`, `scope`, `default_role`, `enforce_update_millis`, `session_idle_timeout_minutes`, `trial_end_timestamp`, `ai_default_chat_copilot` (and the write-only `partner`). A name or scope another team has is a 400 on that field. Admins only.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with PATCH /api/organizations/{organization_pk}/ (the `PartialUpdateOrganization` operationId).
+	PartialUpdateOrganizationWithFormdataBody(ctx context.Context, organizationPk OrganizationPk, body PartialUpdateOrganizationFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListCampaigns List a team's campaigns
 	//
@@ -1459,12 +2186,115 @@ type ClientInterface interface {
 	// Corresponds with POST /api/organizations/{organization_pk}/groups/ (the `CreateGroup` operationId).
 	CreateGroupWithFormdataBody(ctx context.Context, organizationPk OrganizationPk, body CreateGroupFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListOrganizationInvitations List a team's pending invitations
+	//
+	// The team's pending invitations, in the order they were made, each with the invitee's email, the role and the inviter. Admins and managers only. The body is a bare JSON array; it is paginated (with `Link` and `X-Total-Count` headers) only when the `Accept` header asks for `version=2.0`, and holds every item otherwise.
+	//
+	// Corresponds with GET /api/organizations/{organization_pk}/invitations/ (the `ListOrganizationInvitations` operationId).
+	ListOrganizationInvitations(ctx context.Context, organizationPk OrganizationPk, params *ListOrganizationInvitationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateOrganizationInvitationWithBody Invite people to a team
+	//
+	// Invites each item (an `email` and a `role`; without a role, the team's default role) and puts one invitation email per invitee in the fake's outbox. Inviting a member of the team, an email that already has a pending invitation, or one email twice in a list is a 400 for that item (`{"email": [...]}`) and nothing is written. A list body is answered with one invitation per item, in input order; a single object with a single object. Admins and managers only.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/organizations/{organization_pk}/invitations/ (the `CreateOrganizationInvitation` operationId).
+	CreateOrganizationInvitationWithBody(ctx context.Context, organizationPk OrganizationPk, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateOrganizationInvitation Invite people to a team
+	//
+	// Invites each item (an `email` and a `role`; without a role, the team's default role) and puts one invitation email per invitee in the fake's outbox. Inviting a member of the team, an email that already has a pending invitation, or one email twice in a list is a 400 for that item (`{"email": [...]}`) and nothing is written. A list body is answered with one invitation per item, in input order; a single object with a single object. Admins and managers only.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/organizations/{organization_pk}/invitations/ (the `CreateOrganizationInvitation` operationId).
+	CreateOrganizationInvitation(ctx context.Context, organizationPk OrganizationPk, body CreateOrganizationInvitationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DestroyOrganizationInvitation Revoke a pending invitation
+	//
+	// Revokes one pending invitation, so the invitee can no longer accept it. An id that is not a pending invitation of that team is a 404. Admins and managers only.
+	//
+	// Corresponds with DELETE /api/organizations/{organization_pk}/invitations/{id}/ (the `DestroyOrganizationInvitation` operationId).
+	DestroyOrganizationInvitation(ctx context.Context, organizationPk OrganizationPk, id InvitationId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RetrieveUserDetail Retrieve a member's detail
+	//
+	// The member whose user id is `id`: the account, its membership (id and role) and its groups in the team, by group name. A user who is not in the team is a 404. Admins and managers only.
+	//
+	// Corresponds with GET /api/organizations/{organization_pk}/members/{id}/ (the `RetrieveUserDetail` operationId).
+	RetrieveUserDetail(ctx context.Context, organizationPk OrganizationPk, id MemberUserId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DestroyOrganizationMemberCache Clear a member's cached permissions
+	//
+	// 204 and nothing changes: the fake caches nothing. A user who is not in the team is a 404. Admins only.
+	//
+	// Corresponds with DELETE /api/organizations/{organization_pk}/members/{id}/cache/ (the `DestroyOrganizationMemberCache` operationId).
+	DestroyOrganizationMemberCache(ctx context.Context, organizationPk OrganizationPk, id MemberUserId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListMemberships List a team's memberships
 	//
 	// The team's memberships, ordered by id, filtered by the query parameters. Admins and managers only. The body is a bare JSON array; it is paginated (with `Link` and `X-Total-Count` headers) only when the `Accept` header asks for `version=2.0`, and holds every item otherwise.
 	//
 	// Corresponds with GET /api/organizations/{organization_pk}/memberships/ (the `ListMemberships` operationId).
 	ListMemberships(ctx context.Context, organizationPk OrganizationPk, params *ListMembershipsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+}
+
+// CreateCampaignEmailJobWithBody Queue a campaign email job
+//
+// Queues, for the campaign's members in enrolment order, either registration invitations (`type: registration`: to each email with no account in the team) or activation reminders (`type: reminder`: to each member of the team whose campaign membership was never active). Nothing is sent: each email goes to the fake's outbox. The published body and answer are untyped; these are the fake's. Admins and managers only.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/campaigns/{campaign_pk}/emails/jobs/ (the `CreateCampaignEmailJob` operationId).
+func (c *Client) CreateCampaignEmailJobWithBody(ctx context.Context, campaignPk CampaignPk, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateCampaignEmailJobRequestWithBody(c.Server, campaignPk, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateCampaignEmailJob Queue a campaign email job
+//
+// Queues, for the campaign's members in enrolment order, either registration invitations (`type: registration`: to each email with no account in the team) or activation reminders (`type: reminder`: to each member of the team whose campaign membership was never active). Nothing is sent: each email goes to the fake's outbox. The published body and answer are untyped; these are the fake's. Admins and managers only.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/campaigns/{campaign_pk}/emails/jobs/ (the `CreateCampaignEmailJob` operationId).
+func (c *Client) CreateCampaignEmailJob(ctx context.Context, campaignPk CampaignPk, body CreateCampaignEmailJobJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateCampaignEmailJobRequest(c.Server, campaignPk, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateCampaignEmailJobWithFormdataBody Queue a campaign email job
+//
+// Queues, for the campaign's members in enrolment order, either registration invitations (`type: registration`: to each email with no account in the team) or activation reminders (`type: reminder`: to each member of the team whose campaign membership was never active). Nothing is sent: each email goes to the fake's outbox. The published body and answer are untyped; these are the fake's. Admins and managers only.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /api/campaigns/{campaign_pk}/emails/jobs/ (the `CreateCampaignEmailJob` operationId).
+func (c *Client) CreateCampaignEmailJobWithFormdataBody(ctx context.Context, campaignPk CampaignPk, body CreateCampaignEmailJobFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateCampaignEmailJobRequestWithFormdataBody(c.Server, campaignPk, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
 }
 
 // ListGroupMemberships List a group's memberships
@@ -1742,6 +2572,154 @@ func (c *Client) RetrieveHealthCheck(ctx context.Context, reqEditors ...RequestE
 	return c.Client.Do(req)
 }
 
+// ListMeInvitations List the caller's pending invitations
+//
+// The pending invitations addressed to the caller's email (compared without case), oldest first, each with the team, the role and the inviter. Any authenticated user. The body is a bare JSON array; it is paginated (with `Link` and `X-Total-Count` headers) only when the `Accept` header asks for `version=2.0`, and holds every item otherwise.
+//
+// Corresponds with GET /api/invitations/me/ (the `ListMeInvitations` operationId).
+func (c *Client) ListMeInvitations(ctx context.Context, params *ListMeInvitationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListMeInvitationsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AcceptMeInvitationWithBody Accept an invitation
+//
+// The caller joins the invitation's team with the invited role, and the team's pending group places held by the caller's email become theirs. Only the invitee (the user whose email the invitation is addressed to) may accept; for anyone else the invitation does not exist (404). A caller already in the team is a 400. Answers with the invitation as it was, which is then gone. The body is optional and ignored.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/invitations/{id}/accept/ (the `AcceptMeInvitation` operationId).
+func (c *Client) AcceptMeInvitationWithBody(ctx context.Context, id InvitationId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAcceptMeInvitationRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AcceptMeInvitation Accept an invitation
+//
+// The caller joins the invitation's team with the invited role, and the team's pending group places held by the caller's email become theirs. Only the invitee (the user whose email the invitation is addressed to) may accept; for anyone else the invitation does not exist (404). A caller already in the team is a 400. Answers with the invitation as it was, which is then gone. The body is optional and ignored.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/invitations/{id}/accept/ (the `AcceptMeInvitation` operationId).
+func (c *Client) AcceptMeInvitation(ctx context.Context, id InvitationId, body AcceptMeInvitationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAcceptMeInvitationRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AcceptMeInvitationWithFormdataBody Accept an invitation
+//
+// The caller joins the invitation's team with the invited role, and the team's pending group places held by the caller's email become theirs. Only the invitee (the user whose email the invitation is addressed to) may accept; for anyone else the invitation does not exist (404). A caller already in the team is a 400. Answers with the invitation as it was, which is then gone. The body is optional and ignored.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /api/invitations/{id}/accept/ (the `AcceptMeInvitation` operationId).
+func (c *Client) AcceptMeInvitationWithFormdataBody(ctx context.Context, id InvitationId, body AcceptMeInvitationFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAcceptMeInvitationRequestWithFormdataBody(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RejectMeInvitationWithBody Reject an invitation
+//
+// Declines the invitation, which is then gone. Only the invitee may reject; for anyone else the invitation does not exist (404). Answers with the invitation as it was. The body is optional and ignored.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/invitations/{id}/reject/ (the `RejectMeInvitation` operationId).
+func (c *Client) RejectMeInvitationWithBody(ctx context.Context, id InvitationId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRejectMeInvitationRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RejectMeInvitation Reject an invitation
+//
+// Declines the invitation, which is then gone. Only the invitee may reject; for anyone else the invitation does not exist (404). Answers with the invitation as it was. The body is optional and ignored.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/invitations/{id}/reject/ (the `RejectMeInvitation` operationId).
+func (c *Client) RejectMeInvitation(ctx context.Context, id InvitationId, body RejectMeInvitationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRejectMeInvitationRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RejectMeInvitationWithFormdataBody Reject an invitation
+//
+// Declines the invitation, which is then gone. Only the invitee may reject; for anyone else the invitation does not exist (404). Answers with the invitation as it was. The body is optional and ignored.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /api/invitations/{id}/reject/ (the `RejectMeInvitation` operationId).
+func (c *Client) RejectMeInvitationWithFormdataBody(ctx context.Context, id InvitationId, body RejectMeInvitationFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRejectMeInvitationRequestWithFormdataBody(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DestroyMe Delete the caller's account
+//
+// Deletes the caller's account: it leaves every team (as a membership delete does, group places included; campaign members, keyed by e-mail, stay) and its token stops working (401 `Invalid token.`). The teams it leaves stay, even without an admin.
+//
+// Corresponds with DELETE /api/me/ (the `DestroyMe` operationId).
+func (c *Client) DestroyMe(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDestroyMeRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // RetrieveMe Retrieve the calling user
 //
 // The caller's profile, primary team, team memberships and group memberships. Anonymous calls are allowed: with no token the answer is 200 `{"flags": []}`. A token that is sent but unknown is a 401.
@@ -1749,6 +2727,188 @@ func (c *Client) RetrieveHealthCheck(ctx context.Context, reqEditors ...RequestE
 // Corresponds with GET /api/me/ (the `RetrieveMe` operationId).
 func (c *Client) RetrieveMe(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRetrieveMeRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListMilestones List the caller's milestones
+//
+// The onboarding milestones the caller reached, in the order first reached.
+//
+// Corresponds with GET /api/me/milestones/ (the `ListMilestones` operationId).
+func (c *Client) ListMilestones(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListMilestonesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateMilestoneWithBody Record a milestone
+//
+// Records the milestone `key` with its `metadata` (null when left out). A key the caller already has keeps its place in the list and takes the new metadata; the answer is 201 either way.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/me/milestones/ (the `CreateMilestone` operationId).
+func (c *Client) CreateMilestoneWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateMilestoneRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateMilestone Record a milestone
+//
+// Records the milestone `key` with its `metadata` (null when left out). A key the caller already has keeps its place in the list and takes the new metadata; the answer is 201 either way.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/me/milestones/ (the `CreateMilestone` operationId).
+func (c *Client) CreateMilestone(ctx context.Context, body CreateMilestoneJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateMilestoneRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateMilestoneWithFormdataBody Record a milestone
+//
+// Records the milestone `key` with its `metadata` (null when left out). A key the caller already has keeps its place in the list and takes the new metadata; the answer is 201 either way.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /api/me/milestones/ (the `CreateMilestone` operationId).
+func (c *Client) CreateMilestoneWithFormdataBody(ctx context.Context, body CreateMilestoneFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateMilestoneRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListControlRoomPrincipals List the caller's Control Room principals
+//
+// One principal for each distinct Control Room of the caller's teams, in the order the caller joined them: the Control Room's URL and the caller's user id there (derived from the user and the Control Room, stable). Paginated like the other lists at `version=2.0`.
+//
+// Corresponds with GET /api/me/partner-principals/ (the `ListControlRoomPrincipals` operationId).
+func (c *Client) ListControlRoomPrincipals(ctx context.Context, params *ListControlRoomPrincipalsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListControlRoomPrincipalsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RetrieveUserExtensionSettings Retrieve the caller's extension settings
+//
+// The caller's browser-extension preferences. A user who never changed them has the defaults: both the text selection menu and the floating action button on, the menu horizontal, both denylists empty.
+//
+// Corresponds with GET /api/me/settings/webextension/ (the `RetrieveUserExtensionSettings` operationId).
+func (c *Client) RetrieveUserExtensionSettings(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRetrieveUserExtensionSettingsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PartialUpdateUserExtensionSettingsWithBody Change the caller's extension settings
+//
+// Sets the fields sent; a denylist sent replaces the whole list.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /api/me/settings/webextension/ (the `PartialUpdateUserExtensionSettings` operationId).
+func (c *Client) PartialUpdateUserExtensionSettingsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPartialUpdateUserExtensionSettingsRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PartialUpdateUserExtensionSettings Change the caller's extension settings
+//
+// Sets the fields sent; a denylist sent replaces the whole list.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /api/me/settings/webextension/ (the `PartialUpdateUserExtensionSettings` operationId).
+func (c *Client) PartialUpdateUserExtensionSettings(ctx context.Context, body PartialUpdateUserExtensionSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPartialUpdateUserExtensionSettingsRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PartialUpdateUserExtensionSettingsWithFormdataBody Change the caller's extension settings
+//
+// Sets the fields sent; a denylist sent replaces the whole list.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with PATCH /api/me/settings/webextension/ (the `PartialUpdateUserExtensionSettings` operationId).
+func (c *Client) PartialUpdateUserExtensionSettingsWithFormdataBody(ctx context.Context, body PartialUpdateUserExtensionSettingsFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPartialUpdateUserExtensionSettingsRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RetrieveAuthToken Retrieve the caller's token
+//
+// The token the caller authenticated with.
+//
+// Corresponds with GET /api/me/token/ (the `RetrieveAuthToken` operationId).
+func (c *Client) RetrieveAuthToken(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRetrieveAuthTokenRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -1924,6 +3084,80 @@ func (c *Client) ListOrganizations(ctx context.Context, params *ListOrganization
 	return c.Client.Do(req)
 }
 
+// CreateOrganizationWithBody Create a team
+//
+// Creates a team with the caller as its only member, an admin. A name or scope another team has is a 400 on that field. `default_role` is 4 (restricted) when left out; the settings take a new team's defaults. `partner` names the partner by its theme (`automation-anywhere`, the only one) and is not shown back. Any authenticated user.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/organizations/ (the `CreateOrganization` operationId).
+func (c *Client) CreateOrganizationWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateOrganizationRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateOrganization Create a team
+//
+// Creates a team with the caller as its only member, an admin. A name or scope another team has is a 400 on that field. `default_role` is 4 (restricted) when left out; the settings take a new team's defaults. `partner` names the partner by its theme (`automation-anywhere`, the only one) and is not shown back. Any authenticated user.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/organizations/ (the `CreateOrganization` operationId).
+func (c *Client) CreateOrganization(ctx context.Context, body CreateOrganizationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateOrganizationRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateOrganizationWithFormdataBody Create a team
+//
+// Creates a team with the caller as its only member, an admin. A name or scope another team has is a 400 on that field. `default_role` is 4 (restricted) when left out; the settings take a new team's defaults. `partner` names the partner by its theme (`automation-anywhere`, the only one) and is not shown back. Any authenticated user.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /api/organizations/ (the `CreateOrganization` operationId).
+func (c *Client) CreateOrganizationWithFormdataBody(ctx context.Context, body CreateOrganizationFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateOrganizationRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DestroyOrganization Delete a team and everything in it
+//
+// Deletes the team with its memberships, groups, campaigns, invitations, service accounts and deployment keys; its former members keep their accounts. An enterprise team cannot be deleted: 403 `Enterprise teams cannot be deleted.` (the published description blocks deletion for enterprise teams, teams with packages and teams with an active subscription; the fake has neither packages nor subscriptions). Admins only.
+//
+// Corresponds with DELETE /api/organizations/{organization_pk}/ (the `DestroyOrganization` operationId).
+func (c *Client) DestroyOrganization(ctx context.Context, organizationPk OrganizationPk, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDestroyOrganizationRequest(c.Server, organizationPk)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // RetrieveOrganization Retrieve a team
 //
 // One team with its members. Any member of the team may call it; a team the caller does not belong to is a 404.
@@ -1931,6 +3165,63 @@ func (c *Client) ListOrganizations(ctx context.Context, params *ListOrganization
 // Corresponds with GET /api/organizations/{organization_pk}/ (the `RetrieveOrganization` operationId).
 func (c *Client) RetrieveOrganization(ctx context.Context, organizationPk OrganizationPk, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRetrieveOrganizationRequest(c.Server, organizationPk)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PartialUpdateOrganizationWithBody Change a team's name, scope, default role or settings
+//
+// Updates the fields sent: `name`, `scope`, `default_role`, `enforce_update_millis`, `session_idle_timeout_minutes`, `trial_end_timestamp`, `ai_default_chat_copilot` (and the write-only `partner`). A name or scope another team has is a 400 on that field. Admins only.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /api/organizations/{organization_pk}/ (the `PartialUpdateOrganization` operationId).
+func (c *Client) PartialUpdateOrganizationWithBody(ctx context.Context, organizationPk OrganizationPk, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPartialUpdateOrganizationRequestWithBody(c.Server, organizationPk, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PartialUpdateOrganization Change a team's name, scope, default role or settings
+//
+// Updates the fields sent: `name`, `scope`, `default_role`, `enforce_update_millis`, `session_idle_timeout_minutes`, `trial_end_timestamp`, `ai_default_chat_copilot` (and the write-only `partner`). A name or scope another team has is a 400 on that field. Admins only.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /api/organizations/{organization_pk}/ (the `PartialUpdateOrganization` operationId).
+func (c *Client) PartialUpdateOrganization(ctx context.Context, organizationPk OrganizationPk, body PartialUpdateOrganizationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPartialUpdateOrganizationRequest(c.Server, organizationPk, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PartialUpdateOrganizationWithFormdataBody Change a team's name, scope, default role or settings
+//
+// Updates the fields sent: `name`, `scope`, `default_role`, `enforce_update_millis`, `session_idle_timeout_minutes`, `trial_end_timestamp`, `ai_default_chat_copilot` (and the write-only `partner`). A name or scope another team has is a 400 on that field. Admins only.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with PATCH /api/organizations/{organization_pk}/ (the `PartialUpdateOrganization` operationId).
+func (c *Client) PartialUpdateOrganizationWithFormdataBody(ctx context.Context, organizationPk OrganizationPk, body PartialUpdateOrganizationFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPartialUpdateOrganizationRequestWithFormdataBody(c.Server, organizationPk, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2273,6 +3564,112 @@ func (c *Client) CreateGroupWithFormdataBody(ctx context.Context, organizationPk
 	return c.Client.Do(req)
 }
 
+// ListOrganizationInvitations List a team's pending invitations
+//
+// The team's pending invitations, in the order they were made, each with the invitee's email, the role and the inviter. Admins and managers only. The body is a bare JSON array; it is paginated (with `Link` and `X-Total-Count` headers) only when the `Accept` header asks for `version=2.0`, and holds every item otherwise.
+//
+// Corresponds with GET /api/organizations/{organization_pk}/invitations/ (the `ListOrganizationInvitations` operationId).
+func (c *Client) ListOrganizationInvitations(ctx context.Context, organizationPk OrganizationPk, params *ListOrganizationInvitationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListOrganizationInvitationsRequest(c.Server, organizationPk, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateOrganizationInvitationWithBody Invite people to a team
+//
+// Invites each item (an `email` and a `role`; without a role, the team's default role) and puts one invitation email per invitee in the fake's outbox. Inviting a member of the team, an email that already has a pending invitation, or one email twice in a list is a 400 for that item (`{"email": [...]}`) and nothing is written. A list body is answered with one invitation per item, in input order; a single object with a single object. Admins and managers only.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/organizations/{organization_pk}/invitations/ (the `CreateOrganizationInvitation` operationId).
+func (c *Client) CreateOrganizationInvitationWithBody(ctx context.Context, organizationPk OrganizationPk, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateOrganizationInvitationRequestWithBody(c.Server, organizationPk, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateOrganizationInvitation Invite people to a team
+//
+// Invites each item (an `email` and a `role`; without a role, the team's default role) and puts one invitation email per invitee in the fake's outbox. Inviting a member of the team, an email that already has a pending invitation, or one email twice in a list is a 400 for that item (`{"email": [...]}`) and nothing is written. A list body is answered with one invitation per item, in input order; a single object with a single object. Admins and managers only.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/organizations/{organization_pk}/invitations/ (the `CreateOrganizationInvitation` operationId).
+func (c *Client) CreateOrganizationInvitation(ctx context.Context, organizationPk OrganizationPk, body CreateOrganizationInvitationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateOrganizationInvitationRequest(c.Server, organizationPk, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DestroyOrganizationInvitation Revoke a pending invitation
+//
+// Revokes one pending invitation, so the invitee can no longer accept it. An id that is not a pending invitation of that team is a 404. Admins and managers only.
+//
+// Corresponds with DELETE /api/organizations/{organization_pk}/invitations/{id}/ (the `DestroyOrganizationInvitation` operationId).
+func (c *Client) DestroyOrganizationInvitation(ctx context.Context, organizationPk OrganizationPk, id InvitationId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDestroyOrganizationInvitationRequest(c.Server, organizationPk, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RetrieveUserDetail Retrieve a member's detail
+//
+// The member whose user id is `id`: the account, its membership (id and role) and its groups in the team, by group name. A user who is not in the team is a 404. Admins and managers only.
+//
+// Corresponds with GET /api/organizations/{organization_pk}/members/{id}/ (the `RetrieveUserDetail` operationId).
+func (c *Client) RetrieveUserDetail(ctx context.Context, organizationPk OrganizationPk, id MemberUserId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRetrieveUserDetailRequest(c.Server, organizationPk, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DestroyOrganizationMemberCache Clear a member's cached permissions
+//
+// 204 and nothing changes: the fake caches nothing. A user who is not in the team is a 404. Admins only.
+//
+// Corresponds with DELETE /api/organizations/{organization_pk}/members/{id}/cache/ (the `DestroyOrganizationMemberCache` operationId).
+func (c *Client) DestroyOrganizationMemberCache(ctx context.Context, organizationPk OrganizationPk, id MemberUserId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDestroyOrganizationMemberCacheRequest(c.Server, organizationPk, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListMemberships List a team's memberships
 //
 // The team's memberships, ordered by id, filtered by the query parameters. Admins and managers only. The body is a bare JSON array; it is paginated (with `Link` and `X-Total-Count` headers) only when the `Accept` header asks for `version=2.0`, and holds every item otherwise.
@@ -2288,6 +3685,64 @@ func (c *Client) ListMemberships(ctx context.Context, organizationPk Organizatio
 		return nil, err
 	}
 	return c.Client.Do(req)
+}
+
+// NewCreateCampaignEmailJobRequest calls the generic CreateCampaignEmailJob builder with application/json body
+func NewCreateCampaignEmailJobRequest(server string, campaignPk CampaignPk, body CreateCampaignEmailJobJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateCampaignEmailJobRequestWithBody(server, campaignPk, "application/json", bodyReader)
+}
+
+// NewCreateCampaignEmailJobRequestWithFormdataBody calls the generic CreateCampaignEmailJob builder with application/x-www-form-urlencoded body
+func NewCreateCampaignEmailJobRequestWithFormdataBody(server string, campaignPk CampaignPk, body CreateCampaignEmailJobFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewCreateCampaignEmailJobRequestWithBody(server, campaignPk, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewCreateCampaignEmailJobRequestWithBody constructs an http.Request for the CreateCampaignEmailJob method, with any body, and a specified content type
+func NewCreateCampaignEmailJobRequestWithBody(server string, campaignPk CampaignPk, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "campaign_pk", campaignPk, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/campaigns/%s/emails/jobs/", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
 }
 
 // NewListGroupMembershipsRequest constructs an http.Request for the ListGroupMemberships method
@@ -2736,6 +4191,215 @@ func NewRetrieveHealthCheckRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
+// NewListMeInvitationsRequest constructs an http.Request for the ListMeInvitations method
+func NewListMeInvitationsRequest(server string, params *ListMeInvitationsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/invitations/me/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page_size", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAcceptMeInvitationRequest calls the generic AcceptMeInvitation builder with application/json body
+func NewAcceptMeInvitationRequest(server string, id InvitationId, body AcceptMeInvitationJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAcceptMeInvitationRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewAcceptMeInvitationRequestWithFormdataBody calls the generic AcceptMeInvitation builder with application/x-www-form-urlencoded body
+func NewAcceptMeInvitationRequestWithFormdataBody(server string, id InvitationId, body AcceptMeInvitationFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewAcceptMeInvitationRequestWithBody(server, id, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewAcceptMeInvitationRequestWithBody constructs an http.Request for the AcceptMeInvitation method, with any body, and a specified content type
+func NewAcceptMeInvitationRequestWithBody(server string, id InvitationId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/invitations/%s/accept/", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewRejectMeInvitationRequest calls the generic RejectMeInvitation builder with application/json body
+func NewRejectMeInvitationRequest(server string, id InvitationId, body RejectMeInvitationJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRejectMeInvitationRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewRejectMeInvitationRequestWithFormdataBody calls the generic RejectMeInvitation builder with application/x-www-form-urlencoded body
+func NewRejectMeInvitationRequestWithFormdataBody(server string, id InvitationId, body RejectMeInvitationFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewRejectMeInvitationRequestWithBody(server, id, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewRejectMeInvitationRequestWithBody constructs an http.Request for the RejectMeInvitation method, with any body, and a specified content type
+func NewRejectMeInvitationRequestWithBody(server string, id InvitationId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/invitations/%s/reject/", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDestroyMeRequest constructs an http.Request for the DestroyMe method
+func NewDestroyMeRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/me/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewRetrieveMeRequest constructs an http.Request for the RetrieveMe method
 func NewRetrieveMeRequest(server string) (*http.Request, error) {
 	var err error
@@ -2746,6 +4410,255 @@ func NewRetrieveMeRequest(server string) (*http.Request, error) {
 	}
 
 	operationPath := fmt.Sprintf("/api/me/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListMilestonesRequest constructs an http.Request for the ListMilestones method
+func NewListMilestonesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/me/milestones/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateMilestoneRequest calls the generic CreateMilestone builder with application/json body
+func NewCreateMilestoneRequest(server string, body CreateMilestoneJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateMilestoneRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateMilestoneRequestWithFormdataBody calls the generic CreateMilestone builder with application/x-www-form-urlencoded body
+func NewCreateMilestoneRequestWithFormdataBody(server string, body CreateMilestoneFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewCreateMilestoneRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewCreateMilestoneRequestWithBody constructs an http.Request for the CreateMilestone method, with any body, and a specified content type
+func NewCreateMilestoneRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/me/milestones/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListControlRoomPrincipalsRequest constructs an http.Request for the ListControlRoomPrincipals method
+func NewListControlRoomPrincipalsRequest(server string, params *ListControlRoomPrincipalsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/me/partner-principals/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page_size", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRetrieveUserExtensionSettingsRequest constructs an http.Request for the RetrieveUserExtensionSettings method
+func NewRetrieveUserExtensionSettingsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/me/settings/webextension/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPartialUpdateUserExtensionSettingsRequest calls the generic PartialUpdateUserExtensionSettings builder with application/json body
+func NewPartialUpdateUserExtensionSettingsRequest(server string, body PartialUpdateUserExtensionSettingsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPartialUpdateUserExtensionSettingsRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewPartialUpdateUserExtensionSettingsRequestWithFormdataBody calls the generic PartialUpdateUserExtensionSettings builder with application/x-www-form-urlencoded body
+func NewPartialUpdateUserExtensionSettingsRequestWithFormdataBody(server string, body PartialUpdateUserExtensionSettingsFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewPartialUpdateUserExtensionSettingsRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewPartialUpdateUserExtensionSettingsRequestWithBody constructs an http.Request for the PartialUpdateUserExtensionSettings method, with any body, and a specified content type
+func NewPartialUpdateUserExtensionSettingsRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/me/settings/webextension/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewRetrieveAuthTokenRequest constructs an http.Request for the RetrieveAuthToken method
+func NewRetrieveAuthTokenRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/me/token/")
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -3013,6 +4926,91 @@ func NewListOrganizationsRequest(server string, params *ListOrganizationsParams)
 	return req, nil
 }
 
+// NewCreateOrganizationRequest calls the generic CreateOrganization builder with application/json body
+func NewCreateOrganizationRequest(server string, body CreateOrganizationJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateOrganizationRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateOrganizationRequestWithFormdataBody calls the generic CreateOrganization builder with application/x-www-form-urlencoded body
+func NewCreateOrganizationRequestWithFormdataBody(server string, body CreateOrganizationFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewCreateOrganizationRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewCreateOrganizationRequestWithBody constructs an http.Request for the CreateOrganization method, with any body, and a specified content type
+func NewCreateOrganizationRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/organizations/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDestroyOrganizationRequest constructs an http.Request for the DestroyOrganization method
+func NewDestroyOrganizationRequest(server string, organizationPk OrganizationPk) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organization_pk", organizationPk, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/organizations/%s/", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewRetrieveOrganizationRequest constructs an http.Request for the RetrieveOrganization method
 func NewRetrieveOrganizationRequest(server string, organizationPk OrganizationPk) (*http.Request, error) {
 	var err error
@@ -3043,6 +5041,64 @@ func NewRetrieveOrganizationRequest(server string, organizationPk OrganizationPk
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewPartialUpdateOrganizationRequest calls the generic PartialUpdateOrganization builder with application/json body
+func NewPartialUpdateOrganizationRequest(server string, organizationPk OrganizationPk, body PartialUpdateOrganizationJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPartialUpdateOrganizationRequestWithBody(server, organizationPk, "application/json", bodyReader)
+}
+
+// NewPartialUpdateOrganizationRequestWithFormdataBody calls the generic PartialUpdateOrganization builder with application/x-www-form-urlencoded body
+func NewPartialUpdateOrganizationRequestWithFormdataBody(server string, organizationPk OrganizationPk, body PartialUpdateOrganizationFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewPartialUpdateOrganizationRequestWithBody(server, organizationPk, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewPartialUpdateOrganizationRequestWithBody constructs an http.Request for the PartialUpdateOrganization method, with any body, and a specified content type
+func NewPartialUpdateOrganizationRequestWithBody(server string, organizationPk OrganizationPk, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organization_pk", organizationPk, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/organizations/%s/", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -3644,6 +5700,249 @@ func NewCreateGroupRequestWithBody(server string, organizationPk OrganizationPk,
 	return req, nil
 }
 
+// NewListOrganizationInvitationsRequest constructs an http.Request for the ListOrganizationInvitations method
+func NewListOrganizationInvitationsRequest(server string, organizationPk OrganizationPk, params *ListOrganizationInvitationsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organization_pk", organizationPk, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/organizations/%s/invitations/", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page_size", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateOrganizationInvitationRequest calls the generic CreateOrganizationInvitation builder with application/json body
+func NewCreateOrganizationInvitationRequest(server string, organizationPk OrganizationPk, body CreateOrganizationInvitationJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateOrganizationInvitationRequestWithBody(server, organizationPk, "application/json", bodyReader)
+}
+
+// NewCreateOrganizationInvitationRequestWithBody constructs an http.Request for the CreateOrganizationInvitation method, with any body, and a specified content type
+func NewCreateOrganizationInvitationRequestWithBody(server string, organizationPk OrganizationPk, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organization_pk", organizationPk, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/organizations/%s/invitations/", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDestroyOrganizationInvitationRequest constructs an http.Request for the DestroyOrganizationInvitation method
+func NewDestroyOrganizationInvitationRequest(server string, organizationPk OrganizationPk, id InvitationId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organization_pk", organizationPk, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/organizations/%s/invitations/%s/", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRetrieveUserDetailRequest constructs an http.Request for the RetrieveUserDetail method
+func NewRetrieveUserDetailRequest(server string, organizationPk OrganizationPk, id MemberUserId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organization_pk", organizationPk, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/organizations/%s/members/%s/", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDestroyOrganizationMemberCacheRequest constructs an http.Request for the DestroyOrganizationMemberCache method
+func NewDestroyOrganizationMemberCacheRequest(server string, organizationPk OrganizationPk, id MemberUserId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organization_pk", organizationPk, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/organizations/%s/members/%s/cache/", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListMembershipsRequest constructs an http.Request for the ListMemberships method
 func NewListMembershipsRequest(server string, organizationPk OrganizationPk, params *ListMembershipsParams) (*http.Request, error) {
 	var err error
@@ -3845,6 +6144,33 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
+	// CreateCampaignEmailJobWithBodyWithResponse Queue a campaign email job
+	//
+	// Queues, for the campaign's members in enrolment order, either registration invitations (`type: registration`: to each email with no account in the team) or activation reminders (`type: reminder`: to each member of the team whose campaign membership was never active). Nothing is sent: each email goes to the fake's outbox. The published body and answer are untyped; these are the fake's. Admins and managers only.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/campaigns/{campaign_pk}/emails/jobs/ (the `CreateCampaignEmailJob` operationId).
+	CreateCampaignEmailJobWithBodyWithResponse(ctx context.Context, campaignPk CampaignPk, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateCampaignEmailJobResponse, error)
+
+	// CreateCampaignEmailJobWithResponse Queue a campaign email job
+	//
+	// Queues, for the campaign's members in enrolment order, either registration invitations (`type: registration`: to each email with no account in the team) or activation reminders (`type: reminder`: to each member of the team whose campaign membership was never active). Nothing is sent: each email goes to the fake's outbox. The published body and answer are untyped; these are the fake's. Admins and managers only.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/campaigns/{campaign_pk}/emails/jobs/ (the `CreateCampaignEmailJob` operationId).
+	CreateCampaignEmailJobWithResponse(ctx context.Context, campaignPk CampaignPk, body CreateCampaignEmailJobJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateCampaignEmailJobResponse, error)
+
+	// CreateCampaignEmailJobWithFormdataBodyWithResponse Queue a campaign email job
+	//
+	// Queues, for the campaign's members in enrolment order, either registration invitations (`type: registration`: to each email with no account in the team) or activation reminders (`type: reminder`: to each member of the team whose campaign membership was never active). Nothing is sent: each email goes to the fake's outbox. The published body and answer are untyped; these are the fake's. Admins and managers only.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/campaigns/{campaign_pk}/emails/jobs/ (the `CreateCampaignEmailJob` operationId).
+	CreateCampaignEmailJobWithFormdataBodyWithResponse(ctx context.Context, campaignPk CampaignPk, body CreateCampaignEmailJobFormdataRequestBody, reqEditors ...RequestEditorFn) (*CreateCampaignEmailJobResponse, error)
+
 	// ListGroupMembershipsWithResponse List a group's memberships
 	//
 	// The group's memberships, in the order they were created. Admins and managers only. The body is a bare JSON array; it is paginated (with `Link` and `X-Total-Count` headers) only when the `Accept` header asks for `version=2.0`, and holds every item otherwise.
@@ -3980,6 +6306,78 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/health/ (the `RetrieveHealthCheck` operationId).
 	RetrieveHealthCheckWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*RetrieveHealthCheckResponse, error)
 
+	// ListMeInvitationsWithResponse List the caller's pending invitations
+	//
+	// The pending invitations addressed to the caller's email (compared without case), oldest first, each with the team, the role and the inviter. Any authenticated user. The body is a bare JSON array; it is paginated (with `Link` and `X-Total-Count` headers) only when the `Accept` header asks for `version=2.0`, and holds every item otherwise.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/invitations/me/ (the `ListMeInvitations` operationId).
+	ListMeInvitationsWithResponse(ctx context.Context, params *ListMeInvitationsParams, reqEditors ...RequestEditorFn) (*ListMeInvitationsResponse, error)
+
+	// AcceptMeInvitationWithBodyWithResponse Accept an invitation
+	//
+	// The caller joins the invitation's team with the invited role, and the team's pending group places held by the caller's email become theirs. Only the invitee (the user whose email the invitation is addressed to) may accept; for anyone else the invitation does not exist (404). A caller already in the team is a 400. Answers with the invitation as it was, which is then gone. The body is optional and ignored.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/invitations/{id}/accept/ (the `AcceptMeInvitation` operationId).
+	AcceptMeInvitationWithBodyWithResponse(ctx context.Context, id InvitationId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AcceptMeInvitationResponse, error)
+
+	// AcceptMeInvitationWithResponse Accept an invitation
+	//
+	// The caller joins the invitation's team with the invited role, and the team's pending group places held by the caller's email become theirs. Only the invitee (the user whose email the invitation is addressed to) may accept; for anyone else the invitation does not exist (404). A caller already in the team is a 400. Answers with the invitation as it was, which is then gone. The body is optional and ignored.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/invitations/{id}/accept/ (the `AcceptMeInvitation` operationId).
+	AcceptMeInvitationWithResponse(ctx context.Context, id InvitationId, body AcceptMeInvitationJSONRequestBody, reqEditors ...RequestEditorFn) (*AcceptMeInvitationResponse, error)
+
+	// AcceptMeInvitationWithFormdataBodyWithResponse Accept an invitation
+	//
+	// The caller joins the invitation's team with the invited role, and the team's pending group places held by the caller's email become theirs. Only the invitee (the user whose email the invitation is addressed to) may accept; for anyone else the invitation does not exist (404). A caller already in the team is a 400. Answers with the invitation as it was, which is then gone. The body is optional and ignored.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/invitations/{id}/accept/ (the `AcceptMeInvitation` operationId).
+	AcceptMeInvitationWithFormdataBodyWithResponse(ctx context.Context, id InvitationId, body AcceptMeInvitationFormdataRequestBody, reqEditors ...RequestEditorFn) (*AcceptMeInvitationResponse, error)
+
+	// RejectMeInvitationWithBodyWithResponse Reject an invitation
+	//
+	// Declines the invitation, which is then gone. Only the invitee may reject; for anyone else the invitation does not exist (404). Answers with the invitation as it was. The body is optional and ignored.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/invitations/{id}/reject/ (the `RejectMeInvitation` operationId).
+	RejectMeInvitationWithBodyWithResponse(ctx context.Context, id InvitationId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RejectMeInvitationResponse, error)
+
+	// RejectMeInvitationWithResponse Reject an invitation
+	//
+	// Declines the invitation, which is then gone. Only the invitee may reject; for anyone else the invitation does not exist (404). Answers with the invitation as it was. The body is optional and ignored.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/invitations/{id}/reject/ (the `RejectMeInvitation` operationId).
+	RejectMeInvitationWithResponse(ctx context.Context, id InvitationId, body RejectMeInvitationJSONRequestBody, reqEditors ...RequestEditorFn) (*RejectMeInvitationResponse, error)
+
+	// RejectMeInvitationWithFormdataBodyWithResponse Reject an invitation
+	//
+	// Declines the invitation, which is then gone. Only the invitee may reject; for anyone else the invitation does not exist (404). Answers with the invitation as it was. The body is optional and ignored.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/invitations/{id}/reject/ (the `RejectMeInvitation` operationId).
+	RejectMeInvitationWithFormdataBodyWithResponse(ctx context.Context, id InvitationId, body RejectMeInvitationFormdataRequestBody, reqEditors ...RequestEditorFn) (*RejectMeInvitationResponse, error)
+
+	// DestroyMeWithResponse Delete the caller's account
+	//
+	// Deletes the caller's account: it leaves every team (as a membership delete does, group places included; campaign members, keyed by e-mail, stay) and its token stops working (401 `Invalid token.`). The teams it leaves stay, even without an admin.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/me/ (the `DestroyMe` operationId).
+	DestroyMeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*DestroyMeResponse, error)
+
 	// RetrieveMeWithResponse Retrieve the calling user
 	//
 	// The caller's profile, primary team, team memberships and group memberships. Anonymous calls are allowed: with no token the answer is 200 `{"flags": []}`. A token that is sent but unknown is a 401.
@@ -3988,6 +6386,96 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/me/ (the `RetrieveMe` operationId).
 	RetrieveMeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*RetrieveMeResponse, error)
+
+	// ListMilestonesWithResponse List the caller's milestones
+	//
+	// The onboarding milestones the caller reached, in the order first reached.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/me/milestones/ (the `ListMilestones` operationId).
+	ListMilestonesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListMilestonesResponse, error)
+
+	// CreateMilestoneWithBodyWithResponse Record a milestone
+	//
+	// Records the milestone `key` with its `metadata` (null when left out). A key the caller already has keeps its place in the list and takes the new metadata; the answer is 201 either way.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/me/milestones/ (the `CreateMilestone` operationId).
+	CreateMilestoneWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateMilestoneResponse, error)
+
+	// CreateMilestoneWithResponse Record a milestone
+	//
+	// Records the milestone `key` with its `metadata` (null when left out). A key the caller already has keeps its place in the list and takes the new metadata; the answer is 201 either way.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/me/milestones/ (the `CreateMilestone` operationId).
+	CreateMilestoneWithResponse(ctx context.Context, body CreateMilestoneJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateMilestoneResponse, error)
+
+	// CreateMilestoneWithFormdataBodyWithResponse Record a milestone
+	//
+	// Records the milestone `key` with its `metadata` (null when left out). A key the caller already has keeps its place in the list and takes the new metadata; the answer is 201 either way.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/me/milestones/ (the `CreateMilestone` operationId).
+	CreateMilestoneWithFormdataBodyWithResponse(ctx context.Context, body CreateMilestoneFormdataRequestBody, reqEditors ...RequestEditorFn) (*CreateMilestoneResponse, error)
+
+	// ListControlRoomPrincipalsWithResponse List the caller's Control Room principals
+	//
+	// One principal for each distinct Control Room of the caller's teams, in the order the caller joined them: the Control Room's URL and the caller's user id there (derived from the user and the Control Room, stable). Paginated like the other lists at `version=2.0`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/me/partner-principals/ (the `ListControlRoomPrincipals` operationId).
+	ListControlRoomPrincipalsWithResponse(ctx context.Context, params *ListControlRoomPrincipalsParams, reqEditors ...RequestEditorFn) (*ListControlRoomPrincipalsResponse, error)
+
+	// RetrieveUserExtensionSettingsWithResponse Retrieve the caller's extension settings
+	//
+	// The caller's browser-extension preferences. A user who never changed them has the defaults: both the text selection menu and the floating action button on, the menu horizontal, both denylists empty.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/me/settings/webextension/ (the `RetrieveUserExtensionSettings` operationId).
+	RetrieveUserExtensionSettingsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*RetrieveUserExtensionSettingsResponse, error)
+
+	// PartialUpdateUserExtensionSettingsWithBodyWithResponse Change the caller's extension settings
+	//
+	// Sets the fields sent; a denylist sent replaces the whole list.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/me/settings/webextension/ (the `PartialUpdateUserExtensionSettings` operationId).
+	PartialUpdateUserExtensionSettingsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PartialUpdateUserExtensionSettingsResponse, error)
+
+	// PartialUpdateUserExtensionSettingsWithResponse Change the caller's extension settings
+	//
+	// Sets the fields sent; a denylist sent replaces the whole list.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/me/settings/webextension/ (the `PartialUpdateUserExtensionSettings` operationId).
+	PartialUpdateUserExtensionSettingsWithResponse(ctx context.Context, body PartialUpdateUserExtensionSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*PartialUpdateUserExtensionSettingsResponse, error)
+
+	// PartialUpdateUserExtensionSettingsWithFormdataBodyWithResponse Change the caller's extension settings
+	//
+	// Sets the fields sent; a denylist sent replaces the whole list.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/me/settings/webextension/ (the `PartialUpdateUserExtensionSettings` operationId).
+	PartialUpdateUserExtensionSettingsWithFormdataBodyWithResponse(ctx context.Context, body PartialUpdateUserExtensionSettingsFormdataRequestBody, reqEditors ...RequestEditorFn) (*PartialUpdateUserExtensionSettingsResponse, error)
+
+	// RetrieveAuthTokenWithResponse Retrieve the caller's token
+	//
+	// The token the caller authenticated with.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/me/token/ (the `RetrieveAuthToken` operationId).
+	RetrieveAuthTokenWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*RetrieveAuthTokenResponse, error)
 
 	// DestroyOrganizationMembershipWithResponse Remove a member from the team
 	//
@@ -4070,6 +6558,42 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/organizations/ (the `ListOrganizations` operationId).
 	ListOrganizationsWithResponse(ctx context.Context, params *ListOrganizationsParams, reqEditors ...RequestEditorFn) (*ListOrganizationsResponse, error)
 
+	// CreateOrganizationWithBodyWithResponse Create a team
+	//
+	// Creates a team with the caller as its only member, an admin. A name or scope another team has is a 400 on that field. `default_role` is 4 (restricted) when left out; the settings take a new team's defaults. `partner` names the partner by its theme (`automation-anywhere`, the only one) and is not shown back. Any authenticated user.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/organizations/ (the `CreateOrganization` operationId).
+	CreateOrganizationWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateOrganizationResponse, error)
+
+	// CreateOrganizationWithResponse Create a team
+	//
+	// Creates a team with the caller as its only member, an admin. A name or scope another team has is a 400 on that field. `default_role` is 4 (restricted) when left out; the settings take a new team's defaults. `partner` names the partner by its theme (`automation-anywhere`, the only one) and is not shown back. Any authenticated user.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/organizations/ (the `CreateOrganization` operationId).
+	CreateOrganizationWithResponse(ctx context.Context, body CreateOrganizationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateOrganizationResponse, error)
+
+	// CreateOrganizationWithFormdataBodyWithResponse Create a team
+	//
+	// Creates a team with the caller as its only member, an admin. A name or scope another team has is a 400 on that field. `default_role` is 4 (restricted) when left out; the settings take a new team's defaults. `partner` names the partner by its theme (`automation-anywhere`, the only one) and is not shown back. Any authenticated user.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/organizations/ (the `CreateOrganization` operationId).
+	CreateOrganizationWithFormdataBodyWithResponse(ctx context.Context, body CreateOrganizationFormdataRequestBody, reqEditors ...RequestEditorFn) (*CreateOrganizationResponse, error)
+
+	// DestroyOrganizationWithResponse Delete a team and everything in it
+	//
+	// Deletes the team with its memberships, groups, campaigns, invitations, service accounts and deployment keys; its former members keep their accounts. An enterprise team cannot be deleted: 403 `Enterprise teams cannot be deleted.` (the published description blocks deletion for enterprise teams, teams with packages and teams with an active subscription; the fake has neither packages nor subscriptions). Admins only.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/organizations/{organization_pk}/ (the `DestroyOrganization` operationId).
+	DestroyOrganizationWithResponse(ctx context.Context, organizationPk OrganizationPk, reqEditors ...RequestEditorFn) (*DestroyOrganizationResponse, error)
+
 	// RetrieveOrganizationWithResponse Retrieve a team
 	//
 	// One team with its members. Any member of the team may call it; a team the caller does not belong to is a 404.
@@ -4078,6 +6602,33 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/organizations/{organization_pk}/ (the `RetrieveOrganization` operationId).
 	RetrieveOrganizationWithResponse(ctx context.Context, organizationPk OrganizationPk, reqEditors ...RequestEditorFn) (*RetrieveOrganizationResponse, error)
+
+	// PartialUpdateOrganizationWithBodyWithResponse Change a team's name, scope, default role or settings
+	//
+	// Updates the fields sent: `name`, `scope`, `default_role`, `enforce_update_millis`, `session_idle_timeout_minutes`, `trial_end_timestamp`, `ai_default_chat_copilot` (and the write-only `partner`). A name or scope another team has is a 400 on that field. Admins only.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/organizations/{organization_pk}/ (the `PartialUpdateOrganization` operationId).
+	PartialUpdateOrganizationWithBodyWithResponse(ctx context.Context, organizationPk OrganizationPk, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PartialUpdateOrganizationResponse, error)
+
+	// PartialUpdateOrganizationWithResponse Change a team's name, scope, default role or settings
+	//
+	// Updates the fields sent: `name`, `scope`, `default_role`, `enforce_update_millis`, `session_idle_timeout_minutes`, `trial_end_timestamp`, `ai_default_chat_copilot` (and the write-only `partner`). A name or scope another team has is a 400 on that field. Admins only.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/organizations/{organization_pk}/ (the `PartialUpdateOrganization` operationId).
+	PartialUpdateOrganizationWithResponse(ctx context.Context, organizationPk OrganizationPk, body PartialUpdateOrganizationJSONRequestBody, reqEditors ...RequestEditorFn) (*PartialUpdateOrganizationResponse, error)
+
+	// PartialUpdateOrganizationWithFormdataBodyWithResponse Change a team's name, scope, default role or settings
+	//
+	// Updates the fields sent: `name`, `scope`, `default_role`, `enforce_update_millis`, `session_idle_timeout_minutes`, `trial_end_timestamp`, `ai_default_chat_copilot` (and the write-only `partner`). A name or scope another team has is a 400 on that field. Admins only.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/organizations/{organization_pk}/ (the `PartialUpdateOrganization` operationId).
+	PartialUpdateOrganizationWithFormdataBodyWithResponse(ctx context.Context, organizationPk OrganizationPk, body PartialUpdateOrganizationFormdataRequestBody, reqEditors ...RequestEditorFn) (*PartialUpdateOrganizationResponse, error)
 
 	// ListCampaignsWithResponse List a team's campaigns
 	//
@@ -4241,6 +6792,60 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/organizations/{organization_pk}/groups/ (the `CreateGroup` operationId).
 	CreateGroupWithFormdataBodyWithResponse(ctx context.Context, organizationPk OrganizationPk, body CreateGroupFormdataRequestBody, reqEditors ...RequestEditorFn) (*CreateGroupResponse, error)
 
+	// ListOrganizationInvitationsWithResponse List a team's pending invitations
+	//
+	// The team's pending invitations, in the order they were made, each with the invitee's email, the role and the inviter. Admins and managers only. The body is a bare JSON array; it is paginated (with `Link` and `X-Total-Count` headers) only when the `Accept` header asks for `version=2.0`, and holds every item otherwise.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/organizations/{organization_pk}/invitations/ (the `ListOrganizationInvitations` operationId).
+	ListOrganizationInvitationsWithResponse(ctx context.Context, organizationPk OrganizationPk, params *ListOrganizationInvitationsParams, reqEditors ...RequestEditorFn) (*ListOrganizationInvitationsResponse, error)
+
+	// CreateOrganizationInvitationWithBodyWithResponse Invite people to a team
+	//
+	// Invites each item (an `email` and a `role`; without a role, the team's default role) and puts one invitation email per invitee in the fake's outbox. Inviting a member of the team, an email that already has a pending invitation, or one email twice in a list is a 400 for that item (`{"email": [...]}`) and nothing is written. A list body is answered with one invitation per item, in input order; a single object with a single object. Admins and managers only.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/organizations/{organization_pk}/invitations/ (the `CreateOrganizationInvitation` operationId).
+	CreateOrganizationInvitationWithBodyWithResponse(ctx context.Context, organizationPk OrganizationPk, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateOrganizationInvitationResponse, error)
+
+	// CreateOrganizationInvitationWithResponse Invite people to a team
+	//
+	// Invites each item (an `email` and a `role`; without a role, the team's default role) and puts one invitation email per invitee in the fake's outbox. Inviting a member of the team, an email that already has a pending invitation, or one email twice in a list is a 400 for that item (`{"email": [...]}`) and nothing is written. A list body is answered with one invitation per item, in input order; a single object with a single object. Admins and managers only.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/organizations/{organization_pk}/invitations/ (the `CreateOrganizationInvitation` operationId).
+	CreateOrganizationInvitationWithResponse(ctx context.Context, organizationPk OrganizationPk, body CreateOrganizationInvitationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateOrganizationInvitationResponse, error)
+
+	// DestroyOrganizationInvitationWithResponse Revoke a pending invitation
+	//
+	// Revokes one pending invitation, so the invitee can no longer accept it. An id that is not a pending invitation of that team is a 404. Admins and managers only.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/organizations/{organization_pk}/invitations/{id}/ (the `DestroyOrganizationInvitation` operationId).
+	DestroyOrganizationInvitationWithResponse(ctx context.Context, organizationPk OrganizationPk, id InvitationId, reqEditors ...RequestEditorFn) (*DestroyOrganizationInvitationResponse, error)
+
+	// RetrieveUserDetailWithResponse Retrieve a member's detail
+	//
+	// The member whose user id is `id`: the account, its membership (id and role) and its groups in the team, by group name. A user who is not in the team is a 404. Admins and managers only.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/organizations/{organization_pk}/members/{id}/ (the `RetrieveUserDetail` operationId).
+	RetrieveUserDetailWithResponse(ctx context.Context, organizationPk OrganizationPk, id MemberUserId, reqEditors ...RequestEditorFn) (*RetrieveUserDetailResponse, error)
+
+	// DestroyOrganizationMemberCacheWithResponse Clear a member's cached permissions
+	//
+	// 204 and nothing changes: the fake caches nothing. A user who is not in the team is a 404. Admins only.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/organizations/{organization_pk}/members/{id}/cache/ (the `DestroyOrganizationMemberCache` operationId).
+	DestroyOrganizationMemberCacheWithResponse(ctx context.Context, organizationPk OrganizationPk, id MemberUserId, reqEditors ...RequestEditorFn) (*DestroyOrganizationMemberCacheResponse, error)
+
 	// ListMembershipsWithResponse List a team's memberships
 	//
 	// The team's memberships, ordered by id, filtered by the query parameters. Admins and managers only. The body is a bare JSON array; it is paginated (with `Link` and `X-Total-Count` headers) only when the `Accept` header asks for `version=2.0`, and holds every item otherwise.
@@ -4249,6 +6854,197 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/organizations/{organization_pk}/memberships/ (the `ListMemberships` operationId).
 	ListMembershipsWithResponse(ctx context.Context, organizationPk OrganizationPk, params *ListMembershipsParams, reqEditors ...RequestEditorFn) (*ListMembershipsResponse, error)
+}
+
+// CreateCampaignEmailJobResponse201Headers the declared response headers of an HTTP 201 response for CreateCampaignEmailJob
+type CreateCampaignEmailJobResponse201Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// CreateCampaignEmailJobResponse400Headers the declared response headers of an HTTP 400 response for CreateCampaignEmailJob
+type CreateCampaignEmailJobResponse400Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// CreateCampaignEmailJobResponse401Headers the declared response headers of an HTTP 401 response for CreateCampaignEmailJob
+type CreateCampaignEmailJobResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestId      *openapi_types.UUID
+}
+
+// CreateCampaignEmailJobResponse403Headers the declared response headers of an HTTP 403 response for CreateCampaignEmailJob
+type CreateCampaignEmailJobResponse403Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// CreateCampaignEmailJobResponse404Headers the declared response headers of an HTTP 404 response for CreateCampaignEmailJob
+type CreateCampaignEmailJobResponse404Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// CreateCampaignEmailJobResponse405Headers the declared response headers of an HTTP 405 response for CreateCampaignEmailJob
+type CreateCampaignEmailJobResponse405Headers struct {
+	Allow      *string
+	XRequestId *openapi_types.UUID
+}
+
+// CreateCampaignEmailJobResponse406Headers the declared response headers of an HTTP 406 response for CreateCampaignEmailJob
+type CreateCampaignEmailJobResponse406Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// CreateCampaignEmailJobResponse413Headers the declared response headers of an HTTP 413 response for CreateCampaignEmailJob
+type CreateCampaignEmailJobResponse413Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// CreateCampaignEmailJobResponse415Headers the declared response headers of an HTTP 415 response for CreateCampaignEmailJob
+type CreateCampaignEmailJobResponse415Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// CreateCampaignEmailJobResponse429Headers the declared response headers of an HTTP 429 response for CreateCampaignEmailJob
+type CreateCampaignEmailJobResponse429Headers struct {
+	RetryAfter *int
+	XRequestId *openapi_types.UUID
+}
+
+// CreateCampaignEmailJobResponse500Headers the declared response headers of an HTTP 500 response for CreateCampaignEmailJob
+type CreateCampaignEmailJobResponse500Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+type CreateCampaignEmailJobResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *CampaignEmailJob
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON406 the response for an HTTP 406 `application/json` response
+	JSON406 *NotAcceptable
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateCampaignEmailJobResponse201Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *CreateCampaignEmailJobResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateCampaignEmailJobResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *CreateCampaignEmailJobResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *CreateCampaignEmailJobResponse404Headers
+	// Headers405 the parsed response headers for an HTTP 405 response
+	Headers405 *CreateCampaignEmailJobResponse405Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *CreateCampaignEmailJobResponse406Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *CreateCampaignEmailJobResponse413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *CreateCampaignEmailJobResponse415Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateCampaignEmailJobResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *CreateCampaignEmailJobResponse500Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateCampaignEmailJobResponse) GetJSON201() *CampaignEmailJob {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateCampaignEmailJobResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateCampaignEmailJobResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CreateCampaignEmailJobResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CreateCampaignEmailJobResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r CreateCampaignEmailJobResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON406 returns the response for an HTTP 406 `application/json` response
+func (r CreateCampaignEmailJobResponse) GetJSON406() *NotAcceptable {
+	return r.JSON406
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateCampaignEmailJobResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r CreateCampaignEmailJobResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateCampaignEmailJobResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CreateCampaignEmailJobResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateCampaignEmailJobResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateCampaignEmailJobResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateCampaignEmailJobResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateCampaignEmailJobResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
 }
 
 // ListGroupMembershipsResponse200Headers the declared response headers of an HTTP 200 response for ListGroupMemberships
@@ -5704,6 +8500,625 @@ func (r RetrieveHealthCheckResponse) ContentType() string {
 	return ""
 }
 
+// ListMeInvitationsResponse200Headers the declared response headers of an HTTP 200 response for ListMeInvitations
+type ListMeInvitationsResponse200Headers struct {
+	Link        *string
+	XRequestId  *openapi_types.UUID
+	XTotalCount *int
+}
+
+// ListMeInvitationsResponse400Headers the declared response headers of an HTTP 400 response for ListMeInvitations
+type ListMeInvitationsResponse400Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// ListMeInvitationsResponse401Headers the declared response headers of an HTTP 401 response for ListMeInvitations
+type ListMeInvitationsResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestId      *openapi_types.UUID
+}
+
+// ListMeInvitationsResponse404Headers the declared response headers of an HTTP 404 response for ListMeInvitations
+type ListMeInvitationsResponse404Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// ListMeInvitationsResponse405Headers the declared response headers of an HTTP 405 response for ListMeInvitations
+type ListMeInvitationsResponse405Headers struct {
+	Allow      *string
+	XRequestId *openapi_types.UUID
+}
+
+// ListMeInvitationsResponse406Headers the declared response headers of an HTTP 406 response for ListMeInvitations
+type ListMeInvitationsResponse406Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// ListMeInvitationsResponse429Headers the declared response headers of an HTTP 429 response for ListMeInvitations
+type ListMeInvitationsResponse429Headers struct {
+	RetryAfter *int
+	XRequestId *openapi_types.UUID
+}
+
+// ListMeInvitationsResponse500Headers the declared response headers of an HTTP 500 response for ListMeInvitations
+type ListMeInvitationsResponse500Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+type ListMeInvitationsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]PendingInvitation
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFoundOrInvalidPage
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON406 the response for an HTTP 406 `application/json` response
+	JSON406 *NotAcceptable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListMeInvitationsResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ListMeInvitationsResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListMeInvitationsResponse401Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ListMeInvitationsResponse404Headers
+	// Headers405 the parsed response headers for an HTTP 405 response
+	Headers405 *ListMeInvitationsResponse405Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *ListMeInvitationsResponse406Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListMeInvitationsResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ListMeInvitationsResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListMeInvitationsResponse) GetJSON200() *[]PendingInvitation {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListMeInvitationsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListMeInvitationsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListMeInvitationsResponse) GetJSON404() *NotFoundOrInvalidPage {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r ListMeInvitationsResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON406 returns the response for an HTTP 406 `application/json` response
+func (r ListMeInvitationsResponse) GetJSON406() *NotAcceptable {
+	return r.JSON406
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListMeInvitationsResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListMeInvitationsResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListMeInvitationsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListMeInvitationsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListMeInvitationsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListMeInvitationsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// AcceptMeInvitationResponse201Headers the declared response headers of an HTTP 201 response for AcceptMeInvitation
+type AcceptMeInvitationResponse201Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// AcceptMeInvitationResponse400Headers the declared response headers of an HTTP 400 response for AcceptMeInvitation
+type AcceptMeInvitationResponse400Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// AcceptMeInvitationResponse401Headers the declared response headers of an HTTP 401 response for AcceptMeInvitation
+type AcceptMeInvitationResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestId      *openapi_types.UUID
+}
+
+// AcceptMeInvitationResponse404Headers the declared response headers of an HTTP 404 response for AcceptMeInvitation
+type AcceptMeInvitationResponse404Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// AcceptMeInvitationResponse405Headers the declared response headers of an HTTP 405 response for AcceptMeInvitation
+type AcceptMeInvitationResponse405Headers struct {
+	Allow      *string
+	XRequestId *openapi_types.UUID
+}
+
+// AcceptMeInvitationResponse406Headers the declared response headers of an HTTP 406 response for AcceptMeInvitation
+type AcceptMeInvitationResponse406Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// AcceptMeInvitationResponse413Headers the declared response headers of an HTTP 413 response for AcceptMeInvitation
+type AcceptMeInvitationResponse413Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// AcceptMeInvitationResponse415Headers the declared response headers of an HTTP 415 response for AcceptMeInvitation
+type AcceptMeInvitationResponse415Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// AcceptMeInvitationResponse429Headers the declared response headers of an HTTP 429 response for AcceptMeInvitation
+type AcceptMeInvitationResponse429Headers struct {
+	RetryAfter *int
+	XRequestId *openapi_types.UUID
+}
+
+// AcceptMeInvitationResponse500Headers the declared response headers of an HTTP 500 response for AcceptMeInvitation
+type AcceptMeInvitationResponse500Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+type AcceptMeInvitationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *PendingInvitation
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON406 the response for an HTTP 406 `application/json` response
+	JSON406 *NotAcceptable
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *AcceptMeInvitationResponse201Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *AcceptMeInvitationResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *AcceptMeInvitationResponse401Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *AcceptMeInvitationResponse404Headers
+	// Headers405 the parsed response headers for an HTTP 405 response
+	Headers405 *AcceptMeInvitationResponse405Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *AcceptMeInvitationResponse406Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *AcceptMeInvitationResponse413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *AcceptMeInvitationResponse415Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AcceptMeInvitationResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *AcceptMeInvitationResponse500Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r AcceptMeInvitationResponse) GetJSON201() *PendingInvitation {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r AcceptMeInvitationResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r AcceptMeInvitationResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r AcceptMeInvitationResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r AcceptMeInvitationResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON406 returns the response for an HTTP 406 `application/json` response
+func (r AcceptMeInvitationResponse) GetJSON406() *NotAcceptable {
+	return r.JSON406
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r AcceptMeInvitationResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r AcceptMeInvitationResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AcceptMeInvitationResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r AcceptMeInvitationResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r AcceptMeInvitationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AcceptMeInvitationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AcceptMeInvitationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AcceptMeInvitationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RejectMeInvitationResponse201Headers the declared response headers of an HTTP 201 response for RejectMeInvitation
+type RejectMeInvitationResponse201Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// RejectMeInvitationResponse400Headers the declared response headers of an HTTP 400 response for RejectMeInvitation
+type RejectMeInvitationResponse400Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// RejectMeInvitationResponse401Headers the declared response headers of an HTTP 401 response for RejectMeInvitation
+type RejectMeInvitationResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestId      *openapi_types.UUID
+}
+
+// RejectMeInvitationResponse404Headers the declared response headers of an HTTP 404 response for RejectMeInvitation
+type RejectMeInvitationResponse404Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// RejectMeInvitationResponse405Headers the declared response headers of an HTTP 405 response for RejectMeInvitation
+type RejectMeInvitationResponse405Headers struct {
+	Allow      *string
+	XRequestId *openapi_types.UUID
+}
+
+// RejectMeInvitationResponse406Headers the declared response headers of an HTTP 406 response for RejectMeInvitation
+type RejectMeInvitationResponse406Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// RejectMeInvitationResponse413Headers the declared response headers of an HTTP 413 response for RejectMeInvitation
+type RejectMeInvitationResponse413Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// RejectMeInvitationResponse415Headers the declared response headers of an HTTP 415 response for RejectMeInvitation
+type RejectMeInvitationResponse415Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// RejectMeInvitationResponse429Headers the declared response headers of an HTTP 429 response for RejectMeInvitation
+type RejectMeInvitationResponse429Headers struct {
+	RetryAfter *int
+	XRequestId *openapi_types.UUID
+}
+
+// RejectMeInvitationResponse500Headers the declared response headers of an HTTP 500 response for RejectMeInvitation
+type RejectMeInvitationResponse500Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+type RejectMeInvitationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *PendingInvitation
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON406 the response for an HTTP 406 `application/json` response
+	JSON406 *NotAcceptable
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *RejectMeInvitationResponse201Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *RejectMeInvitationResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RejectMeInvitationResponse401Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *RejectMeInvitationResponse404Headers
+	// Headers405 the parsed response headers for an HTTP 405 response
+	Headers405 *RejectMeInvitationResponse405Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *RejectMeInvitationResponse406Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *RejectMeInvitationResponse413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *RejectMeInvitationResponse415Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RejectMeInvitationResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *RejectMeInvitationResponse500Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r RejectMeInvitationResponse) GetJSON201() *PendingInvitation {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r RejectMeInvitationResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r RejectMeInvitationResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r RejectMeInvitationResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r RejectMeInvitationResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON406 returns the response for an HTTP 406 `application/json` response
+func (r RejectMeInvitationResponse) GetJSON406() *NotAcceptable {
+	return r.JSON406
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r RejectMeInvitationResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r RejectMeInvitationResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r RejectMeInvitationResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r RejectMeInvitationResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r RejectMeInvitationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RejectMeInvitationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RejectMeInvitationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RejectMeInvitationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DestroyMeResponse204Headers the declared response headers of an HTTP 204 response for DestroyMe
+type DestroyMeResponse204Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// DestroyMeResponse401Headers the declared response headers of an HTTP 401 response for DestroyMe
+type DestroyMeResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestId      *openapi_types.UUID
+}
+
+// DestroyMeResponse405Headers the declared response headers of an HTTP 405 response for DestroyMe
+type DestroyMeResponse405Headers struct {
+	Allow      *string
+	XRequestId *openapi_types.UUID
+}
+
+// DestroyMeResponse406Headers the declared response headers of an HTTP 406 response for DestroyMe
+type DestroyMeResponse406Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// DestroyMeResponse429Headers the declared response headers of an HTTP 429 response for DestroyMe
+type DestroyMeResponse429Headers struct {
+	RetryAfter *int
+	XRequestId *openapi_types.UUID
+}
+
+// DestroyMeResponse500Headers the declared response headers of an HTTP 500 response for DestroyMe
+type DestroyMeResponse500Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+type DestroyMeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON406 the response for an HTTP 406 `application/json` response
+	JSON406 *NotAcceptable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *DestroyMeResponse204Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DestroyMeResponse401Headers
+	// Headers405 the parsed response headers for an HTTP 405 response
+	Headers405 *DestroyMeResponse405Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *DestroyMeResponse406Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DestroyMeResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *DestroyMeResponse500Headers
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DestroyMeResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r DestroyMeResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON406 returns the response for an HTTP 406 `application/json` response
+func (r DestroyMeResponse) GetJSON406() *NotAcceptable {
+	return r.JSON406
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r DestroyMeResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r DestroyMeResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r DestroyMeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DestroyMeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DestroyMeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DestroyMeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // RetrieveMeResponse200Headers the declared response headers of an HTTP 200 response for RetrieveMe
 type RetrieveMeResponse200Headers struct {
 	XRequestId *openapi_types.UUID
@@ -5804,6 +9219,846 @@ func (r RetrieveMeResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r RetrieveMeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListMilestonesResponse200Headers the declared response headers of an HTTP 200 response for ListMilestones
+type ListMilestonesResponse200Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// ListMilestonesResponse401Headers the declared response headers of an HTTP 401 response for ListMilestones
+type ListMilestonesResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestId      *openapi_types.UUID
+}
+
+// ListMilestonesResponse405Headers the declared response headers of an HTTP 405 response for ListMilestones
+type ListMilestonesResponse405Headers struct {
+	Allow      *string
+	XRequestId *openapi_types.UUID
+}
+
+// ListMilestonesResponse406Headers the declared response headers of an HTTP 406 response for ListMilestones
+type ListMilestonesResponse406Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// ListMilestonesResponse429Headers the declared response headers of an HTTP 429 response for ListMilestones
+type ListMilestonesResponse429Headers struct {
+	RetryAfter *int
+	XRequestId *openapi_types.UUID
+}
+
+// ListMilestonesResponse500Headers the declared response headers of an HTTP 500 response for ListMilestones
+type ListMilestonesResponse500Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+type ListMilestonesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]Milestone
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON406 the response for an HTTP 406 `application/json` response
+	JSON406 *NotAcceptable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListMilestonesResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListMilestonesResponse401Headers
+	// Headers405 the parsed response headers for an HTTP 405 response
+	Headers405 *ListMilestonesResponse405Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *ListMilestonesResponse406Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListMilestonesResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ListMilestonesResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListMilestonesResponse) GetJSON200() *[]Milestone {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListMilestonesResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r ListMilestonesResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON406 returns the response for an HTTP 406 `application/json` response
+func (r ListMilestonesResponse) GetJSON406() *NotAcceptable {
+	return r.JSON406
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListMilestonesResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListMilestonesResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListMilestonesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListMilestonesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListMilestonesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListMilestonesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateMilestoneResponse201Headers the declared response headers of an HTTP 201 response for CreateMilestone
+type CreateMilestoneResponse201Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// CreateMilestoneResponse400Headers the declared response headers of an HTTP 400 response for CreateMilestone
+type CreateMilestoneResponse400Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// CreateMilestoneResponse401Headers the declared response headers of an HTTP 401 response for CreateMilestone
+type CreateMilestoneResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestId      *openapi_types.UUID
+}
+
+// CreateMilestoneResponse405Headers the declared response headers of an HTTP 405 response for CreateMilestone
+type CreateMilestoneResponse405Headers struct {
+	Allow      *string
+	XRequestId *openapi_types.UUID
+}
+
+// CreateMilestoneResponse406Headers the declared response headers of an HTTP 406 response for CreateMilestone
+type CreateMilestoneResponse406Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// CreateMilestoneResponse413Headers the declared response headers of an HTTP 413 response for CreateMilestone
+type CreateMilestoneResponse413Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// CreateMilestoneResponse415Headers the declared response headers of an HTTP 415 response for CreateMilestone
+type CreateMilestoneResponse415Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// CreateMilestoneResponse429Headers the declared response headers of an HTTP 429 response for CreateMilestone
+type CreateMilestoneResponse429Headers struct {
+	RetryAfter *int
+	XRequestId *openapi_types.UUID
+}
+
+// CreateMilestoneResponse500Headers the declared response headers of an HTTP 500 response for CreateMilestone
+type CreateMilestoneResponse500Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+type CreateMilestoneResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Milestone
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON406 the response for an HTTP 406 `application/json` response
+	JSON406 *NotAcceptable
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateMilestoneResponse201Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *CreateMilestoneResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateMilestoneResponse401Headers
+	// Headers405 the parsed response headers for an HTTP 405 response
+	Headers405 *CreateMilestoneResponse405Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *CreateMilestoneResponse406Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *CreateMilestoneResponse413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *CreateMilestoneResponse415Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateMilestoneResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *CreateMilestoneResponse500Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateMilestoneResponse) GetJSON201() *Milestone {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateMilestoneResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateMilestoneResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r CreateMilestoneResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON406 returns the response for an HTTP 406 `application/json` response
+func (r CreateMilestoneResponse) GetJSON406() *NotAcceptable {
+	return r.JSON406
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateMilestoneResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r CreateMilestoneResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateMilestoneResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CreateMilestoneResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateMilestoneResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateMilestoneResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateMilestoneResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateMilestoneResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListControlRoomPrincipalsResponse200Headers the declared response headers of an HTTP 200 response for ListControlRoomPrincipals
+type ListControlRoomPrincipalsResponse200Headers struct {
+	Link        *string
+	XRequestId  *openapi_types.UUID
+	XTotalCount *int
+}
+
+// ListControlRoomPrincipalsResponse400Headers the declared response headers of an HTTP 400 response for ListControlRoomPrincipals
+type ListControlRoomPrincipalsResponse400Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// ListControlRoomPrincipalsResponse401Headers the declared response headers of an HTTP 401 response for ListControlRoomPrincipals
+type ListControlRoomPrincipalsResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestId      *openapi_types.UUID
+}
+
+// ListControlRoomPrincipalsResponse404Headers the declared response headers of an HTTP 404 response for ListControlRoomPrincipals
+type ListControlRoomPrincipalsResponse404Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// ListControlRoomPrincipalsResponse405Headers the declared response headers of an HTTP 405 response for ListControlRoomPrincipals
+type ListControlRoomPrincipalsResponse405Headers struct {
+	Allow      *string
+	XRequestId *openapi_types.UUID
+}
+
+// ListControlRoomPrincipalsResponse406Headers the declared response headers of an HTTP 406 response for ListControlRoomPrincipals
+type ListControlRoomPrincipalsResponse406Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// ListControlRoomPrincipalsResponse429Headers the declared response headers of an HTTP 429 response for ListControlRoomPrincipals
+type ListControlRoomPrincipalsResponse429Headers struct {
+	RetryAfter *int
+	XRequestId *openapi_types.UUID
+}
+
+// ListControlRoomPrincipalsResponse500Headers the declared response headers of an HTTP 500 response for ListControlRoomPrincipals
+type ListControlRoomPrincipalsResponse500Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+type ListControlRoomPrincipalsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]ControlRoomPrincipal
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFoundOrInvalidPage
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON406 the response for an HTTP 406 `application/json` response
+	JSON406 *NotAcceptable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListControlRoomPrincipalsResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ListControlRoomPrincipalsResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListControlRoomPrincipalsResponse401Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ListControlRoomPrincipalsResponse404Headers
+	// Headers405 the parsed response headers for an HTTP 405 response
+	Headers405 *ListControlRoomPrincipalsResponse405Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *ListControlRoomPrincipalsResponse406Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListControlRoomPrincipalsResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ListControlRoomPrincipalsResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListControlRoomPrincipalsResponse) GetJSON200() *[]ControlRoomPrincipal {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListControlRoomPrincipalsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListControlRoomPrincipalsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListControlRoomPrincipalsResponse) GetJSON404() *NotFoundOrInvalidPage {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r ListControlRoomPrincipalsResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON406 returns the response for an HTTP 406 `application/json` response
+func (r ListControlRoomPrincipalsResponse) GetJSON406() *NotAcceptable {
+	return r.JSON406
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListControlRoomPrincipalsResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListControlRoomPrincipalsResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListControlRoomPrincipalsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListControlRoomPrincipalsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListControlRoomPrincipalsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListControlRoomPrincipalsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RetrieveUserExtensionSettingsResponse200Headers the declared response headers of an HTTP 200 response for RetrieveUserExtensionSettings
+type RetrieveUserExtensionSettingsResponse200Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// RetrieveUserExtensionSettingsResponse401Headers the declared response headers of an HTTP 401 response for RetrieveUserExtensionSettings
+type RetrieveUserExtensionSettingsResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestId      *openapi_types.UUID
+}
+
+// RetrieveUserExtensionSettingsResponse405Headers the declared response headers of an HTTP 405 response for RetrieveUserExtensionSettings
+type RetrieveUserExtensionSettingsResponse405Headers struct {
+	Allow      *string
+	XRequestId *openapi_types.UUID
+}
+
+// RetrieveUserExtensionSettingsResponse406Headers the declared response headers of an HTTP 406 response for RetrieveUserExtensionSettings
+type RetrieveUserExtensionSettingsResponse406Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// RetrieveUserExtensionSettingsResponse429Headers the declared response headers of an HTTP 429 response for RetrieveUserExtensionSettings
+type RetrieveUserExtensionSettingsResponse429Headers struct {
+	RetryAfter *int
+	XRequestId *openapi_types.UUID
+}
+
+// RetrieveUserExtensionSettingsResponse500Headers the declared response headers of an HTTP 500 response for RetrieveUserExtensionSettings
+type RetrieveUserExtensionSettingsResponse500Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+type RetrieveUserExtensionSettingsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UserExtensionSettingsOk
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON406 the response for an HTTP 406 `application/json` response
+	JSON406 *NotAcceptable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *RetrieveUserExtensionSettingsResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RetrieveUserExtensionSettingsResponse401Headers
+	// Headers405 the parsed response headers for an HTTP 405 response
+	Headers405 *RetrieveUserExtensionSettingsResponse405Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *RetrieveUserExtensionSettingsResponse406Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RetrieveUserExtensionSettingsResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *RetrieveUserExtensionSettingsResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RetrieveUserExtensionSettingsResponse) GetJSON200() *UserExtensionSettingsOk {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r RetrieveUserExtensionSettingsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r RetrieveUserExtensionSettingsResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON406 returns the response for an HTTP 406 `application/json` response
+func (r RetrieveUserExtensionSettingsResponse) GetJSON406() *NotAcceptable {
+	return r.JSON406
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r RetrieveUserExtensionSettingsResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r RetrieveUserExtensionSettingsResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r RetrieveUserExtensionSettingsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RetrieveUserExtensionSettingsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RetrieveUserExtensionSettingsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RetrieveUserExtensionSettingsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PartialUpdateUserExtensionSettingsResponse200Headers the declared response headers of an HTTP 200 response for PartialUpdateUserExtensionSettings
+type PartialUpdateUserExtensionSettingsResponse200Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// PartialUpdateUserExtensionSettingsResponse400Headers the declared response headers of an HTTP 400 response for PartialUpdateUserExtensionSettings
+type PartialUpdateUserExtensionSettingsResponse400Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// PartialUpdateUserExtensionSettingsResponse401Headers the declared response headers of an HTTP 401 response for PartialUpdateUserExtensionSettings
+type PartialUpdateUserExtensionSettingsResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestId      *openapi_types.UUID
+}
+
+// PartialUpdateUserExtensionSettingsResponse405Headers the declared response headers of an HTTP 405 response for PartialUpdateUserExtensionSettings
+type PartialUpdateUserExtensionSettingsResponse405Headers struct {
+	Allow      *string
+	XRequestId *openapi_types.UUID
+}
+
+// PartialUpdateUserExtensionSettingsResponse406Headers the declared response headers of an HTTP 406 response for PartialUpdateUserExtensionSettings
+type PartialUpdateUserExtensionSettingsResponse406Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// PartialUpdateUserExtensionSettingsResponse413Headers the declared response headers of an HTTP 413 response for PartialUpdateUserExtensionSettings
+type PartialUpdateUserExtensionSettingsResponse413Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// PartialUpdateUserExtensionSettingsResponse415Headers the declared response headers of an HTTP 415 response for PartialUpdateUserExtensionSettings
+type PartialUpdateUserExtensionSettingsResponse415Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// PartialUpdateUserExtensionSettingsResponse429Headers the declared response headers of an HTTP 429 response for PartialUpdateUserExtensionSettings
+type PartialUpdateUserExtensionSettingsResponse429Headers struct {
+	RetryAfter *int
+	XRequestId *openapi_types.UUID
+}
+
+// PartialUpdateUserExtensionSettingsResponse500Headers the declared response headers of an HTTP 500 response for PartialUpdateUserExtensionSettings
+type PartialUpdateUserExtensionSettingsResponse500Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+type PartialUpdateUserExtensionSettingsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UserExtensionSettingsOk
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON406 the response for an HTTP 406 `application/json` response
+	JSON406 *NotAcceptable
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PartialUpdateUserExtensionSettingsResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PartialUpdateUserExtensionSettingsResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PartialUpdateUserExtensionSettingsResponse401Headers
+	// Headers405 the parsed response headers for an HTTP 405 response
+	Headers405 *PartialUpdateUserExtensionSettingsResponse405Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *PartialUpdateUserExtensionSettingsResponse406Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *PartialUpdateUserExtensionSettingsResponse413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *PartialUpdateUserExtensionSettingsResponse415Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PartialUpdateUserExtensionSettingsResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *PartialUpdateUserExtensionSettingsResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PartialUpdateUserExtensionSettingsResponse) GetJSON200() *UserExtensionSettingsOk {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r PartialUpdateUserExtensionSettingsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r PartialUpdateUserExtensionSettingsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r PartialUpdateUserExtensionSettingsResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON406 returns the response for an HTTP 406 `application/json` response
+func (r PartialUpdateUserExtensionSettingsResponse) GetJSON406() *NotAcceptable {
+	return r.JSON406
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r PartialUpdateUserExtensionSettingsResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r PartialUpdateUserExtensionSettingsResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r PartialUpdateUserExtensionSettingsResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r PartialUpdateUserExtensionSettingsResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r PartialUpdateUserExtensionSettingsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PartialUpdateUserExtensionSettingsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PartialUpdateUserExtensionSettingsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PartialUpdateUserExtensionSettingsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RetrieveAuthTokenResponse200Headers the declared response headers of an HTTP 200 response for RetrieveAuthToken
+type RetrieveAuthTokenResponse200Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// RetrieveAuthTokenResponse401Headers the declared response headers of an HTTP 401 response for RetrieveAuthToken
+type RetrieveAuthTokenResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestId      *openapi_types.UUID
+}
+
+// RetrieveAuthTokenResponse405Headers the declared response headers of an HTTP 405 response for RetrieveAuthToken
+type RetrieveAuthTokenResponse405Headers struct {
+	Allow      *string
+	XRequestId *openapi_types.UUID
+}
+
+// RetrieveAuthTokenResponse406Headers the declared response headers of an HTTP 406 response for RetrieveAuthToken
+type RetrieveAuthTokenResponse406Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// RetrieveAuthTokenResponse429Headers the declared response headers of an HTTP 429 response for RetrieveAuthToken
+type RetrieveAuthTokenResponse429Headers struct {
+	RetryAfter *int
+	XRequestId *openapi_types.UUID
+}
+
+// RetrieveAuthTokenResponse500Headers the declared response headers of an HTTP 500 response for RetrieveAuthToken
+type RetrieveAuthTokenResponse500Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+type RetrieveAuthTokenResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AuthToken
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON406 the response for an HTTP 406 `application/json` response
+	JSON406 *NotAcceptable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *RetrieveAuthTokenResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RetrieveAuthTokenResponse401Headers
+	// Headers405 the parsed response headers for an HTTP 405 response
+	Headers405 *RetrieveAuthTokenResponse405Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *RetrieveAuthTokenResponse406Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RetrieveAuthTokenResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *RetrieveAuthTokenResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RetrieveAuthTokenResponse) GetJSON200() *AuthToken {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r RetrieveAuthTokenResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r RetrieveAuthTokenResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON406 returns the response for an HTTP 406 `application/json` response
+func (r RetrieveAuthTokenResponse) GetJSON406() *NotAcceptable {
+	return r.JSON406
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r RetrieveAuthTokenResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r RetrieveAuthTokenResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r RetrieveAuthTokenResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RetrieveAuthTokenResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RetrieveAuthTokenResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RetrieveAuthTokenResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -6634,6 +10889,311 @@ func (r ListOrganizationsResponse) ContentType() string {
 	return ""
 }
 
+// CreateOrganizationResponse201Headers the declared response headers of an HTTP 201 response for CreateOrganization
+type CreateOrganizationResponse201Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// CreateOrganizationResponse400Headers the declared response headers of an HTTP 400 response for CreateOrganization
+type CreateOrganizationResponse400Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// CreateOrganizationResponse401Headers the declared response headers of an HTTP 401 response for CreateOrganization
+type CreateOrganizationResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestId      *openapi_types.UUID
+}
+
+// CreateOrganizationResponse405Headers the declared response headers of an HTTP 405 response for CreateOrganization
+type CreateOrganizationResponse405Headers struct {
+	Allow      *string
+	XRequestId *openapi_types.UUID
+}
+
+// CreateOrganizationResponse406Headers the declared response headers of an HTTP 406 response for CreateOrganization
+type CreateOrganizationResponse406Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// CreateOrganizationResponse413Headers the declared response headers of an HTTP 413 response for CreateOrganization
+type CreateOrganizationResponse413Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// CreateOrganizationResponse415Headers the declared response headers of an HTTP 415 response for CreateOrganization
+type CreateOrganizationResponse415Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// CreateOrganizationResponse429Headers the declared response headers of an HTTP 429 response for CreateOrganization
+type CreateOrganizationResponse429Headers struct {
+	RetryAfter *int
+	XRequestId *openapi_types.UUID
+}
+
+// CreateOrganizationResponse500Headers the declared response headers of an HTTP 500 response for CreateOrganization
+type CreateOrganizationResponse500Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+type CreateOrganizationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *OrganizationCreated
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON406 the response for an HTTP 406 `application/json` response
+	JSON406 *NotAcceptable
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateOrganizationResponse201Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *CreateOrganizationResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateOrganizationResponse401Headers
+	// Headers405 the parsed response headers for an HTTP 405 response
+	Headers405 *CreateOrganizationResponse405Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *CreateOrganizationResponse406Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *CreateOrganizationResponse413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *CreateOrganizationResponse415Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateOrganizationResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *CreateOrganizationResponse500Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateOrganizationResponse) GetJSON201() *OrganizationCreated {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateOrganizationResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateOrganizationResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r CreateOrganizationResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON406 returns the response for an HTTP 406 `application/json` response
+func (r CreateOrganizationResponse) GetJSON406() *NotAcceptable {
+	return r.JSON406
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateOrganizationResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r CreateOrganizationResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateOrganizationResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CreateOrganizationResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateOrganizationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateOrganizationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateOrganizationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateOrganizationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DestroyOrganizationResponse204Headers the declared response headers of an HTTP 204 response for DestroyOrganization
+type DestroyOrganizationResponse204Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// DestroyOrganizationResponse401Headers the declared response headers of an HTTP 401 response for DestroyOrganization
+type DestroyOrganizationResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestId      *openapi_types.UUID
+}
+
+// DestroyOrganizationResponse403Headers the declared response headers of an HTTP 403 response for DestroyOrganization
+type DestroyOrganizationResponse403Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// DestroyOrganizationResponse404Headers the declared response headers of an HTTP 404 response for DestroyOrganization
+type DestroyOrganizationResponse404Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// DestroyOrganizationResponse405Headers the declared response headers of an HTTP 405 response for DestroyOrganization
+type DestroyOrganizationResponse405Headers struct {
+	Allow      *string
+	XRequestId *openapi_types.UUID
+}
+
+// DestroyOrganizationResponse406Headers the declared response headers of an HTTP 406 response for DestroyOrganization
+type DestroyOrganizationResponse406Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// DestroyOrganizationResponse429Headers the declared response headers of an HTTP 429 response for DestroyOrganization
+type DestroyOrganizationResponse429Headers struct {
+	RetryAfter *int
+	XRequestId *openapi_types.UUID
+}
+
+// DestroyOrganizationResponse500Headers the declared response headers of an HTTP 500 response for DestroyOrganization
+type DestroyOrganizationResponse500Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+type DestroyOrganizationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON406 the response for an HTTP 406 `application/json` response
+	JSON406 *NotAcceptable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *DestroyOrganizationResponse204Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DestroyOrganizationResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *DestroyOrganizationResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *DestroyOrganizationResponse404Headers
+	// Headers405 the parsed response headers for an HTTP 405 response
+	Headers405 *DestroyOrganizationResponse405Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *DestroyOrganizationResponse406Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DestroyOrganizationResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *DestroyOrganizationResponse500Headers
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DestroyOrganizationResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DestroyOrganizationResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DestroyOrganizationResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r DestroyOrganizationResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON406 returns the response for an HTTP 406 `application/json` response
+func (r DestroyOrganizationResponse) GetJSON406() *NotAcceptable {
+	return r.JSON406
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r DestroyOrganizationResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r DestroyOrganizationResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r DestroyOrganizationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DestroyOrganizationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DestroyOrganizationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DestroyOrganizationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // RetrieveOrganizationResponse200Headers the declared response headers of an HTTP 200 response for RetrieveOrganization
 type RetrieveOrganizationResponse200Headers struct {
 	XRequestId *openapi_types.UUID
@@ -6763,6 +11323,197 @@ func (r RetrieveOrganizationResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r RetrieveOrganizationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PartialUpdateOrganizationResponse200Headers the declared response headers of an HTTP 200 response for PartialUpdateOrganization
+type PartialUpdateOrganizationResponse200Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// PartialUpdateOrganizationResponse400Headers the declared response headers of an HTTP 400 response for PartialUpdateOrganization
+type PartialUpdateOrganizationResponse400Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// PartialUpdateOrganizationResponse401Headers the declared response headers of an HTTP 401 response for PartialUpdateOrganization
+type PartialUpdateOrganizationResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestId      *openapi_types.UUID
+}
+
+// PartialUpdateOrganizationResponse403Headers the declared response headers of an HTTP 403 response for PartialUpdateOrganization
+type PartialUpdateOrganizationResponse403Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// PartialUpdateOrganizationResponse404Headers the declared response headers of an HTTP 404 response for PartialUpdateOrganization
+type PartialUpdateOrganizationResponse404Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// PartialUpdateOrganizationResponse405Headers the declared response headers of an HTTP 405 response for PartialUpdateOrganization
+type PartialUpdateOrganizationResponse405Headers struct {
+	Allow      *string
+	XRequestId *openapi_types.UUID
+}
+
+// PartialUpdateOrganizationResponse406Headers the declared response headers of an HTTP 406 response for PartialUpdateOrganization
+type PartialUpdateOrganizationResponse406Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// PartialUpdateOrganizationResponse413Headers the declared response headers of an HTTP 413 response for PartialUpdateOrganization
+type PartialUpdateOrganizationResponse413Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// PartialUpdateOrganizationResponse415Headers the declared response headers of an HTTP 415 response for PartialUpdateOrganization
+type PartialUpdateOrganizationResponse415Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// PartialUpdateOrganizationResponse429Headers the declared response headers of an HTTP 429 response for PartialUpdateOrganization
+type PartialUpdateOrganizationResponse429Headers struct {
+	RetryAfter *int
+	XRequestId *openapi_types.UUID
+}
+
+// PartialUpdateOrganizationResponse500Headers the declared response headers of an HTTP 500 response for PartialUpdateOrganization
+type PartialUpdateOrganizationResponse500Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+type PartialUpdateOrganizationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OrganizationOk
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON406 the response for an HTTP 406 `application/json` response
+	JSON406 *NotAcceptable
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PartialUpdateOrganizationResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PartialUpdateOrganizationResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PartialUpdateOrganizationResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PartialUpdateOrganizationResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *PartialUpdateOrganizationResponse404Headers
+	// Headers405 the parsed response headers for an HTTP 405 response
+	Headers405 *PartialUpdateOrganizationResponse405Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *PartialUpdateOrganizationResponse406Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *PartialUpdateOrganizationResponse413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *PartialUpdateOrganizationResponse415Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PartialUpdateOrganizationResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *PartialUpdateOrganizationResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PartialUpdateOrganizationResponse) GetJSON200() *OrganizationOk {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r PartialUpdateOrganizationResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r PartialUpdateOrganizationResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r PartialUpdateOrganizationResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r PartialUpdateOrganizationResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r PartialUpdateOrganizationResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON406 returns the response for an HTTP 406 `application/json` response
+func (r PartialUpdateOrganizationResponse) GetJSON406() *NotAcceptable {
+	return r.JSON406
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r PartialUpdateOrganizationResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r PartialUpdateOrganizationResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r PartialUpdateOrganizationResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r PartialUpdateOrganizationResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r PartialUpdateOrganizationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PartialUpdateOrganizationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PartialUpdateOrganizationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PartialUpdateOrganizationResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8510,6 +13261,795 @@ func (r CreateGroupResponse) ContentType() string {
 	return ""
 }
 
+// ListOrganizationInvitationsResponse200Headers the declared response headers of an HTTP 200 response for ListOrganizationInvitations
+type ListOrganizationInvitationsResponse200Headers struct {
+	Link        *string
+	XRequestId  *openapi_types.UUID
+	XTotalCount *int
+}
+
+// ListOrganizationInvitationsResponse400Headers the declared response headers of an HTTP 400 response for ListOrganizationInvitations
+type ListOrganizationInvitationsResponse400Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// ListOrganizationInvitationsResponse401Headers the declared response headers of an HTTP 401 response for ListOrganizationInvitations
+type ListOrganizationInvitationsResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestId      *openapi_types.UUID
+}
+
+// ListOrganizationInvitationsResponse403Headers the declared response headers of an HTTP 403 response for ListOrganizationInvitations
+type ListOrganizationInvitationsResponse403Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// ListOrganizationInvitationsResponse404Headers the declared response headers of an HTTP 404 response for ListOrganizationInvitations
+type ListOrganizationInvitationsResponse404Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// ListOrganizationInvitationsResponse405Headers the declared response headers of an HTTP 405 response for ListOrganizationInvitations
+type ListOrganizationInvitationsResponse405Headers struct {
+	Allow      *string
+	XRequestId *openapi_types.UUID
+}
+
+// ListOrganizationInvitationsResponse406Headers the declared response headers of an HTTP 406 response for ListOrganizationInvitations
+type ListOrganizationInvitationsResponse406Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// ListOrganizationInvitationsResponse429Headers the declared response headers of an HTTP 429 response for ListOrganizationInvitations
+type ListOrganizationInvitationsResponse429Headers struct {
+	RetryAfter *int
+	XRequestId *openapi_types.UUID
+}
+
+// ListOrganizationInvitationsResponse500Headers the declared response headers of an HTTP 500 response for ListOrganizationInvitations
+type ListOrganizationInvitationsResponse500Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+type ListOrganizationInvitationsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]PendingInvitation
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFoundOrInvalidPage
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON406 the response for an HTTP 406 `application/json` response
+	JSON406 *NotAcceptable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListOrganizationInvitationsResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ListOrganizationInvitationsResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListOrganizationInvitationsResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ListOrganizationInvitationsResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ListOrganizationInvitationsResponse404Headers
+	// Headers405 the parsed response headers for an HTTP 405 response
+	Headers405 *ListOrganizationInvitationsResponse405Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *ListOrganizationInvitationsResponse406Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListOrganizationInvitationsResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ListOrganizationInvitationsResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListOrganizationInvitationsResponse) GetJSON200() *[]PendingInvitation {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListOrganizationInvitationsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListOrganizationInvitationsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListOrganizationInvitationsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListOrganizationInvitationsResponse) GetJSON404() *NotFoundOrInvalidPage {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r ListOrganizationInvitationsResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON406 returns the response for an HTTP 406 `application/json` response
+func (r ListOrganizationInvitationsResponse) GetJSON406() *NotAcceptable {
+	return r.JSON406
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListOrganizationInvitationsResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListOrganizationInvitationsResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListOrganizationInvitationsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListOrganizationInvitationsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListOrganizationInvitationsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListOrganizationInvitationsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateOrganizationInvitationResponse201Headers the declared response headers of an HTTP 201 response for CreateOrganizationInvitation
+type CreateOrganizationInvitationResponse201Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// CreateOrganizationInvitationResponse400Headers the declared response headers of an HTTP 400 response for CreateOrganizationInvitation
+type CreateOrganizationInvitationResponse400Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// CreateOrganizationInvitationResponse401Headers the declared response headers of an HTTP 401 response for CreateOrganizationInvitation
+type CreateOrganizationInvitationResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestId      *openapi_types.UUID
+}
+
+// CreateOrganizationInvitationResponse403Headers the declared response headers of an HTTP 403 response for CreateOrganizationInvitation
+type CreateOrganizationInvitationResponse403Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// CreateOrganizationInvitationResponse404Headers the declared response headers of an HTTP 404 response for CreateOrganizationInvitation
+type CreateOrganizationInvitationResponse404Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// CreateOrganizationInvitationResponse405Headers the declared response headers of an HTTP 405 response for CreateOrganizationInvitation
+type CreateOrganizationInvitationResponse405Headers struct {
+	Allow      *string
+	XRequestId *openapi_types.UUID
+}
+
+// CreateOrganizationInvitationResponse406Headers the declared response headers of an HTTP 406 response for CreateOrganizationInvitation
+type CreateOrganizationInvitationResponse406Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// CreateOrganizationInvitationResponse413Headers the declared response headers of an HTTP 413 response for CreateOrganizationInvitation
+type CreateOrganizationInvitationResponse413Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// CreateOrganizationInvitationResponse415Headers the declared response headers of an HTTP 415 response for CreateOrganizationInvitation
+type CreateOrganizationInvitationResponse415Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// CreateOrganizationInvitationResponse429Headers the declared response headers of an HTTP 429 response for CreateOrganizationInvitation
+type CreateOrganizationInvitationResponse429Headers struct {
+	RetryAfter *int
+	XRequestId *openapi_types.UUID
+}
+
+// CreateOrganizationInvitationResponse500Headers the declared response headers of an HTTP 500 response for CreateOrganizationInvitation
+type CreateOrganizationInvitationResponse500Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+type CreateOrganizationInvitationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *PendingInvitationResult
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON406 the response for an HTTP 406 `application/json` response
+	JSON406 *NotAcceptable
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *RequestEntityTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateOrganizationInvitationResponse201Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *CreateOrganizationInvitationResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateOrganizationInvitationResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *CreateOrganizationInvitationResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *CreateOrganizationInvitationResponse404Headers
+	// Headers405 the parsed response headers for an HTTP 405 response
+	Headers405 *CreateOrganizationInvitationResponse405Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *CreateOrganizationInvitationResponse406Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *CreateOrganizationInvitationResponse413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *CreateOrganizationInvitationResponse415Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateOrganizationInvitationResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *CreateOrganizationInvitationResponse500Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateOrganizationInvitationResponse) GetJSON201() *PendingInvitationResult {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateOrganizationInvitationResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateOrganizationInvitationResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CreateOrganizationInvitationResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CreateOrganizationInvitationResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r CreateOrganizationInvitationResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON406 returns the response for an HTTP 406 `application/json` response
+func (r CreateOrganizationInvitationResponse) GetJSON406() *NotAcceptable {
+	return r.JSON406
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateOrganizationInvitationResponse) GetJSON413() *RequestEntityTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r CreateOrganizationInvitationResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateOrganizationInvitationResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CreateOrganizationInvitationResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateOrganizationInvitationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateOrganizationInvitationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateOrganizationInvitationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateOrganizationInvitationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DestroyOrganizationInvitationResponse204Headers the declared response headers of an HTTP 204 response for DestroyOrganizationInvitation
+type DestroyOrganizationInvitationResponse204Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// DestroyOrganizationInvitationResponse401Headers the declared response headers of an HTTP 401 response for DestroyOrganizationInvitation
+type DestroyOrganizationInvitationResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestId      *openapi_types.UUID
+}
+
+// DestroyOrganizationInvitationResponse403Headers the declared response headers of an HTTP 403 response for DestroyOrganizationInvitation
+type DestroyOrganizationInvitationResponse403Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// DestroyOrganizationInvitationResponse404Headers the declared response headers of an HTTP 404 response for DestroyOrganizationInvitation
+type DestroyOrganizationInvitationResponse404Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// DestroyOrganizationInvitationResponse405Headers the declared response headers of an HTTP 405 response for DestroyOrganizationInvitation
+type DestroyOrganizationInvitationResponse405Headers struct {
+	Allow      *string
+	XRequestId *openapi_types.UUID
+}
+
+// DestroyOrganizationInvitationResponse406Headers the declared response headers of an HTTP 406 response for DestroyOrganizationInvitation
+type DestroyOrganizationInvitationResponse406Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// DestroyOrganizationInvitationResponse429Headers the declared response headers of an HTTP 429 response for DestroyOrganizationInvitation
+type DestroyOrganizationInvitationResponse429Headers struct {
+	RetryAfter *int
+	XRequestId *openapi_types.UUID
+}
+
+// DestroyOrganizationInvitationResponse500Headers the declared response headers of an HTTP 500 response for DestroyOrganizationInvitation
+type DestroyOrganizationInvitationResponse500Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+type DestroyOrganizationInvitationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON406 the response for an HTTP 406 `application/json` response
+	JSON406 *NotAcceptable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *DestroyOrganizationInvitationResponse204Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DestroyOrganizationInvitationResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *DestroyOrganizationInvitationResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *DestroyOrganizationInvitationResponse404Headers
+	// Headers405 the parsed response headers for an HTTP 405 response
+	Headers405 *DestroyOrganizationInvitationResponse405Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *DestroyOrganizationInvitationResponse406Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DestroyOrganizationInvitationResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *DestroyOrganizationInvitationResponse500Headers
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DestroyOrganizationInvitationResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DestroyOrganizationInvitationResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DestroyOrganizationInvitationResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r DestroyOrganizationInvitationResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON406 returns the response for an HTTP 406 `application/json` response
+func (r DestroyOrganizationInvitationResponse) GetJSON406() *NotAcceptable {
+	return r.JSON406
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r DestroyOrganizationInvitationResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r DestroyOrganizationInvitationResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r DestroyOrganizationInvitationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DestroyOrganizationInvitationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DestroyOrganizationInvitationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DestroyOrganizationInvitationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RetrieveUserDetailResponse200Headers the declared response headers of an HTTP 200 response for RetrieveUserDetail
+type RetrieveUserDetailResponse200Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// RetrieveUserDetailResponse401Headers the declared response headers of an HTTP 401 response for RetrieveUserDetail
+type RetrieveUserDetailResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestId      *openapi_types.UUID
+}
+
+// RetrieveUserDetailResponse403Headers the declared response headers of an HTTP 403 response for RetrieveUserDetail
+type RetrieveUserDetailResponse403Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// RetrieveUserDetailResponse404Headers the declared response headers of an HTTP 404 response for RetrieveUserDetail
+type RetrieveUserDetailResponse404Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// RetrieveUserDetailResponse405Headers the declared response headers of an HTTP 405 response for RetrieveUserDetail
+type RetrieveUserDetailResponse405Headers struct {
+	Allow      *string
+	XRequestId *openapi_types.UUID
+}
+
+// RetrieveUserDetailResponse406Headers the declared response headers of an HTTP 406 response for RetrieveUserDetail
+type RetrieveUserDetailResponse406Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// RetrieveUserDetailResponse429Headers the declared response headers of an HTTP 429 response for RetrieveUserDetail
+type RetrieveUserDetailResponse429Headers struct {
+	RetryAfter *int
+	XRequestId *openapi_types.UUID
+}
+
+// RetrieveUserDetailResponse500Headers the declared response headers of an HTTP 500 response for RetrieveUserDetail
+type RetrieveUserDetailResponse500Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+type RetrieveUserDetailResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UserDetail
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON406 the response for an HTTP 406 `application/json` response
+	JSON406 *NotAcceptable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *RetrieveUserDetailResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RetrieveUserDetailResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *RetrieveUserDetailResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *RetrieveUserDetailResponse404Headers
+	// Headers405 the parsed response headers for an HTTP 405 response
+	Headers405 *RetrieveUserDetailResponse405Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *RetrieveUserDetailResponse406Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RetrieveUserDetailResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *RetrieveUserDetailResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RetrieveUserDetailResponse) GetJSON200() *UserDetail {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r RetrieveUserDetailResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r RetrieveUserDetailResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r RetrieveUserDetailResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r RetrieveUserDetailResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON406 returns the response for an HTTP 406 `application/json` response
+func (r RetrieveUserDetailResponse) GetJSON406() *NotAcceptable {
+	return r.JSON406
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r RetrieveUserDetailResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r RetrieveUserDetailResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r RetrieveUserDetailResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RetrieveUserDetailResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RetrieveUserDetailResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RetrieveUserDetailResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DestroyOrganizationMemberCacheResponse204Headers the declared response headers of an HTTP 204 response for DestroyOrganizationMemberCache
+type DestroyOrganizationMemberCacheResponse204Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// DestroyOrganizationMemberCacheResponse401Headers the declared response headers of an HTTP 401 response for DestroyOrganizationMemberCache
+type DestroyOrganizationMemberCacheResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestId      *openapi_types.UUID
+}
+
+// DestroyOrganizationMemberCacheResponse403Headers the declared response headers of an HTTP 403 response for DestroyOrganizationMemberCache
+type DestroyOrganizationMemberCacheResponse403Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// DestroyOrganizationMemberCacheResponse404Headers the declared response headers of an HTTP 404 response for DestroyOrganizationMemberCache
+type DestroyOrganizationMemberCacheResponse404Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// DestroyOrganizationMemberCacheResponse405Headers the declared response headers of an HTTP 405 response for DestroyOrganizationMemberCache
+type DestroyOrganizationMemberCacheResponse405Headers struct {
+	Allow      *string
+	XRequestId *openapi_types.UUID
+}
+
+// DestroyOrganizationMemberCacheResponse406Headers the declared response headers of an HTTP 406 response for DestroyOrganizationMemberCache
+type DestroyOrganizationMemberCacheResponse406Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+// DestroyOrganizationMemberCacheResponse429Headers the declared response headers of an HTTP 429 response for DestroyOrganizationMemberCache
+type DestroyOrganizationMemberCacheResponse429Headers struct {
+	RetryAfter *int
+	XRequestId *openapi_types.UUID
+}
+
+// DestroyOrganizationMemberCacheResponse500Headers the declared response headers of an HTTP 500 response for DestroyOrganizationMemberCache
+type DestroyOrganizationMemberCacheResponse500Headers struct {
+	XRequestId *openapi_types.UUID
+}
+
+type DestroyOrganizationMemberCacheResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON406 the response for an HTTP 406 `application/json` response
+	JSON406 *NotAcceptable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *Throttled
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *ServerError
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *DestroyOrganizationMemberCacheResponse204Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DestroyOrganizationMemberCacheResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *DestroyOrganizationMemberCacheResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *DestroyOrganizationMemberCacheResponse404Headers
+	// Headers405 the parsed response headers for an HTTP 405 response
+	Headers405 *DestroyOrganizationMemberCacheResponse405Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *DestroyOrganizationMemberCacheResponse406Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DestroyOrganizationMemberCacheResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *DestroyOrganizationMemberCacheResponse500Headers
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DestroyOrganizationMemberCacheResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DestroyOrganizationMemberCacheResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DestroyOrganizationMemberCacheResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r DestroyOrganizationMemberCacheResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON406 returns the response for an HTTP 406 `application/json` response
+func (r DestroyOrganizationMemberCacheResponse) GetJSON406() *NotAcceptable {
+	return r.JSON406
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r DestroyOrganizationMemberCacheResponse) GetJSON429() *Throttled {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r DestroyOrganizationMemberCacheResponse) GetJSON500() *ServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r DestroyOrganizationMemberCacheResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DestroyOrganizationMemberCacheResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DestroyOrganizationMemberCacheResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DestroyOrganizationMemberCacheResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListMembershipsResponse200Headers the declared response headers of an HTTP 200 response for ListMemberships
 type ListMembershipsResponse200Headers struct {
 	Link        *string
@@ -8673,6 +14213,51 @@ func (r ListMembershipsResponse) ContentType() string {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
+}
+
+// CreateCampaignEmailJobWithBodyWithResponse Queue a campaign email job
+//
+// Queues, for the campaign's members in enrolment order, either registration invitations (`type: registration`: to each email with no account in the team) or activation reminders (`type: reminder`: to each member of the team whose campaign membership was never active). Nothing is sent: each email goes to the fake's outbox. The published body and answer are untyped; these are the fake's. Admins and managers only.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/campaigns/{campaign_pk}/emails/jobs/ (the `CreateCampaignEmailJob` operationId).
+func (c *ClientWithResponses) CreateCampaignEmailJobWithBodyWithResponse(ctx context.Context, campaignPk CampaignPk, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateCampaignEmailJobResponse, error) {
+	rsp, err := c.CreateCampaignEmailJobWithBody(ctx, campaignPk, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateCampaignEmailJobResponse(rsp)
+}
+
+// CreateCampaignEmailJobWithResponse Queue a campaign email job
+//
+// Queues, for the campaign's members in enrolment order, either registration invitations (`type: registration`: to each email with no account in the team) or activation reminders (`type: reminder`: to each member of the team whose campaign membership was never active). Nothing is sent: each email goes to the fake's outbox. The published body and answer are untyped; these are the fake's. Admins and managers only.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/campaigns/{campaign_pk}/emails/jobs/ (the `CreateCampaignEmailJob` operationId).
+func (c *ClientWithResponses) CreateCampaignEmailJobWithResponse(ctx context.Context, campaignPk CampaignPk, body CreateCampaignEmailJobJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateCampaignEmailJobResponse, error) {
+	rsp, err := c.CreateCampaignEmailJob(ctx, campaignPk, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateCampaignEmailJobResponse(rsp)
+}
+
+// CreateCampaignEmailJobWithFormdataBodyWithResponse Queue a campaign email job
+//
+// Queues, for the campaign's members in enrolment order, either registration invitations (`type: registration`: to each email with no account in the team) or activation reminders (`type: reminder`: to each member of the team whose campaign membership was never active). Nothing is sent: each email goes to the fake's outbox. The published body and answer are untyped; these are the fake's. Admins and managers only.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/campaigns/{campaign_pk}/emails/jobs/ (the `CreateCampaignEmailJob` operationId).
+func (c *ClientWithResponses) CreateCampaignEmailJobWithFormdataBodyWithResponse(ctx context.Context, campaignPk CampaignPk, body CreateCampaignEmailJobFormdataRequestBody, reqEditors ...RequestEditorFn) (*CreateCampaignEmailJobResponse, error) {
+	rsp, err := c.CreateCampaignEmailJobWithFormdataBody(ctx, campaignPk, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateCampaignEmailJobResponse(rsp)
 }
 
 // ListGroupMembershipsWithResponse List a group's memberships
@@ -8900,6 +14485,126 @@ func (c *ClientWithResponses) RetrieveHealthCheckWithResponse(ctx context.Contex
 	return ParseRetrieveHealthCheckResponse(rsp)
 }
 
+// ListMeInvitationsWithResponse List the caller's pending invitations
+//
+// The pending invitations addressed to the caller's email (compared without case), oldest first, each with the team, the role and the inviter. Any authenticated user. The body is a bare JSON array; it is paginated (with `Link` and `X-Total-Count` headers) only when the `Accept` header asks for `version=2.0`, and holds every item otherwise.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/invitations/me/ (the `ListMeInvitations` operationId).
+func (c *ClientWithResponses) ListMeInvitationsWithResponse(ctx context.Context, params *ListMeInvitationsParams, reqEditors ...RequestEditorFn) (*ListMeInvitationsResponse, error) {
+	rsp, err := c.ListMeInvitations(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListMeInvitationsResponse(rsp)
+}
+
+// AcceptMeInvitationWithBodyWithResponse Accept an invitation
+//
+// The caller joins the invitation's team with the invited role, and the team's pending group places held by the caller's email become theirs. Only the invitee (the user whose email the invitation is addressed to) may accept; for anyone else the invitation does not exist (404). A caller already in the team is a 400. Answers with the invitation as it was, which is then gone. The body is optional and ignored.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/invitations/{id}/accept/ (the `AcceptMeInvitation` operationId).
+func (c *ClientWithResponses) AcceptMeInvitationWithBodyWithResponse(ctx context.Context, id InvitationId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AcceptMeInvitationResponse, error) {
+	rsp, err := c.AcceptMeInvitationWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAcceptMeInvitationResponse(rsp)
+}
+
+// AcceptMeInvitationWithResponse Accept an invitation
+//
+// The caller joins the invitation's team with the invited role, and the team's pending group places held by the caller's email become theirs. Only the invitee (the user whose email the invitation is addressed to) may accept; for anyone else the invitation does not exist (404). A caller already in the team is a 400. Answers with the invitation as it was, which is then gone. The body is optional and ignored.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/invitations/{id}/accept/ (the `AcceptMeInvitation` operationId).
+func (c *ClientWithResponses) AcceptMeInvitationWithResponse(ctx context.Context, id InvitationId, body AcceptMeInvitationJSONRequestBody, reqEditors ...RequestEditorFn) (*AcceptMeInvitationResponse, error) {
+	rsp, err := c.AcceptMeInvitation(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAcceptMeInvitationResponse(rsp)
+}
+
+// AcceptMeInvitationWithFormdataBodyWithResponse Accept an invitation
+//
+// The caller joins the invitation's team with the invited role, and the team's pending group places held by the caller's email become theirs. Only the invitee (the user whose email the invitation is addressed to) may accept; for anyone else the invitation does not exist (404). A caller already in the team is a 400. Answers with the invitation as it was, which is then gone. The body is optional and ignored.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/invitations/{id}/accept/ (the `AcceptMeInvitation` operationId).
+func (c *ClientWithResponses) AcceptMeInvitationWithFormdataBodyWithResponse(ctx context.Context, id InvitationId, body AcceptMeInvitationFormdataRequestBody, reqEditors ...RequestEditorFn) (*AcceptMeInvitationResponse, error) {
+	rsp, err := c.AcceptMeInvitationWithFormdataBody(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAcceptMeInvitationResponse(rsp)
+}
+
+// RejectMeInvitationWithBodyWithResponse Reject an invitation
+//
+// Declines the invitation, which is then gone. Only the invitee may reject; for anyone else the invitation does not exist (404). Answers with the invitation as it was. The body is optional and ignored.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/invitations/{id}/reject/ (the `RejectMeInvitation` operationId).
+func (c *ClientWithResponses) RejectMeInvitationWithBodyWithResponse(ctx context.Context, id InvitationId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RejectMeInvitationResponse, error) {
+	rsp, err := c.RejectMeInvitationWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRejectMeInvitationResponse(rsp)
+}
+
+// RejectMeInvitationWithResponse Reject an invitation
+//
+// Declines the invitation, which is then gone. Only the invitee may reject; for anyone else the invitation does not exist (404). Answers with the invitation as it was. The body is optional and ignored.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/invitations/{id}/reject/ (the `RejectMeInvitation` operationId).
+func (c *ClientWithResponses) RejectMeInvitationWithResponse(ctx context.Context, id InvitationId, body RejectMeInvitationJSONRequestBody, reqEditors ...RequestEditorFn) (*RejectMeInvitationResponse, error) {
+	rsp, err := c.RejectMeInvitation(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRejectMeInvitationResponse(rsp)
+}
+
+// RejectMeInvitationWithFormdataBodyWithResponse Reject an invitation
+//
+// Declines the invitation, which is then gone. Only the invitee may reject; for anyone else the invitation does not exist (404). Answers with the invitation as it was. The body is optional and ignored.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/invitations/{id}/reject/ (the `RejectMeInvitation` operationId).
+func (c *ClientWithResponses) RejectMeInvitationWithFormdataBodyWithResponse(ctx context.Context, id InvitationId, body RejectMeInvitationFormdataRequestBody, reqEditors ...RequestEditorFn) (*RejectMeInvitationResponse, error) {
+	rsp, err := c.RejectMeInvitationWithFormdataBody(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRejectMeInvitationResponse(rsp)
+}
+
+// DestroyMeWithResponse Delete the caller's account
+//
+// Deletes the caller's account: it leaves every team (as a membership delete does, group places included; campaign members, keyed by e-mail, stay) and its token stops working (401 `Invalid token.`). The teams it leaves stay, even without an admin.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/me/ (the `DestroyMe` operationId).
+func (c *ClientWithResponses) DestroyMeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*DestroyMeResponse, error) {
+	rsp, err := c.DestroyMe(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDestroyMeResponse(rsp)
+}
+
 // RetrieveMeWithResponse Retrieve the calling user
 //
 // The caller's profile, primary team, team memberships and group memberships. Anonymous calls are allowed: with no token the answer is 200 `{"flags": []}`. A token that is sent but unknown is a 401.
@@ -8913,6 +14618,156 @@ func (c *ClientWithResponses) RetrieveMeWithResponse(ctx context.Context, reqEdi
 		return nil, err
 	}
 	return ParseRetrieveMeResponse(rsp)
+}
+
+// ListMilestonesWithResponse List the caller's milestones
+//
+// The onboarding milestones the caller reached, in the order first reached.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/me/milestones/ (the `ListMilestones` operationId).
+func (c *ClientWithResponses) ListMilestonesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListMilestonesResponse, error) {
+	rsp, err := c.ListMilestones(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListMilestonesResponse(rsp)
+}
+
+// CreateMilestoneWithBodyWithResponse Record a milestone
+//
+// Records the milestone `key` with its `metadata` (null when left out). A key the caller already has keeps its place in the list and takes the new metadata; the answer is 201 either way.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/me/milestones/ (the `CreateMilestone` operationId).
+func (c *ClientWithResponses) CreateMilestoneWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateMilestoneResponse, error) {
+	rsp, err := c.CreateMilestoneWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateMilestoneResponse(rsp)
+}
+
+// CreateMilestoneWithResponse Record a milestone
+//
+// Records the milestone `key` with its `metadata` (null when left out). A key the caller already has keeps its place in the list and takes the new metadata; the answer is 201 either way.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/me/milestones/ (the `CreateMilestone` operationId).
+func (c *ClientWithResponses) CreateMilestoneWithResponse(ctx context.Context, body CreateMilestoneJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateMilestoneResponse, error) {
+	rsp, err := c.CreateMilestone(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateMilestoneResponse(rsp)
+}
+
+// CreateMilestoneWithFormdataBodyWithResponse Record a milestone
+//
+// Records the milestone `key` with its `metadata` (null when left out). A key the caller already has keeps its place in the list and takes the new metadata; the answer is 201 either way.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/me/milestones/ (the `CreateMilestone` operationId).
+func (c *ClientWithResponses) CreateMilestoneWithFormdataBodyWithResponse(ctx context.Context, body CreateMilestoneFormdataRequestBody, reqEditors ...RequestEditorFn) (*CreateMilestoneResponse, error) {
+	rsp, err := c.CreateMilestoneWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateMilestoneResponse(rsp)
+}
+
+// ListControlRoomPrincipalsWithResponse List the caller's Control Room principals
+//
+// One principal for each distinct Control Room of the caller's teams, in the order the caller joined them: the Control Room's URL and the caller's user id there (derived from the user and the Control Room, stable). Paginated like the other lists at `version=2.0`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/me/partner-principals/ (the `ListControlRoomPrincipals` operationId).
+func (c *ClientWithResponses) ListControlRoomPrincipalsWithResponse(ctx context.Context, params *ListControlRoomPrincipalsParams, reqEditors ...RequestEditorFn) (*ListControlRoomPrincipalsResponse, error) {
+	rsp, err := c.ListControlRoomPrincipals(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListControlRoomPrincipalsResponse(rsp)
+}
+
+// RetrieveUserExtensionSettingsWithResponse Retrieve the caller's extension settings
+//
+// The caller's browser-extension preferences. A user who never changed them has the defaults: both the text selection menu and the floating action button on, the menu horizontal, both denylists empty.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/me/settings/webextension/ (the `RetrieveUserExtensionSettings` operationId).
+func (c *ClientWithResponses) RetrieveUserExtensionSettingsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*RetrieveUserExtensionSettingsResponse, error) {
+	rsp, err := c.RetrieveUserExtensionSettings(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRetrieveUserExtensionSettingsResponse(rsp)
+}
+
+// PartialUpdateUserExtensionSettingsWithBodyWithResponse Change the caller's extension settings
+//
+// Sets the fields sent; a denylist sent replaces the whole list.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/me/settings/webextension/ (the `PartialUpdateUserExtensionSettings` operationId).
+func (c *ClientWithResponses) PartialUpdateUserExtensionSettingsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PartialUpdateUserExtensionSettingsResponse, error) {
+	rsp, err := c.PartialUpdateUserExtensionSettingsWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePartialUpdateUserExtensionSettingsResponse(rsp)
+}
+
+// PartialUpdateUserExtensionSettingsWithResponse Change the caller's extension settings
+//
+// Sets the fields sent; a denylist sent replaces the whole list.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/me/settings/webextension/ (the `PartialUpdateUserExtensionSettings` operationId).
+func (c *ClientWithResponses) PartialUpdateUserExtensionSettingsWithResponse(ctx context.Context, body PartialUpdateUserExtensionSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*PartialUpdateUserExtensionSettingsResponse, error) {
+	rsp, err := c.PartialUpdateUserExtensionSettings(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePartialUpdateUserExtensionSettingsResponse(rsp)
+}
+
+// PartialUpdateUserExtensionSettingsWithFormdataBodyWithResponse Change the caller's extension settings
+//
+// Sets the fields sent; a denylist sent replaces the whole list.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/me/settings/webextension/ (the `PartialUpdateUserExtensionSettings` operationId).
+func (c *ClientWithResponses) PartialUpdateUserExtensionSettingsWithFormdataBodyWithResponse(ctx context.Context, body PartialUpdateUserExtensionSettingsFormdataRequestBody, reqEditors ...RequestEditorFn) (*PartialUpdateUserExtensionSettingsResponse, error) {
+	rsp, err := c.PartialUpdateUserExtensionSettingsWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePartialUpdateUserExtensionSettingsResponse(rsp)
+}
+
+// RetrieveAuthTokenWithResponse Retrieve the caller's token
+//
+// The token the caller authenticated with.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/me/token/ (the `RetrieveAuthToken` operationId).
+func (c *ClientWithResponses) RetrieveAuthTokenWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*RetrieveAuthTokenResponse, error) {
+	rsp, err := c.RetrieveAuthToken(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRetrieveAuthTokenResponse(rsp)
 }
 
 // DestroyOrganizationMembershipWithResponse Remove a member from the team
@@ -9050,6 +14905,66 @@ func (c *ClientWithResponses) ListOrganizationsWithResponse(ctx context.Context,
 	return ParseListOrganizationsResponse(rsp)
 }
 
+// CreateOrganizationWithBodyWithResponse Create a team
+//
+// Creates a team with the caller as its only member, an admin. A name or scope another team has is a 400 on that field. `default_role` is 4 (restricted) when left out; the settings take a new team's defaults. `partner` names the partner by its theme (`automation-anywhere`, the only one) and is not shown back. Any authenticated user.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/organizations/ (the `CreateOrganization` operationId).
+func (c *ClientWithResponses) CreateOrganizationWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateOrganizationResponse, error) {
+	rsp, err := c.CreateOrganizationWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateOrganizationResponse(rsp)
+}
+
+// CreateOrganizationWithResponse Create a team
+//
+// Creates a team with the caller as its only member, an admin. A name or scope another team has is a 400 on that field. `default_role` is 4 (restricted) when left out; the settings take a new team's defaults. `partner` names the partner by its theme (`automation-anywhere`, the only one) and is not shown back. Any authenticated user.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/organizations/ (the `CreateOrganization` operationId).
+func (c *ClientWithResponses) CreateOrganizationWithResponse(ctx context.Context, body CreateOrganizationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateOrganizationResponse, error) {
+	rsp, err := c.CreateOrganization(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateOrganizationResponse(rsp)
+}
+
+// CreateOrganizationWithFormdataBodyWithResponse Create a team
+//
+// Creates a team with the caller as its only member, an admin. A name or scope another team has is a 400 on that field. `default_role` is 4 (restricted) when left out; the settings take a new team's defaults. `partner` names the partner by its theme (`automation-anywhere`, the only one) and is not shown back. Any authenticated user.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/organizations/ (the `CreateOrganization` operationId).
+func (c *ClientWithResponses) CreateOrganizationWithFormdataBodyWithResponse(ctx context.Context, body CreateOrganizationFormdataRequestBody, reqEditors ...RequestEditorFn) (*CreateOrganizationResponse, error) {
+	rsp, err := c.CreateOrganizationWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateOrganizationResponse(rsp)
+}
+
+// DestroyOrganizationWithResponse Delete a team and everything in it
+//
+// Deletes the team with its memberships, groups, campaigns, invitations, service accounts and deployment keys; its former members keep their accounts. An enterprise team cannot be deleted: 403 `Enterprise teams cannot be deleted.` (the published description blocks deletion for enterprise teams, teams with packages and teams with an active subscription; the fake has neither packages nor subscriptions). Admins only.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/organizations/{organization_pk}/ (the `DestroyOrganization` operationId).
+func (c *ClientWithResponses) DestroyOrganizationWithResponse(ctx context.Context, organizationPk OrganizationPk, reqEditors ...RequestEditorFn) (*DestroyOrganizationResponse, error) {
+	rsp, err := c.DestroyOrganization(ctx, organizationPk, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDestroyOrganizationResponse(rsp)
+}
+
 // RetrieveOrganizationWithResponse Retrieve a team
 //
 // One team with its members. Any member of the team may call it; a team the caller does not belong to is a 404.
@@ -9063,6 +14978,51 @@ func (c *ClientWithResponses) RetrieveOrganizationWithResponse(ctx context.Conte
 		return nil, err
 	}
 	return ParseRetrieveOrganizationResponse(rsp)
+}
+
+// PartialUpdateOrganizationWithBodyWithResponse Change a team's name, scope, default role or settings
+//
+// Updates the fields sent: `name`, `scope`, `default_role`, `enforce_update_millis`, `session_idle_timeout_minutes`, `trial_end_timestamp`, `ai_default_chat_copilot` (and the write-only `partner`). A name or scope another team has is a 400 on that field. Admins only.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/organizations/{organization_pk}/ (the `PartialUpdateOrganization` operationId).
+func (c *ClientWithResponses) PartialUpdateOrganizationWithBodyWithResponse(ctx context.Context, organizationPk OrganizationPk, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PartialUpdateOrganizationResponse, error) {
+	rsp, err := c.PartialUpdateOrganizationWithBody(ctx, organizationPk, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePartialUpdateOrganizationResponse(rsp)
+}
+
+// PartialUpdateOrganizationWithResponse Change a team's name, scope, default role or settings
+//
+// Updates the fields sent: `name`, `scope`, `default_role`, `enforce_update_millis`, `session_idle_timeout_minutes`, `trial_end_timestamp`, `ai_default_chat_copilot` (and the write-only `partner`). A name or scope another team has is a 400 on that field. Admins only.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/organizations/{organization_pk}/ (the `PartialUpdateOrganization` operationId).
+func (c *ClientWithResponses) PartialUpdateOrganizationWithResponse(ctx context.Context, organizationPk OrganizationPk, body PartialUpdateOrganizationJSONRequestBody, reqEditors ...RequestEditorFn) (*PartialUpdateOrganizationResponse, error) {
+	rsp, err := c.PartialUpdateOrganization(ctx, organizationPk, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePartialUpdateOrganizationResponse(rsp)
+}
+
+// PartialUpdateOrganizationWithFormdataBodyWithResponse Change a team's name, scope, default role or settings
+//
+// Updates the fields sent: `name`, `scope`, `default_role`, `enforce_update_millis`, `session_idle_timeout_minutes`, `trial_end_timestamp`, `ai_default_chat_copilot` (and the write-only `partner`). A name or scope another team has is a 400 on that field. Admins only.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/organizations/{organization_pk}/ (the `PartialUpdateOrganization` operationId).
+func (c *ClientWithResponses) PartialUpdateOrganizationWithFormdataBodyWithResponse(ctx context.Context, organizationPk OrganizationPk, body PartialUpdateOrganizationFormdataRequestBody, reqEditors ...RequestEditorFn) (*PartialUpdateOrganizationResponse, error) {
+	rsp, err := c.PartialUpdateOrganizationWithFormdataBody(ctx, organizationPk, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePartialUpdateOrganizationResponse(rsp)
 }
 
 // ListCampaignsWithResponse List a team's campaigns
@@ -9335,6 +15295,96 @@ func (c *ClientWithResponses) CreateGroupWithFormdataBodyWithResponse(ctx contex
 	return ParseCreateGroupResponse(rsp)
 }
 
+// ListOrganizationInvitationsWithResponse List a team's pending invitations
+//
+// The team's pending invitations, in the order they were made, each with the invitee's email, the role and the inviter. Admins and managers only. The body is a bare JSON array; it is paginated (with `Link` and `X-Total-Count` headers) only when the `Accept` header asks for `version=2.0`, and holds every item otherwise.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/organizations/{organization_pk}/invitations/ (the `ListOrganizationInvitations` operationId).
+func (c *ClientWithResponses) ListOrganizationInvitationsWithResponse(ctx context.Context, organizationPk OrganizationPk, params *ListOrganizationInvitationsParams, reqEditors ...RequestEditorFn) (*ListOrganizationInvitationsResponse, error) {
+	rsp, err := c.ListOrganizationInvitations(ctx, organizationPk, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListOrganizationInvitationsResponse(rsp)
+}
+
+// CreateOrganizationInvitationWithBodyWithResponse Invite people to a team
+//
+// Invites each item (an `email` and a `role`; without a role, the team's default role) and puts one invitation email per invitee in the fake's outbox. Inviting a member of the team, an email that already has a pending invitation, or one email twice in a list is a 400 for that item (`{"email": [...]}`) and nothing is written. A list body is answered with one invitation per item, in input order; a single object with a single object. Admins and managers only.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/organizations/{organization_pk}/invitations/ (the `CreateOrganizationInvitation` operationId).
+func (c *ClientWithResponses) CreateOrganizationInvitationWithBodyWithResponse(ctx context.Context, organizationPk OrganizationPk, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateOrganizationInvitationResponse, error) {
+	rsp, err := c.CreateOrganizationInvitationWithBody(ctx, organizationPk, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateOrganizationInvitationResponse(rsp)
+}
+
+// CreateOrganizationInvitationWithResponse Invite people to a team
+//
+// Invites each item (an `email` and a `role`; without a role, the team's default role) and puts one invitation email per invitee in the fake's outbox. Inviting a member of the team, an email that already has a pending invitation, or one email twice in a list is a 400 for that item (`{"email": [...]}`) and nothing is written. A list body is answered with one invitation per item, in input order; a single object with a single object. Admins and managers only.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/organizations/{organization_pk}/invitations/ (the `CreateOrganizationInvitation` operationId).
+func (c *ClientWithResponses) CreateOrganizationInvitationWithResponse(ctx context.Context, organizationPk OrganizationPk, body CreateOrganizationInvitationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateOrganizationInvitationResponse, error) {
+	rsp, err := c.CreateOrganizationInvitation(ctx, organizationPk, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateOrganizationInvitationResponse(rsp)
+}
+
+// DestroyOrganizationInvitationWithResponse Revoke a pending invitation
+//
+// Revokes one pending invitation, so the invitee can no longer accept it. An id that is not a pending invitation of that team is a 404. Admins and managers only.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/organizations/{organization_pk}/invitations/{id}/ (the `DestroyOrganizationInvitation` operationId).
+func (c *ClientWithResponses) DestroyOrganizationInvitationWithResponse(ctx context.Context, organizationPk OrganizationPk, id InvitationId, reqEditors ...RequestEditorFn) (*DestroyOrganizationInvitationResponse, error) {
+	rsp, err := c.DestroyOrganizationInvitation(ctx, organizationPk, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDestroyOrganizationInvitationResponse(rsp)
+}
+
+// RetrieveUserDetailWithResponse Retrieve a member's detail
+//
+// The member whose user id is `id`: the account, its membership (id and role) and its groups in the team, by group name. A user who is not in the team is a 404. Admins and managers only.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/organizations/{organization_pk}/members/{id}/ (the `RetrieveUserDetail` operationId).
+func (c *ClientWithResponses) RetrieveUserDetailWithResponse(ctx context.Context, organizationPk OrganizationPk, id MemberUserId, reqEditors ...RequestEditorFn) (*RetrieveUserDetailResponse, error) {
+	rsp, err := c.RetrieveUserDetail(ctx, organizationPk, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRetrieveUserDetailResponse(rsp)
+}
+
+// DestroyOrganizationMemberCacheWithResponse Clear a member's cached permissions
+//
+// 204 and nothing changes: the fake caches nothing. A user who is not in the team is a 404. Admins only.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/organizations/{organization_pk}/members/{id}/cache/ (the `DestroyOrganizationMemberCache` operationId).
+func (c *ClientWithResponses) DestroyOrganizationMemberCacheWithResponse(ctx context.Context, organizationPk OrganizationPk, id MemberUserId, reqEditors ...RequestEditorFn) (*DestroyOrganizationMemberCacheResponse, error) {
+	rsp, err := c.DestroyOrganizationMemberCache(ctx, organizationPk, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDestroyOrganizationMemberCacheResponse(rsp)
+}
+
 // ListMembershipsWithResponse List a team's memberships
 //
 // The team's memberships, ordered by id, filtered by the query parameters. Admins and managers only. The body is a bare JSON array; it is paginated (with `Link` and `X-Total-Count` headers) only when the `Accept` header asks for `version=2.0`, and holds every item otherwise.
@@ -9348,6 +15398,236 @@ func (c *ClientWithResponses) ListMembershipsWithResponse(ctx context.Context, o
 		return nil, err
 	}
 	return ParseListMembershipsResponse(rsp)
+}
+
+// ParseCreateCampaignEmailJobResponse parses an HTTP response from a CreateCampaignEmailJobWithResponse call
+func ParseCreateCampaignEmailJobResponse(rsp *http.Response) (*CreateCampaignEmailJobResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateCampaignEmailJobResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest CampaignEmailJob
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest NotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateCampaignEmailJobResponse201Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 400:
+		var headers CreateCampaignEmailJobResponse400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateCampaignEmailJobResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers CreateCampaignEmailJobResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers CreateCampaignEmailJobResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 405:
+		var headers CreateCampaignEmailJobResponse405Headers
+		if values := rsp.Header.Values("Allow"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Allow", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Allow = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers405 = &headers
+	case rsp.StatusCode == 406:
+		var headers CreateCampaignEmailJobResponse406Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 413:
+		var headers CreateCampaignEmailJobResponse413Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers CreateCampaignEmailJobResponse415Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateCampaignEmailJobResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers CreateCampaignEmailJobResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
 }
 
 // ParseListGroupMembershipsResponse parses an HTTP response from a ListGroupMembershipsWithResponse call
@@ -11106,6 +17386,766 @@ func ParseRetrieveHealthCheckResponse(rsp *http.Response) (*RetrieveHealthCheckR
 	return response, nil
 }
 
+// ParseListMeInvitationsResponse parses an HTTP response from a ListMeInvitationsWithResponse call
+func ParseListMeInvitationsResponse(rsp *http.Response) (*ListMeInvitationsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListMeInvitationsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []PendingInvitation
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFoundOrInvalidPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest NotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListMeInvitationsResponse200Headers
+		if values := rsp.Header.Values("Link"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Link", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Link = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Total-Count"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Total-Count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XTotalCount = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ListMeInvitationsResponse400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListMeInvitationsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 404:
+		var headers ListMeInvitationsResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 405:
+		var headers ListMeInvitationsResponse405Headers
+		if values := rsp.Header.Values("Allow"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Allow", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Allow = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers405 = &headers
+	case rsp.StatusCode == 406:
+		var headers ListMeInvitationsResponse406Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListMeInvitationsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers ListMeInvitationsResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseAcceptMeInvitationResponse parses an HTTP response from a AcceptMeInvitationWithResponse call
+func ParseAcceptMeInvitationResponse(rsp *http.Response) (*AcceptMeInvitationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AcceptMeInvitationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest PendingInvitation
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest NotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers AcceptMeInvitationResponse201Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 400:
+		var headers AcceptMeInvitationResponse400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers AcceptMeInvitationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 404:
+		var headers AcceptMeInvitationResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 405:
+		var headers AcceptMeInvitationResponse405Headers
+		if values := rsp.Header.Values("Allow"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Allow", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Allow = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers405 = &headers
+	case rsp.StatusCode == 406:
+		var headers AcceptMeInvitationResponse406Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 413:
+		var headers AcceptMeInvitationResponse413Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers AcceptMeInvitationResponse415Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 429:
+		var headers AcceptMeInvitationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers AcceptMeInvitationResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRejectMeInvitationResponse parses an HTTP response from a RejectMeInvitationWithResponse call
+func ParseRejectMeInvitationResponse(rsp *http.Response) (*RejectMeInvitationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RejectMeInvitationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest PendingInvitation
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest NotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers RejectMeInvitationResponse201Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 400:
+		var headers RejectMeInvitationResponse400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers RejectMeInvitationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 404:
+		var headers RejectMeInvitationResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 405:
+		var headers RejectMeInvitationResponse405Headers
+		if values := rsp.Header.Values("Allow"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Allow", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Allow = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers405 = &headers
+	case rsp.StatusCode == 406:
+		var headers RejectMeInvitationResponse406Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 413:
+		var headers RejectMeInvitationResponse413Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers RejectMeInvitationResponse415Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 429:
+		var headers RejectMeInvitationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers RejectMeInvitationResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDestroyMeResponse parses an HTTP response from a DestroyMeWithResponse call
+func ParseDestroyMeResponse(rsp *http.Response) (*DestroyMeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DestroyMeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest NotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		var headers DestroyMeResponse204Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers204 = &headers
+	case rsp.StatusCode == 401:
+		var headers DestroyMeResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 405:
+		var headers DestroyMeResponse405Headers
+		if values := rsp.Header.Values("Allow"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Allow", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Allow = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers405 = &headers
+	case rsp.StatusCode == 406:
+		var headers DestroyMeResponse406Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 429:
+		var headers DestroyMeResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers DestroyMeResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseRetrieveMeResponse parses an HTTP response from a RetrieveMeWithResponse call
 func ParseRetrieveMeResponse(rsp *http.Response) (*RetrieveMeResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -11214,6 +18254,1026 @@ func ParseRetrieveMeResponse(rsp *http.Response) (*RetrieveMeResponse, error) {
 		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
 		var headers RetrieveMeResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListMilestonesResponse parses an HTTP response from a ListMilestonesWithResponse call
+func ParseListMilestonesResponse(rsp *http.Response) (*ListMilestonesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListMilestonesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []Milestone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest NotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListMilestonesResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListMilestonesResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 405:
+		var headers ListMilestonesResponse405Headers
+		if values := rsp.Header.Values("Allow"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Allow", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Allow = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers405 = &headers
+	case rsp.StatusCode == 406:
+		var headers ListMilestonesResponse406Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListMilestonesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers ListMilestonesResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateMilestoneResponse parses an HTTP response from a CreateMilestoneWithResponse call
+func ParseCreateMilestoneResponse(rsp *http.Response) (*CreateMilestoneResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateMilestoneResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Milestone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest NotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateMilestoneResponse201Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 400:
+		var headers CreateMilestoneResponse400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateMilestoneResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 405:
+		var headers CreateMilestoneResponse405Headers
+		if values := rsp.Header.Values("Allow"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Allow", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Allow = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers405 = &headers
+	case rsp.StatusCode == 406:
+		var headers CreateMilestoneResponse406Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 413:
+		var headers CreateMilestoneResponse413Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers CreateMilestoneResponse415Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateMilestoneResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers CreateMilestoneResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListControlRoomPrincipalsResponse parses an HTTP response from a ListControlRoomPrincipalsWithResponse call
+func ParseListControlRoomPrincipalsResponse(rsp *http.Response) (*ListControlRoomPrincipalsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListControlRoomPrincipalsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []ControlRoomPrincipal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFoundOrInvalidPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest NotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListControlRoomPrincipalsResponse200Headers
+		if values := rsp.Header.Values("Link"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Link", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Link = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Total-Count"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Total-Count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XTotalCount = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ListControlRoomPrincipalsResponse400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListControlRoomPrincipalsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 404:
+		var headers ListControlRoomPrincipalsResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 405:
+		var headers ListControlRoomPrincipalsResponse405Headers
+		if values := rsp.Header.Values("Allow"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Allow", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Allow = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers405 = &headers
+	case rsp.StatusCode == 406:
+		var headers ListControlRoomPrincipalsResponse406Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListControlRoomPrincipalsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers ListControlRoomPrincipalsResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRetrieveUserExtensionSettingsResponse parses an HTTP response from a RetrieveUserExtensionSettingsWithResponse call
+func ParseRetrieveUserExtensionSettingsResponse(rsp *http.Response) (*RetrieveUserExtensionSettingsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RetrieveUserExtensionSettingsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UserExtensionSettingsOk
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest NotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers RetrieveUserExtensionSettingsResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers RetrieveUserExtensionSettingsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 405:
+		var headers RetrieveUserExtensionSettingsResponse405Headers
+		if values := rsp.Header.Values("Allow"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Allow", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Allow = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers405 = &headers
+	case rsp.StatusCode == 406:
+		var headers RetrieveUserExtensionSettingsResponse406Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 429:
+		var headers RetrieveUserExtensionSettingsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers RetrieveUserExtensionSettingsResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePartialUpdateUserExtensionSettingsResponse parses an HTTP response from a PartialUpdateUserExtensionSettingsWithResponse call
+func ParsePartialUpdateUserExtensionSettingsResponse(rsp *http.Response) (*PartialUpdateUserExtensionSettingsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PartialUpdateUserExtensionSettingsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UserExtensionSettingsOk
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest NotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PartialUpdateUserExtensionSettingsResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers PartialUpdateUserExtensionSettingsResponse400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers PartialUpdateUserExtensionSettingsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 405:
+		var headers PartialUpdateUserExtensionSettingsResponse405Headers
+		if values := rsp.Header.Values("Allow"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Allow", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Allow = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers405 = &headers
+	case rsp.StatusCode == 406:
+		var headers PartialUpdateUserExtensionSettingsResponse406Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 413:
+		var headers PartialUpdateUserExtensionSettingsResponse413Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers PartialUpdateUserExtensionSettingsResponse415Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 429:
+		var headers PartialUpdateUserExtensionSettingsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers PartialUpdateUserExtensionSettingsResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRetrieveAuthTokenResponse parses an HTTP response from a RetrieveAuthTokenWithResponse call
+func ParseRetrieveAuthTokenResponse(rsp *http.Response) (*RetrieveAuthTokenResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RetrieveAuthTokenResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AuthToken
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest NotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers RetrieveAuthTokenResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers RetrieveAuthTokenResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 405:
+		var headers RetrieveAuthTokenResponse405Headers
+		if values := rsp.Header.Values("Allow"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Allow", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Allow = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers405 = &headers
+	case rsp.StatusCode == 406:
+		var headers RetrieveAuthTokenResponse406Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 429:
+		var headers RetrieveAuthTokenResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers RetrieveAuthTokenResponse500Headers
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
 			var value openapi_types.UUID
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
@@ -12234,6 +20294,377 @@ func ParseListOrganizationsResponse(rsp *http.Response) (*ListOrganizationsRespo
 	return response, nil
 }
 
+// ParseCreateOrganizationResponse parses an HTTP response from a CreateOrganizationWithResponse call
+func ParseCreateOrganizationResponse(rsp *http.Response) (*CreateOrganizationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateOrganizationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest OrganizationCreated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest NotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateOrganizationResponse201Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 400:
+		var headers CreateOrganizationResponse400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateOrganizationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 405:
+		var headers CreateOrganizationResponse405Headers
+		if values := rsp.Header.Values("Allow"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Allow", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Allow = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers405 = &headers
+	case rsp.StatusCode == 406:
+		var headers CreateOrganizationResponse406Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 413:
+		var headers CreateOrganizationResponse413Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers CreateOrganizationResponse415Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateOrganizationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers CreateOrganizationResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDestroyOrganizationResponse parses an HTTP response from a DestroyOrganizationWithResponse call
+func ParseDestroyOrganizationResponse(rsp *http.Response) (*DestroyOrganizationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DestroyOrganizationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest NotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		var headers DestroyOrganizationResponse204Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers204 = &headers
+	case rsp.StatusCode == 401:
+		var headers DestroyOrganizationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers DestroyOrganizationResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers DestroyOrganizationResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 405:
+		var headers DestroyOrganizationResponse405Headers
+		if values := rsp.Header.Values("Allow"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Allow", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Allow = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers405 = &headers
+	case rsp.StatusCode == 406:
+		var headers DestroyOrganizationResponse406Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 429:
+		var headers DestroyOrganizationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers DestroyOrganizationResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseRetrieveOrganizationResponse parses an HTTP response from a RetrieveOrganizationWithResponse call
 func ParseRetrieveOrganizationResponse(rsp *http.Response) (*RetrieveOrganizationResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12383,6 +20814,236 @@ func ParseRetrieveOrganizationResponse(rsp *http.Response) (*RetrieveOrganizatio
 		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
 		var headers RetrieveOrganizationResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePartialUpdateOrganizationResponse parses an HTTP response from a PartialUpdateOrganizationWithResponse call
+func ParsePartialUpdateOrganizationResponse(rsp *http.Response) (*PartialUpdateOrganizationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PartialUpdateOrganizationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OrganizationOk
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest NotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PartialUpdateOrganizationResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers PartialUpdateOrganizationResponse400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers PartialUpdateOrganizationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers PartialUpdateOrganizationResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers PartialUpdateOrganizationResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 405:
+		var headers PartialUpdateOrganizationResponse405Headers
+		if values := rsp.Header.Values("Allow"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Allow", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Allow = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers405 = &headers
+	case rsp.StatusCode == 406:
+		var headers PartialUpdateOrganizationResponse406Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 413:
+		var headers PartialUpdateOrganizationResponse413Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers PartialUpdateOrganizationResponse415Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 429:
+		var headers PartialUpdateOrganizationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers PartialUpdateOrganizationResponse500Headers
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
 			var value openapi_types.UUID
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
@@ -14517,6 +23178,975 @@ func ParseCreateGroupResponse(rsp *http.Response) (*CreateGroupResponse, error) 
 		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
 		var headers CreateGroupResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListOrganizationInvitationsResponse parses an HTTP response from a ListOrganizationInvitationsWithResponse call
+func ParseListOrganizationInvitationsResponse(rsp *http.Response) (*ListOrganizationInvitationsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListOrganizationInvitationsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []PendingInvitation
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFoundOrInvalidPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest NotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListOrganizationInvitationsResponse200Headers
+		if values := rsp.Header.Values("Link"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Link", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Link = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Total-Count"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Total-Count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XTotalCount = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ListOrganizationInvitationsResponse400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListOrganizationInvitationsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ListOrganizationInvitationsResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ListOrganizationInvitationsResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 405:
+		var headers ListOrganizationInvitationsResponse405Headers
+		if values := rsp.Header.Values("Allow"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Allow", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Allow = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers405 = &headers
+	case rsp.StatusCode == 406:
+		var headers ListOrganizationInvitationsResponse406Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListOrganizationInvitationsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers ListOrganizationInvitationsResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateOrganizationInvitationResponse parses an HTTP response from a CreateOrganizationInvitationWithResponse call
+func ParseCreateOrganizationInvitationResponse(rsp *http.Response) (*CreateOrganizationInvitationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateOrganizationInvitationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest PendingInvitationResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest NotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest RequestEntityTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateOrganizationInvitationResponse201Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 400:
+		var headers CreateOrganizationInvitationResponse400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateOrganizationInvitationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers CreateOrganizationInvitationResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers CreateOrganizationInvitationResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 405:
+		var headers CreateOrganizationInvitationResponse405Headers
+		if values := rsp.Header.Values("Allow"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Allow", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Allow = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers405 = &headers
+	case rsp.StatusCode == 406:
+		var headers CreateOrganizationInvitationResponse406Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 413:
+		var headers CreateOrganizationInvitationResponse413Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers CreateOrganizationInvitationResponse415Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateOrganizationInvitationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers CreateOrganizationInvitationResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDestroyOrganizationInvitationResponse parses an HTTP response from a DestroyOrganizationInvitationWithResponse call
+func ParseDestroyOrganizationInvitationResponse(rsp *http.Response) (*DestroyOrganizationInvitationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DestroyOrganizationInvitationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest NotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		var headers DestroyOrganizationInvitationResponse204Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers204 = &headers
+	case rsp.StatusCode == 401:
+		var headers DestroyOrganizationInvitationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers DestroyOrganizationInvitationResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers DestroyOrganizationInvitationResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 405:
+		var headers DestroyOrganizationInvitationResponse405Headers
+		if values := rsp.Header.Values("Allow"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Allow", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Allow = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers405 = &headers
+	case rsp.StatusCode == 406:
+		var headers DestroyOrganizationInvitationResponse406Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 429:
+		var headers DestroyOrganizationInvitationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers DestroyOrganizationInvitationResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRetrieveUserDetailResponse parses an HTTP response from a RetrieveUserDetailWithResponse call
+func ParseRetrieveUserDetailResponse(rsp *http.Response) (*RetrieveUserDetailResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RetrieveUserDetailResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UserDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest NotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers RetrieveUserDetailResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers RetrieveUserDetailResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers RetrieveUserDetailResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers RetrieveUserDetailResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 405:
+		var headers RetrieveUserDetailResponse405Headers
+		if values := rsp.Header.Values("Allow"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Allow", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Allow = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers405 = &headers
+	case rsp.StatusCode == 406:
+		var headers RetrieveUserDetailResponse406Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 429:
+		var headers RetrieveUserDetailResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers RetrieveUserDetailResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDestroyOrganizationMemberCacheResponse parses an HTTP response from a DestroyOrganizationMemberCacheWithResponse call
+func ParseDestroyOrganizationMemberCacheResponse(rsp *http.Response) (*DestroyOrganizationMemberCacheResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DestroyOrganizationMemberCacheResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest NotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Throttled
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		var headers DestroyOrganizationMemberCacheResponse204Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers204 = &headers
+	case rsp.StatusCode == 401:
+		var headers DestroyOrganizationMemberCacheResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers DestroyOrganizationMemberCacheResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers DestroyOrganizationMemberCacheResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 405:
+		var headers DestroyOrganizationMemberCacheResponse405Headers
+		if values := rsp.Header.Values("Allow"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Allow", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Allow = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers405 = &headers
+	case rsp.StatusCode == 406:
+		var headers DestroyOrganizationMemberCacheResponse406Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 429:
+		var headers DestroyOrganizationMemberCacheResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value openapi_types.UUID
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers DestroyOrganizationMemberCacheResponse500Headers
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
 			var value openapi_types.UUID
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {

@@ -91,6 +91,7 @@ func operations(t *testing.T) ([]string, func(*http.Request) string) {
 // at version 2.0, with the set of operations the fake has seen.
 type client struct {
 	*oapiclient.ClientWithResponses
+	srv  *fake.Server // for the Go API's steps (a user in no team)
 	mu   sync.Mutex
 	seen map[string]bool
 }
@@ -102,7 +103,7 @@ func newClient(t *testing.T) (*client, []string) {
 		t.Fatalf("fake.New: %v", err)
 	}
 	ops, name := operations(t)
-	c := &client{seen: map[string]bool{}}
+	c := &client{seen: map[string]bool{}, srv: srv}
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c.mu.Lock()
 		c.seen[name(r)] = true
@@ -189,8 +190,8 @@ func TestScenarioEveryOperation(t *testing.T) {
 	t.Parallel()
 	c, ops := newClient(t)
 	ctx := context.Background()
-	if len(ops) != 27 {
-		t.Errorf("openapi.yaml has %d operations, the scenario was written for 27: %v", len(ops), ops)
+	if len(ops) != 46 {
+		t.Errorf("openapi.yaml has %d operations, the scenario was written for 46: %v", len(ops), ops)
 	}
 
 	// State carried from step to step.
@@ -201,6 +202,8 @@ func TestScenarioEveryOperation(t *testing.T) {
 		maxGroupMembership openapi_types.UUID
 		campaignID         openapi_types.UUID
 		adaCampaignMember  openapi_types.UUID
+		newTeamID          openapi_types.UUID
+		hireInvitation     openapi_types.UUID
 	)
 
 	steps := []struct {
@@ -608,6 +611,161 @@ func TestScenarioEveryOperation(t *testing.T) {
 			status(t, got, err, http.StatusNotFound)
 			if got.JSON404.Detail != notFound {
 				t.Errorf("404 detail %q", got.JSON404.Detail)
+			}
+		}},
+		// Teams' lifecycle, member detail and the caller's own account (issue 11, "teams").
+		{"organizations/create", func(t *testing.T) {
+			r, err := c.CreateOrganizationWithResponse(ctx, oapiclient.OrganizationRequest{Name: "Client Team", Scope: ptr("@client"), DefaultRole: ptr(oapiclient.Role(1))})
+			status(t, r, err, http.StatusCreated)
+			team := r.JSON201
+			if team.Name != "Client Team" || *team.Scope != "@client" || team.DefaultRole != 1 || len(*team.Members) != 1 || *(*team.Members)[0].Role != 2 {
+				t.Errorf("new team %s", r.Body)
+			}
+			newTeamID = *team.Id
+		}},
+		{"organizations/partial-update", func(t *testing.T) {
+			r, err := c.PartialUpdateOrganizationWithResponse(ctx, newTeamID, oapiclient.PatchedOrganizationRequest{Name: ptr("Client Team 2"), SessionIdleTimeoutMinutes: ptr(30)})
+			status(t, r, err, http.StatusOK)
+			if r.JSON200.Name != "Client Team 2" || r.JSON200.SessionIdleTimeoutMinutes != 30 {
+				t.Errorf("updated team %s", r.Body)
+			}
+			form, err := c.PartialUpdateOrganizationWithFormdataBodyWithResponse(ctx, newTeamID, oapiclient.PatchedOrganizationRequest{AiDefaultChatCopilot: ptr(false)})
+			status(t, form, err, http.StatusOK)
+			if form.JSON200.AiDefaultChatCopilot {
+				t.Errorf("form update %s", form.Body)
+			}
+		}},
+		{"organizations/destroy", func(t *testing.T) {
+			r, err := c.DestroyOrganizationWithResponse(ctx, newTeamID)
+			status(t, r, err, http.StatusNoContent)
+			got, err := c.RetrieveOrganizationWithResponse(ctx, newTeamID)
+			status(t, got, err, http.StatusNotFound)
+			enterprise, err := c.DestroyOrganizationWithResponse(ctx, acmeID)
+			status(t, enterprise, err, http.StatusForbidden)
+			if enterprise.JSON403.Detail != "Enterprise teams cannot be deleted." {
+				t.Errorf("403 detail %q", enterprise.JSON403.Detail)
+			}
+		}},
+		{"members/detail", func(t *testing.T) {
+			r, err := c.RetrieveUserDetailWithResponse(ctx, acmeID, adaUserID.String())
+			status(t, r, err, http.StatusOK)
+			d := r.JSON200
+			if *d.Id != adaUserID || d.Email != adaEmail || d.Membership == nil || d.Membership.Role != 2 || len(d.Groups) != 1 || d.Groups[0].GroupName != "Support Agents" {
+				t.Errorf("detail %s", r.Body)
+			}
+			cache, err := c.DestroyOrganizationMemberCacheWithResponse(ctx, acmeID, adaUserID.String())
+			status(t, cache, err, http.StatusNoContent)
+		}},
+		{"me/token", func(t *testing.T) {
+			r, err := c.RetrieveAuthTokenWithResponse(ctx)
+			status(t, r, err, http.StatusOK)
+			if *r.JSON200.Token != acmeAdmin {
+				t.Errorf("token %s", r.Body)
+			}
+		}},
+		{"me/partner-principals", func(t *testing.T) {
+			r, err := c.ListControlRoomPrincipalsWithResponse(ctx, &oapiclient.ListControlRoomPrincipalsParams{PageSize: ptr(10)})
+			status(t, r, err, http.StatusOK)
+			if got := *r.JSON200; len(got) != 1 || *got[0].ControlRoomUrl != "https://acmecorp.my.automationanywhere.digital" || got[0].ControlRoomUserId < 1 {
+				t.Errorf("principals %s", r.Body)
+			}
+		}},
+		{"me/extension-settings", func(t *testing.T) {
+			r, err := c.RetrieveUserExtensionSettingsWithResponse(ctx)
+			status(t, r, err, http.StatusOK)
+			if !r.JSON200.IsTextSelectionMenuEnabled || r.JSON200.TextSelectionMenuOrientation != oapiclient.UserExtensionSettingsTextSelectionMenuOrientationHorizontal {
+				t.Errorf("defaults %s", r.Body)
+			}
+			vertical := oapiclient.PatchedUserExtensionSettingsRequestTextSelectionMenuOrientationVertical
+			u, err := c.PartialUpdateUserExtensionSettingsWithResponse(ctx, oapiclient.PatchedUserExtensionSettingsRequest{
+				TextSelectionMenuOrientation: &vertical, FloatingActionButtonSiteDenylist: &[]string{"a.test"}})
+			status(t, u, err, http.StatusOK)
+			if u.JSON200.TextSelectionMenuOrientation != "vertical" || !slices.Equal(u.JSON200.FloatingActionButtonSiteDenylist, []string{"a.test"}) {
+				t.Errorf("updated %s", u.Body)
+			}
+		}},
+		{"me/milestones", func(t *testing.T) {
+			r, err := c.CreateMilestoneWithResponse(ctx, oapiclient.MilestoneRequest{Key: "client_run", Metadata: &map[string]any{"n": 1}})
+			status(t, r, err, http.StatusCreated)
+			form, err := c.CreateMilestoneWithFormdataBodyWithResponse(ctx, oapiclient.MilestoneRequest{Key: "client_form"})
+			status(t, form, err, http.StatusCreated)
+			list, err := c.ListMilestonesWithResponse(ctx)
+			status(t, list, err, http.StatusOK)
+			if got := *list.JSON200; len(got) != 2 || got[0].Key != "client_run" || got[1].Key != "client_form" || got[1].Metadata != nil {
+				t.Errorf("milestones %s", list.Body)
+			}
+		}},
+		// invitations and campaign e-mail jobs
+		{"invitations/create-list-revoke", func(t *testing.T) {
+			var body oapiclient.CreateOrganizationInvitationJSONRequestBody
+			manager := oapiclient.Role(5)
+			if err := body.FromPendingInvitationWriteBody1([]oapiclient.PendingInvitationRequest{
+				{Email: "hire@acme.test", Role: &manager}, {Email: "gone@elsewhere.test"},
+			}); err != nil {
+				t.Fatal(err)
+			}
+			r, err := c.CreateOrganizationInvitationWithResponse(ctx, acmeID, body)
+			status(t, r, err, http.StatusCreated)
+			made, err := r.JSON201.AsPendingInvitationResult1()
+			if err != nil || len(made) != 2 || made[0].Role != 5 || made[1].Role != 4 || made[0].Inviter.Email != adaEmail {
+				t.Fatalf("invited %s (%v)", r.Body, err)
+			}
+			list, err := c.ListOrganizationInvitationsWithResponse(ctx, acmeID, &oapiclient.ListOrganizationInvitationsParams{})
+			status(t, list, err, http.StatusOK)
+			if len(*list.JSON200) != 2 {
+				t.Errorf("invitations %s", list.Body)
+			}
+			gone, err := c.DestroyOrganizationInvitationWithResponse(ctx, acmeID, *made[1].Id)
+			status(t, gone, err, http.StatusNoContent)
+			hireInvitation = *made[0].Id
+		}},
+		{"invitations/me-accept-reject", func(t *testing.T) {
+			_, token, err := c.srv.AddUser("hire@acme.test", "Hire")
+			if err != nil {
+				t.Fatal(err)
+			}
+			asHire := func(_ context.Context, r *http.Request) error {
+				r.Header.Set("Authorization", "Token "+token)
+				return nil
+			}
+			mine, err := c.ListMeInvitationsWithResponse(ctx, &oapiclient.ListMeInvitationsParams{}, asHire)
+			status(t, mine, err, http.StatusOK)
+			if len(*mine.JSON200) != 1 || *(*mine.JSON200)[0].Id != hireInvitation {
+				t.Fatalf("my invitations %s", mine.Body)
+			}
+			// Rejecting as someone else: the invitation does not exist for them.
+			no, err := c.RejectMeInvitationWithBodyWithResponse(ctx, hireInvitation, "application/json", nil)
+			status(t, no, err, http.StatusNotFound)
+			yes, err := c.AcceptMeInvitationWithBodyWithResponse(ctx, hireInvitation, "application/json", nil, asHire)
+			status(t, yes, err, http.StatusCreated)
+			if yes.JSON201.Email != "hire@acme.test" || yes.JSON201.Role != 5 {
+				t.Errorf("accepted %s", yes.Body)
+			}
+			hire := "hire@acme.test"
+			members, err := c.ListMembershipsWithResponse(ctx, acmeID, &oapiclient.ListMembershipsParams{Q: &hire})
+			status(t, members, err, http.StatusOK)
+			if len(*members.JSON200) != 1 || (*members.JSON200)[0].Role != 5 {
+				t.Errorf("the new member %s", members.Body)
+			}
+		}},
+		{"campaigns/email-job", func(t *testing.T) {
+			kind := oapiclient.CampaignEmailJobRequestTypeRegistration
+			r, err := c.CreateCampaignEmailJobWithResponse(ctx, q1CampaignID, oapiclient.CampaignEmailJobRequest{Type: &kind})
+			status(t, r, err, http.StatusCreated)
+			if r.JSON201.Campaign != q1CampaignID || !slices.Equal(r.JSON201.Recipients, []string{"new.hire@acme.test"}) {
+				t.Errorf("job %s", r.Body)
+			}
+			if mail := c.srv.Outbox(fake.OutboxFilter{Kind: fake.OutboxCampaignRegistration}); len(mail) != 1 || mail[0].To != "new.hire@acme.test" {
+				t.Errorf("outbox %+v", mail)
+			}
+		}},
+		{"me/destroy", func(t *testing.T) { // last: the client's own account goes
+			r, err := c.DestroyMeWithResponse(ctx)
+			status(t, r, err, http.StatusNoContent)
+			me, err := c.RetrieveMeWithResponse(ctx)
+			status(t, me, err, http.StatusUnauthorized)
+			if me.JSON401.Detail != "Invalid token." {
+				t.Errorf("401 detail %q", me.JSON401.Detail)
 			}
 		}},
 	}

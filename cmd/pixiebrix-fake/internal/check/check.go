@@ -42,6 +42,19 @@ const (
 	KindWrite     = "write"         // a write answered differently by the live server and the fake
 )
 
+// The declared deviations from PixieBrix's published document that a check
+// can see through reads, by the names the conformance test
+// (fake/conformance_test.go) and the docs' deviations list give them. A
+// finding of kind deviation names the one the live server contradicts.
+// The others of that list are in openapi.yaml itself (declared error
+// bodies, list bodies, nullable related objects), so a live server that
+// differs from them breaks the contract and is a contract finding.
+const (
+	DeviationUnlabelledContentType = "unlabelled-content-type"
+	DeviationAppendSlashRedirect   = "append-slash-redirect"
+	DeviationAnonymousMeFlagsOnly  = "anonymous-me-flags-only"
+)
+
 // Finding is one difference.
 type Finding struct {
 	Kind      string `json:"kind"`
@@ -183,7 +196,7 @@ func (ch *checker) read(ctx context.Context, read Read, version string) error {
 			f(KindStatus, "answered %d, not 200: %.200s", resp.status, resp.body)
 			return nil
 		}
-		ch.headers(resp, f)
+		ch.headers(read, resp, f)
 		for _, v := range ch.contract.validate(read.Template, resp.req, resp.status, resp.header, resp.body) {
 			f(KindContract, "%s", v)
 		}
@@ -242,14 +255,19 @@ func (ch *checker) read(ctx context.Context, read Read, version string) error {
 }
 
 // headers checks what every answer of the contract carries.
-func (ch *checker) headers(resp response, f func(kind, format string, args ...any)) {
+func (ch *checker) headers(read Read, resp response, f func(kind, format string, args ...any)) {
 	ct := resp.header.Get("Content-Type")
 	media, params, err := mime.ParseMediaType(ct)
 	switch {
 	case err != nil || media != "application/json":
 		f(KindHeader, "Content-Type is %q, not application/json", ct)
 	case len(params) > 0:
-		f(KindDeviation, "Content-Type is %q; the fake sends plain application/json", ct)
+		// The published document keys this body by application/json;
+		// version=<label>; the fake, like DRF's JSONRenderer, sends no
+		// parameter. Naming the label tells a server that echoes the
+		// document's label from one that echoes the version asked for.
+		f(KindDeviation, "Content-Type is %q; the fake sends plain application/json, as DRF does (declared deviation %s; the published document labels this operation version=%s)",
+			ct, DeviationUnlabelledContentType, ch.contract.versionLabel(read.Template))
 	}
 	if id := resp.header.Get("X-Request-Id"); !uuidPattern.MatchString(id) {
 		f(KindHeader, "X-Request-Id is %q, not a UUID", id)
@@ -305,7 +323,16 @@ func (ch *checker) deviations(ctx context.Context) error {
 		return err
 	}
 	if resp.status != http.StatusMovedPermanently || resp.header.Get("Location") != "/api/me/" {
-		f("retrieveMe", "/api/me", "a path without its trailing slash answered %d with Location %q; the fake answers 301 to /api/me/", resp.status, resp.header.Get("Location"))
+		f("retrieveMe", "/api/me", "a path without its trailing slash answered %d with Location %q; the fake answers 301 to /api/me/ (declared deviation %s)",
+			resp.status, resp.header.Get("Location"), DeviationAppendSlashRedirect)
+	}
+	resp, err = ch.get(ctx, apiclient.Request{Path: "/api/me/", NoToken: true})
+	if err != nil {
+		return err
+	}
+	if !anonymousMe(resp) {
+		f("retrieveMe", "/api/me/", "no token answered %d %.200s; the fake answers 200 {\"flags\": []} (declared deviation %s)",
+			resp.status, resp.body, DeviationAnonymousMeFlagsOnly)
 	}
 	resp, err = ch.get(ctx, apiclient.Request{Path: "/api/organizations/", NoToken: true})
 	if err != nil {
@@ -329,6 +356,17 @@ func (ch *checker) deviations(ctx context.Context) error {
 		f("listOrganizations", "/api/organizations/?page=99999", "a page past the end answered %d %q; the fake answers 404 \"Invalid page.\"", resp.status, detail)
 	}
 	return nil
+}
+
+// anonymousMe says whether an answer is the anonymous Me the fake sends:
+// 200 and exactly {"flags": []}.
+func anonymousMe(resp response) bool {
+	var v map[string]json.RawMessage
+	if resp.status != http.StatusOK || json.Unmarshal(resp.body, &v) != nil || len(v) != 1 {
+		return false
+	}
+	var flags []json.RawMessage
+	return json.Unmarshal(v["flags"], &flags) == nil && flags != nil && len(flags) == 0
 }
 
 func detailOf(body []byte) string {

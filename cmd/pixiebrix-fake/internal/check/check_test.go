@@ -87,6 +87,13 @@ func TestCheckNamesEachDrift(t *testing.T) {
 			},
 		},
 		{
+			name: "the anonymous me changed",
+			rule: fake.FaultRule{Method: "GET", Path: "/api/me/", Kind: fake.FaultStatus, Status: 200, Body: `{"flags":null}`},
+			want: []check.Finding{
+				{Kind: check.KindDeviation, Operation: "retrieveMe", Detail: `no token answered 200 {"flags":null}`},
+			},
+		},
+		{
 			name: "a count changed",
 			rule: fake.FaultRule{Method: "GET", Path: acme + "/groups/", Kind: fake.FaultStatus, Status: 200,
 				Headers: map[string]string{"X-Total-Count": "9"}, Body: `[]`},
@@ -146,6 +153,14 @@ func TestEveryReadOperationIsChecked(t *testing.T) {
 	doc, err := openapi3.NewLoader().LoadFromData(pixiebrixfake.OpenAPI)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Each read names the operation openapi.yaml has at its template (an
+	// operation renamed there is renamed here).
+	for _, r := range reads {
+		item := doc.Paths.Value(r.Template)
+		if item == nil || item.Get == nil || item.Get.OperationID != r.Operation {
+			t.Errorf("check reads %s as %s, which is not the GET operation openapi.yaml has at that path", r.Template, r.Operation)
+		}
 	}
 	for path, item := range doc.Paths.Map() {
 		if item.Get != nil && !reached[item.Get.OperationID] {

@@ -70,6 +70,18 @@ func violations(err error) []string {
 	return slices.Compact(out)
 }
 
+// versionLabel is the version the published document labels a GET's media
+// type with (application/json; version=N), which openapi.yaml keeps in
+// x-pixiebrix-version; "" when it names none.
+func (c *contract) versionLabel(template string) string {
+	item := c.doc.Paths.Value(template)
+	if item == nil || item.Get == nil {
+		return ""
+	}
+	label, _ := item.Get.Extensions["x-pixiebrix-version"].(string)
+	return label
+}
+
 // responseSchema is the body schema the contract gives a status of a GET.
 func (c *contract) responseSchema(template string, status int) *openapi3.Schema {
 	item := c.doc.Paths.Value(template)

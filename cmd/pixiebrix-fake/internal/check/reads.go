@@ -29,9 +29,16 @@ var Versions = []string{"1.0", "1.1", "2.0"}
 // of each list are read (0: all of them).
 func ReadOperations(ctx context.Context, c *apiclient.Client, perList int) ([]Read, error) {
 	reads := []Read{
-		{Operation: "retrieveHealth", Template: "/api/health/", Path: "/api/health/", Versions: []string{"1.0"}},
+		{Operation: "retrieveHealthCheck", Template: "/api/health/", Path: "/api/health/", Versions: []string{"1.0"}},
 		{Operation: "retrieveMe", Template: "/api/me/", Path: "/api/me/"},
 		{Operation: "listOrganizations", Template: "/api/organizations/", Path: "/api/organizations/", List: true},
+		// The caller's own account (issue 11, "teams").
+		{Operation: "retrieveAuthToken", Template: "/api/me/token/", Path: "/api/me/token/"},
+		{Operation: "listControlRoomPrincipals", Template: "/api/me/partner-principals/", Path: "/api/me/partner-principals/", List: true},
+		{Operation: "retrieveUserExtensionSettings", Template: "/api/me/settings/webextension/", Path: "/api/me/settings/webextension/"},
+		{Operation: "listMilestones", Template: "/api/me/milestones/", Path: "/api/me/milestones/"},
+		// invitations
+		{Operation: "listMeInvitations", Template: "/api/invitations/me/", Path: "/api/invitations/me/", List: true},
 	}
 	var me struct {
 		Memberships []struct {
@@ -80,11 +87,35 @@ func ReadOperations(ctx context.Context, c *apiclient.Client, perList int) ([]Re
 			Read{Operation: "listMemberships", Template: "/api/organizations/{organization_pk}/memberships/", Path: org + "memberships/", List: true},
 			Read{Operation: "listGroups", Template: "/api/organizations/{organization_pk}/groups/", Path: org + "groups/", List: true},
 			Read{Operation: "listCampaigns", Template: "/api/organizations/{organization_pk}/campaigns/", Path: org + "campaigns/", List: true},
+			// invitations
+			Read{Operation: "listOrganizationInvitations", Template: "/api/organizations/{organization_pk}/invitations/", Path: org + "invitations/", List: true},
 		)
 		err := ids(org+"memberships/", func(id string) {
 			reads = append(reads, Read{Operation: "retrieveOrganizationMembership", Template: "/api/memberships/{id}/", Path: "/api/memberships/" + id + "/"})
 		})
 		if err != nil {
+			return nil, err
+		}
+		// A member's detail is addressed by the user's id (issue 11, "teams").
+		details := 0
+		err = c.Each(ctx, org+"memberships/", fake.MaxPageSize, func(raw json.RawMessage) error {
+			if perList > 0 && details >= perList {
+				return nil
+			}
+			var item struct {
+				User struct {
+					ID string `json:"id"`
+				} `json:"user"`
+			}
+			if err := json.Unmarshal(raw, &item); err != nil {
+				return err
+			}
+			details++
+			reads = append(reads, Read{Operation: "retrieveUserDetail", Template: "/api/organizations/{organization_pk}/members/{id}/",
+				Path: org + "members/" + url.PathEscape(item.User.ID) + "/"})
+			return nil
+		}, nil)
+		if countErr := (*apiclient.CountError)(nil); err != nil && !errors.As(err, &countErr) {
 			return nil, err
 		}
 		err = ids(org+"groups/", func(id string) {

@@ -59,3 +59,24 @@ func (a *anonymizer) name(email string) string {
 	a.identity(email)
 	return a.names[strings.ToLower(email)]
 }
+
+// scope is a package scope made from the person's fake email's local part:
+// "@" and the part in lower case, every character a scope does not take
+// (^@[a-z0-9][a-z0-9._-]*$) replaced by "-".
+func (a *anonymizer) scope(email string) string {
+	local, _, _ := strings.Cut(a.email(email), "@")
+	b := []byte(strings.ToLower(local))
+	for i, c := range b {
+		alnum := c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
+		if !alnum && (i == 0 || c != '.' && c != '_' && c != '-') {
+			b[i] = '-'
+			if i == 0 {
+				b[i] = 'x'
+			}
+		}
+	}
+	if len(b) > 127 {
+		b = b[:127]
+	}
+	return "@" + string(b)
+}

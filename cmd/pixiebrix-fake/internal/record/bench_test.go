@@ -12,7 +12,7 @@ import (
 // BenchmarkRecord10000 records a generated team of 10,000 members (with
 // groups and campaigns) from a fake over loopback HTTP. For the 100,000
 // figure of the docs, run the command against `pixiebrix-fake --fixtures`
-// of such a team (DOCS-i-record.md).
+// of such a team (cmd/pixiebrix-fake/README.md, "Speed" under record).
 func BenchmarkRecord10000(b *testing.B) {
 	live := fake.NewTestServer(b, fake.WithResponseValidation(false), fake.WithFixtures(fake.Fixture{Organizations: []fake.FixtureOrganization{{
 		Name: "Initech", VerifiedDomains: []string{"initech.test"},

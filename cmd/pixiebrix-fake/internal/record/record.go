@@ -15,10 +15,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/url"
 	"reflect"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/pixiebrix-fake/pixiebrix-fake/cmd/pixiebrix-fake/internal/apiclient"
 	"github.com/pixiebrix-fake/pixiebrix-fake/fake"
@@ -68,18 +70,32 @@ func (r Result) WriteTokens(w io.Writer) error {
 	return err
 }
 
-// me is the part of GET /api/me/ a recording needs.
+// me is the part of GET /api/me/ a recording needs. Its organization and
+// organization_memberships are kept as objects: besides ids and roles they
+// show team settings the team's own resource does not (the primary team's
+// is_enterprise and theme, every team's control_room) and the caller's
+// per-team is_deployment_manager.
 type me struct {
-	ID                   string               `json:"id"`
-	Email                string               `json:"email"`
-	Name                 string               `json:"name"`
-	ServiceAccount       bool                 `json:"service_account"`
-	DeploymentKeyAccount bool                 `json:"deployment_key_account"`
-	Organization         *struct{ ID string } `json:"organization"`
-	Memberships          []struct {
-		Organization string      `json:"organization"`
-		Role         json.Number `json:"role"`
-	} `json:"organization_memberships"`
+	ID                   string           `json:"id"`
+	Email                string           `json:"email"`
+	Name                 string           `json:"name"`
+	ServiceAccount       bool             `json:"service_account"`
+	DeploymentKeyAccount bool             `json:"deployment_key_account"`
+	Organization         map[string]any   `json:"organization"`
+	Memberships          []map[string]any `json:"organization_memberships"`
+	// The caller's own flags, which no other resource shows.
+	Scope       *string `json:"scope"`
+	IsOnboarded *bool   `json:"is_onboarded"`
+	TestAccount bool    `json:"test_account"`
+}
+
+// callerTeam is what Me shows of one of the caller's teams.
+type callerTeam struct {
+	role                fake.Role
+	isDeploymentManager bool
+	// settings are the keys of the fixture's team format that Me shows,
+	// written after those of the team's own resource, which wins.
+	settings map[string]any
 }
 
 type recorder struct {
@@ -89,7 +105,9 @@ type recorder struct {
 	anon *anonymizer
 
 	caller    me
-	seen      map[string]bool // lowercased emails of the accounts written
+	teams     map[string]*callerTeam // by team id, from Me
+	teamID    string                 // the id of the team being written
+	seen      map[string]bool        // lowercased emails of the accounts written
 	res       Result
 	skipped   map[string]bool // API fields the fixture format cannot hold, noted once
 	callerTok string
@@ -149,20 +167,9 @@ func (r *recorder) record(ctx context.Context) error {
 	fmt.Fprintln(r.out, "organizations:")
 	// The team the caller joined first is its primary one (Me.organization):
 	// the fake takes the order of the fixture for that.
-	var order []string
-	if r.caller.Organization != nil {
-		order = append(order, r.caller.Organization.ID)
-	}
-	roles := map[string]int{}
-	for _, m := range r.caller.Memberships {
-		if !slices.Contains(order, m.Organization) {
-			order = append(order, m.Organization)
-		}
-		n, _ := m.Role.Int64()
-		roles[m.Organization] = int(n)
-	}
+	order := r.callerTeams()
 	for _, id := range order {
-		role := fake.Role(roles[id])
+		role := r.teams[id].role
 		if err := r.team(ctx, id, role == fake.RoleAdmin || role == fake.RoleManager); err != nil {
 			return err
 		}
@@ -183,7 +190,32 @@ func (r *recorder) record(ctx context.Context) error {
 	if r.caller.DeploymentKeyAccount {
 		u.add("deployment_key_account", true)
 	}
+	// The caller's own flags: other people's are not visible through the
+	// API, and take the defaults in the recording.
+	if r.caller.IsOnboarded != nil && !*r.caller.IsOnboarded {
+		u.add("is_onboarded", false)
+	}
+	if r.caller.TestAccount {
+		u.add("test_account", true)
+	}
+	if r.caller.Scope != nil {
+		u.add("user_scope", r.userScope(r.caller.Email, *r.caller.Scope))
+	}
 	u.add("token", r.callerTok)
+	// The caller's own preferences (issue 11, "teams"): the fixture holds
+	// them on the user's entry. Decoded with UseNumber, so that numbers keep
+	// their digits.
+	var settings, milestones any
+	if err := r.c.GetJSON(ctx, "/api/me/settings/webextension/", "1.0", &settings); err != nil {
+		return err
+	}
+	if err := r.c.GetJSON(ctx, "/api/me/milestones/", "1.0", &milestones); err != nil {
+		return err
+	}
+	u.add("extension_settings", settings)
+	if list, _ := milestones.([]any); len(list) > 0 {
+		u.add("milestones", milestones)
+	}
 	fmt.Fprintf(r.out, "  - %s\n", u.json())
 	if !r.seen[strings.ToLower(r.caller.Email)] {
 		r.seen[strings.ToLower(r.caller.Email)] = true
@@ -191,6 +223,59 @@ func (r *recorder) record(ctx context.Context) error {
 	}
 	r.res.Tokens = append([]Token{{Email: r.email(r.caller.Email), Token: r.callerTok}}, r.res.Tokens...)
 	return nil
+}
+
+// callerTeams reads the caller's teams out of Me, primary team first, and
+// keeps what Me shows of each.
+func (r *recorder) callerTeams() []string {
+	r.teams = map[string]*callerTeam{}
+	var order []string
+	get := func(id string) *callerTeam {
+		t := r.teams[id]
+		if t == nil {
+			t = &callerTeam{settings: map[string]any{}}
+			r.teams[id] = t
+			order = append(order, id)
+		}
+		return t
+	}
+	if id, ok := r.caller.Organization["id"].(string); ok {
+		get(id)
+	}
+	for _, m := range r.caller.Memberships {
+		id, _ := m["organization"].(string)
+		t := get(id)
+		if role, ok := m["role"].(json.Number); ok {
+			n, _ := role.Int64()
+			t.role = fake.Role(n)
+		}
+		t.isDeploymentManager, _ = m["is_deployment_manager"].(bool)
+		for k, v := range m {
+			if isTeamSetting(k) {
+				t.settings[k] = v
+			}
+		}
+	}
+	if id, ok := r.caller.Organization["id"].(string); ok {
+		for k, v := range r.caller.Organization {
+			if isTeamSetting(k) {
+				r.teams[id].settings[k] = v
+			}
+		}
+	}
+	return order
+}
+
+// isTeamSetting says whether a key of a team (in its resource or in Me) is
+// one the fixture's team format holds as a value: not the people, groups
+// and campaigns, which are read from their own lists, and not what a
+// recording infers or never writes.
+func isTeamSetting(k string) bool {
+	switch k {
+	case "members", "groups", "campaigns", "generate", "verified_domains":
+		return false
+	}
+	return orgKeys[k]
 }
 
 // team writes one team: its settings, members, groups and campaigns, and the
@@ -214,8 +299,16 @@ func (r *recorder) team(ctx context.Context, id string, canManage bool) error {
 		return "    " + k
 	}
 	teamName := id
+	r.teamID = id
+	written := map[string]bool{}
 	// The team's settings are copied key by key, every key the fixture
 	// format knows, so that settings it learns later round-trip unchanged.
+	setting := func(k string, v any) {
+		if v = r.fixtureValue("team", orgFields[k], v); v != nil {
+			fmt.Fprintf(r.out, "%s: %s\n", key(k), flow(v))
+		}
+		written[k] = true
+	}
 	if !canManage {
 		r.memberGroups, r.groupOrder = map[string]*seenGroup{}, nil
 		defer func() { r.memberGroups = nil }()
@@ -235,11 +328,11 @@ func (r *recorder) team(ctx context.Context, id string, canManage bool) error {
 		if k == "name" {
 			teamName = fmt.Sprint(v)
 		}
-		if !orgKeys[k] || k == "groups" || k == "campaigns" || k == "generate" || k == "verified_domains" {
+		if !isTeamSetting(k) {
 			r.skip("team", k)
 			return nil
 		}
-		fmt.Fprintf(r.out, "%s: %s\n", key(k), flow(v))
+		setting(k, v)
 		return nil
 	})
 	resp.Body.Close()
@@ -247,7 +340,20 @@ func (r *recorder) team(ctx context.Context, id string, canManage bool) error {
 		return fmt.Errorf("GET %s: %w", r.c.URL("/api/organizations/"+esc+"/"), err)
 	}
 	if first { // an empty object: keep the item well-formed
-		fmt.Fprintf(r.out, "%s: %s\n", key("id"), flow(id))
+		setting("id", id)
+	}
+	// Then what only Me shows (the team's own resource wins where both do).
+	if t := r.teams[id]; t != nil {
+		keys := make([]string, 0, len(t.settings))
+		for k := range t.settings {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			if !written[k] {
+				setting(k, t.settings[k])
+			}
+		}
 	}
 	domains := map[string]bool{}
 	if canManage {
@@ -260,6 +366,9 @@ func (r *recorder) team(ctx context.Context, id string, canManage bool) error {
 			return err
 		}
 		if err := r.list(ctx, campaignsOf(esc), esc, teamName, domains); err != nil {
+			return err
+		}
+		if err := r.invitations(ctx, esc, teamName); err != nil {
 			return err
 		}
 	} else {
@@ -275,6 +384,41 @@ func (r *recorder) team(ctx context.Context, id string, canManage bool) error {
 		fmt.Fprintf(r.out, "    verified_domains: %s\n", flow(list))
 	}
 	return nil
+}
+
+// invitations writes a team's pending invitations. The inviter is kept when
+// the recording already holds their account (so the fixture loads); else
+// it is left out, and the fixture names the team's first admin.
+func (r *recorder) invitations(ctx context.Context, org, teamName string) error {
+	first := true
+	return r.c.Each(ctx, "/api/organizations/"+org+"/invitations/", r.opts.PageSize, func(raw json.RawMessage) error {
+		var inv struct {
+			ID      string      `json:"id"`
+			Email   string      `json:"email"`
+			Role    json.Number `json:"role"`
+			Inviter struct {
+				Email string `json:"email"`
+			} `json:"inviter"`
+		}
+		if err := decode(raw, &inv); err != nil {
+			return err
+		}
+		if first {
+			first = false
+			fmt.Fprintln(r.out, "    invitations:")
+		}
+		o := orderedObject{}
+		o.add("email", r.email(inv.Email))
+		if n, err := inv.Role.Int64(); err == nil && n >= int64(fake.RoleMember) && n <= int64(fake.RoleManager) {
+			o.add("role", fake.Role(n).String())
+		}
+		if key := strings.ToLower(inv.Inviter.Email); key != "" && (r.seen[key] || key == strings.ToLower(r.caller.Email)) {
+			o.add("inviter", r.email(inv.Inviter.Email))
+		}
+		o.add("id", inv.ID)
+		_, err := fmt.Fprintf(r.out, "      - %s\n", o.json())
+		return err
+	}, r.progress(teamName, "invitations"))
 }
 
 // member writes one team membership as a fixture member.
@@ -321,6 +465,14 @@ func (r *recorder) member(raw json.RawMessage) error {
 	// Whatever else the fixture format can hold is copied through.
 	handled := map[string]bool{"email": true, "name": true, "role": true, "id": true, "user": true, "groups": true,
 		"date_joined": true, "last_active_at": true, "last_login_at": true, "service_account": true, "deployment_key_account": true}
+	// A membership does not show is_deployment_manager; Me shows the
+	// caller's own, team by team.
+	if _, shown := m["is_deployment_manager"]; !shown && strings.EqualFold(email, r.caller.Email) {
+		if t := r.teams[r.teamID]; t != nil && t.isDeploymentManager {
+			o.add("is_deployment_manager", true)
+			handled["is_deployment_manager"] = true
+		}
+	}
 	copyKnown(&o, user, handled, memberKeys, func(k string) { r.skip("member user", k) })
 	copyKnown(&o, m, handled, memberKeys, func(k string) { r.skip("membership", k) })
 	if r.memberGroups != nil {
@@ -509,6 +661,15 @@ func (r *recorder) email(email string) string {
 	return r.anon.email(email)
 }
 
+// userScope is a user's own package scope; anonymized, one made from the
+// person's fake email, since a scope usually names its owner.
+func (r *recorder) userScope(email, scope string) string {
+	if r.anon == nil {
+		return scope
+	}
+	return r.anon.scope(email)
+}
+
 func (r *recorder) name(email, name string) string {
 	if r.anon == nil || name == "" {
 		return name
@@ -537,9 +698,37 @@ func copyKnown(o *orderedObject, src map[string]any, handled, known map[string]b
 	}
 }
 
+// fixtureValue is v as the fixture field of type t holds it: an object for
+// a nested fixture type (a team's theme or control_room) keeps the keys that
+// type knows, and any other is noted; nil stands for "leave the key out"
+// (the fake then takes its default).
+func (r *recorder) fixtureValue(what string, t reflect.Type, v any) any {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	obj, isObject := v.(map[string]any)
+	if !isObject || t == nil || t.Kind() != reflect.Struct || t == reflect.TypeFor[time.Time]() {
+		return v
+	}
+	fields := yamlFields(t)
+	kept := map[string]any{}
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
+		ft, known := fields[k]
+		if !known {
+			r.skip(what, k)
+			continue
+		}
+		if fv := r.fixtureValue(what+" "+k, ft, obj[k]); fv != nil {
+			kept[k] = fv
+		}
+	}
+	return kept
+}
+
 // The keys of the fixture format, read from its Go types, so that a key the
 // format gains is copied through without a change here.
 var (
+	orgFields          = yamlFields(reflect.TypeFor[fake.FixtureOrganization]())
 	orgKeys            = yamlKeys(reflect.TypeFor[fake.FixtureOrganization]())
 	memberKeys         = yamlKeys(reflect.TypeFor[fake.FixtureMember]())
 	groupKeys          = yamlKeys(reflect.TypeFor[fake.FixtureGroup]())
@@ -550,13 +739,22 @@ var (
 
 func yamlKeys(t reflect.Type) map[string]bool {
 	keys := map[string]bool{}
+	for k := range yamlFields(t) {
+		keys[k] = true
+	}
+	return keys
+}
+
+// yamlFields maps the YAML keys of a fixture struct to their Go types.
+func yamlFields(t reflect.Type) map[string]reflect.Type {
+	fields := map[string]reflect.Type{}
 	for i := range t.NumField() {
 		name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
 		if name != "" && name != "-" {
-			keys[name] = true
+			fields[name] = t.Field(i).Type
 		}
 	}
-	return keys
+	return fields
 }
 
 func domainOf(email string) string {

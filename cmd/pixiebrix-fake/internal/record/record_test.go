@@ -3,6 +3,7 @@ package record_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -92,6 +93,9 @@ func sameReads(t *testing.T, live, replay *fake.TestServer, liveToken, replayTok
 		for _, v := range check.Versions {
 			for _, p := range paths {
 				want, got := get(t, live, liveToken, p, v), get(t, replay, replayToken, p, v)
+				if r.Operation == "retrieveAuthToken" { // the recording's token is a new one, by design
+					want.body = strings.ReplaceAll(want.body, liveToken, replayToken)
+				}
 				compared++
 				if want != got {
 					t.Errorf("%s %s @%s differs after the round trip:\n live:   %d %s %s %s\n%.1500s\n replay: %d %s %s %s\n%.1500s",
@@ -107,7 +111,9 @@ func sameReads(t *testing.T, live, replay *fake.TestServer, liveToken, replayTok
 
 func TestRecordReplaysTheDefaultDataByteForByte(t *testing.T) {
 	live := fake.NewTestServer(t)
-	for _, token := range []string{"acme-admin-token", "globex-admin-token", "acme-member-token"} {
+	// sam is in two teams: a member of Acme (his primary team), a manager
+	// of Globex.
+	for _, token := range []string{"acme-admin-token", "globex-admin-token", "acme-member-token", "sam-token"} {
 		t.Run(token, func(t *testing.T) {
 			replay, res, _ := recordAndServe(t, live, token, record.Options{})
 			if len(res.Tokens) == 0 {
@@ -123,6 +129,76 @@ func TestRecordReplaysTheDefaultDataByteForByte(t *testing.T) {
 				if a.status != 200 || !strings.Contains(a.body, `"email":"`+tok.Email+`"`) {
 					t.Errorf("token of %s: %d %s", tok.Email, a.status, a.body)
 				}
+			}
+		})
+	}
+}
+
+// settingsFixture sets every team setting and every user and member flag
+// away from its default, for a caller in two teams: admin of Initech (its
+// primary team), member of Umbrella.
+const settingsFixture = `
+organizations:
+  - id: 0c000000-0000-4000-8000-000000000003
+    name: Initech
+    scope: "@initech"
+    verified_domains: [initech.test]
+    is_enterprise: true
+    enforce_update_millis: 3600000
+    session_idle_timeout_minutes: 30
+    trial_end_timestamp: 2027-03-04T05:06:07Z
+    enable_invitations: false
+    ai_default_chat_copilot: false
+    theme: {show_sidebar_logo: false, logo: "https://cdn.initech.test/logo.svg", fab_logo: "https://cdn.initech.test/fab.svg", whitelabel_theme_name: initech-dark}
+    control_room: {id: 0c000000-0000-4000-8000-0000000000cc, url: "https://cr.initech.test"}
+    members:
+      - {email: bill@initech.test, name: Bill Lumbergh, role: admin, token: bill-token, is_deployment_manager: true, is_onboarded: false, test_account: true, user_scope: "@lumbergh-scope"}
+      - {email: milton@initech.test, name: Milton, role: member, is_deployment_manager: true, test_account: true, user_scope: "@milton"}
+    groups:
+      - {name: Staplers, members: [milton@initech.test, later@initech.test]}
+  - id: 0d000000-0000-4000-8000-000000000004
+    name: Umbrella
+    is_enterprise: true
+    theme: {toolbar_icon: "https://cdn.umbrella.test/icon.svg"}
+    control_room: {url: "https://cr.umbrella.test"}
+    session_idle_timeout_minutes: 60
+    members:
+      - {email: alice@umbrella.test, role: admin, token: alice-token}
+      - {email: bill@initech.test, role: member}
+`
+
+// A recording holds every setting and flag the caller's token can see:
+// the teams' settings from the teams, the primary team's is_enterprise and
+// theme and every team's control_room from Me, and the caller's own flags
+// and per-team is_deployment_manager from Me; what the caller sees of the
+// replay is the same, byte for byte.
+func TestRecordReplaysTheSettingsAndFlagsTheCallerSees(t *testing.T) {
+	f, err := fake.ParseFixture([]byte(settingsFixture))
+	if err != nil {
+		t.Fatal(err)
+	}
+	live := fake.NewTestServer(t, fake.WithFixtures(*f))
+	for _, anonymize := range []bool{false, true} {
+		t.Run(fmt.Sprintf("anonymize=%v", anonymize), func(t *testing.T) {
+			replay, res, out := recordAndServe(t, live, "bill-token", record.Options{Anonymize: anonymize, Seed: 3})
+			me := get(t, replay, res.Tokens[0].Token, "/api/me/", "1.1").body
+			for _, want := range []string{`"is_enterprise":true`, `"whitelabel_theme_name":"initech-dark"`, `"url":"https://cr.umbrella.test"`,
+				`"is_deployment_manager":true`, `"is_onboarded":false`, `"test_account":true`, `"enforce_update_millis":3600000`} {
+				if !strings.Contains(me, want) {
+					t.Errorf("the replay's Me lacks %s: %s", want, me)
+				}
+			}
+			if anonymize {
+				if strings.Contains(string(out), "lumbergh") {
+					t.Errorf("the anonymized recording holds the caller's scope:\n%s", out)
+				}
+				if !strings.Contains(me, `"scope":"@`) {
+					t.Errorf("the anonymized caller lost its scope: %s", me)
+				}
+				return
+			}
+			if n := sameReads(t, live, replay, "bill-token", res.Tokens[0].Token, 0); n < 20 {
+				t.Errorf("compared %d answers only", n)
 			}
 		})
 	}
@@ -250,5 +326,43 @@ func TestRecordNamesFieldsAFixtureCannotHold(t *testing.T) {
 	}
 	if _, err := fake.ParseFixture(out.Bytes()); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestRecordKeepsTheCallersPreferences: the caller's milestones and
+// extension settings are recorded on its user entry and served back.
+func TestRecordKeepsTheCallersPreferences(t *testing.T) {
+	live := fake.NewTestServer(t, fake.WithFixtures(fake.Fixture{Organizations: []fake.FixtureOrganization{{
+		Name: "Prefs",
+		Members: []fake.FixtureMember{{Email: "pat@prefs.test", Role: fake.RoleAdmin, Token: "pat-token",
+			ExtensionSettings: &fake.ExtensionSettingsChange{TextSelectionMenuSiteDenylist: &[]string{"a.test"}},
+			Milestones:        []fake.Milestone{{Key: "welcome", Metadata: map[string]any{"n": 1.5}}, {Key: "tour"}}}},
+	}}}))
+	replay, res, _ := recordAndServe(t, live, "pat-token", record.Options{})
+	if n := sameReads(t, live, replay, "pat-token", res.Tokens[0].Token, 0); n < 20 {
+		t.Errorf("compared %d answers only", n)
+	}
+	a := get(t, replay, res.Tokens[0].Token, "/api/me/milestones/", "1.0")
+	if a.body != `[{"key":"welcome","metadata":{"n":1.5}},{"key":"tour","metadata":null}]` {
+		t.Errorf("replayed milestones %s", a.body)
+	}
+}
+
+// TestRecordKeepsInvitations: a team's pending invitations are recorded
+// (with their inviter, whose account the recording holds) and served again.
+func TestRecordKeepsInvitations(t *testing.T) {
+	t.Parallel()
+	live := fake.NewTestServer(t)
+	inv, err := live.Invite("0a000000-0000-4000-8000-000000000001", fake.FixtureInvitation{Email: "hire@else.test", Role: fake.RoleDeveloper, Inviter: "max@acme.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	replay, _, out := recordAndServe(t, live, "acme-admin-token", record.Options{})
+	if !bytes.Contains(out, []byte("    invitations:\n")) {
+		t.Fatalf("no invitations in the recording:\n%.3000s", out)
+	}
+	got, err := replay.Invitations("0a000000-0000-4000-8000-000000000001")
+	if err != nil || len(got) != 1 || got[0].ID != inv.ID || got[0].Role != fake.RoleDeveloper || got[0].Inviter.Email != "max@acme.test" {
+		t.Errorf("invitations served from the recording: %+v %v", got, err)
 	}
 }
