@@ -111,8 +111,7 @@ func (s *Server) checkControlToken(r *http.Request) error {
 		return nil
 	}
 	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
-	if strings.EqualFold(scheme, "Bearer") &&
-		subtle.ConstantTimeCompare([]byte(strings.TrimSpace(token)), []byte(s.controlToken)) == 1 {
+	if strings.EqualFold(scheme, "Bearer") && s.controlTokenMatches(token) {
 		return nil
 	}
 	return &apiError{
@@ -120,6 +119,13 @@ func (s *Server) checkControlToken(r *http.Request) error {
 		detail: "The control plane needs its token: Authorization: Bearer <token>.",
 		header: http.Header{"Www-Authenticate": {"Bearer"}},
 	}
+}
+
+// controlTokenMatches reports whether token is the WithControlToken token,
+// or whether there is none to match.
+func (s *Server) controlTokenMatches(token string) bool {
+	return s.controlToken == "" ||
+		subtle.ConstantTimeCompare([]byte(strings.TrimSpace(token)), []byte(s.controlToken)) == 1
 }
 
 // controlHealth answers ready: New returns only once seeding is done, so a
@@ -233,9 +239,9 @@ func (s *Server) controlAddFault(w http.ResponseWriter, r *http.Request, _ strin
 	if len(errs) > 0 {
 		return errInvalidFields(errs)
 	}
-	added, errs := s.addFault(rule)
-	if errs != nil {
-		return errInvalidFields(errs)
+	added, err := s.addFault(rule)
+	if err != nil {
+		return err
 	}
 	w.Header().Set("Location", controlPrefix+"/faults/"+strconv.Itoa(added.ID))
 	writeJSON(w, http.StatusCreated, added)
@@ -277,7 +283,7 @@ func (s *Server) controlListRequests(w http.ResponseWriter, r *http.Request, _ s
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.Journal(f))
+	writeJournal(w, s.journal.shared(f))
 	return nil
 }
 
@@ -293,19 +299,24 @@ func (s *Server) controlClearRequests(w http.ResponseWriter, _ *http.Request, _ 
 // removes it (calling it again does nothing). A rule that makes no sense is
 // an error naming its fields. Safe while requests are in flight.
 func (s *Server) InjectFault(rule FaultRule) (remove func(), err error) {
-	added, errs := s.addFault(rule)
-	if errs != nil {
-		return nil, errors.New("fault rule: " + describeFieldErrors(errs))
+	added, err := s.addFault(rule)
+	if err != nil {
+		if apiErr := asAPIError(err); apiErr.fields != nil {
+			return nil, errors.New("fault rule: " + describeFieldErrors(apiErr.fields))
+		}
+		return nil, err
 	}
 	return func() { s.faults.remove(added.ID) }, nil
 }
 
-func (s *Server) addFault(rule FaultRule) (FaultRule, fieldErrors) {
+// addFault checks a rule and adds it: a 400 names its bad fields, or says
+// that the rules are at their cap.
+func (s *Server) addFault(rule FaultRule) (FaultRule, error) {
 	checked, errs := checkFaultRule(rule, s.apiPaths())
 	if errs != nil {
-		return FaultRule{}, errs
+		return FaultRule{}, errInvalidFields(errs)
 	}
-	return s.faults.add(checked), nil
+	return s.faults.add(checked)
 }
 
 // apiPaths are the path templates of openapi.yaml.

@@ -27,8 +27,9 @@ func WithCORS(origins ...string) Option {
 const corsAllowMethods = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"
 
 // corsAllowHeaders are the request headers a preflight always allows: the
-// token, JSON bodies, the versioned Accept, and the one-off fault header.
-var corsAllowHeaders = []string{"Authorization", "Content-Type", "Accept", "X-Fake-Fault"}
+// token, JSON bodies, the versioned Accept, the one-off fault header and the
+// control-plane token it needs when there is one (FaultTokenHeader).
+var corsAllowHeaders = []string{"Authorization", "Content-Type", "Accept", FaultHeader, FaultTokenHeader}
 
 // corsExposeHeaders are the response headers a page may read besides the
 // CORS-safelisted ones: pagination, the request id, throttling, created

@@ -69,7 +69,7 @@ func TestCORSPreflight(t *testing.T) {
 			origins: []string{pageOrigin},
 			call: call{method: "OPTIONS", path: "/api/organizations/" + acmeID + "/memberships/",
 				headers: preflight(pageOrigin, "GET", "authorization,accept")},
-			want: preflightAnswer(pageOrigin, "Authorization, Content-Type, Accept, X-Fake-Fault"),
+			want: preflightAnswer(pageOrigin, "Authorization, Content-Type, Accept, X-Fake-Fault, X-Fake-Admin-Token"),
 			vary: []string{"Origin", "Access-Control-Request-Method", "Access-Control-Request-Headers"},
 		},
 		{
@@ -77,7 +77,7 @@ func TestCORSPreflight(t *testing.T) {
 			origins: []string{"https://app.example", "HTTP://LOCALHOST:3000/"},
 			call: call{method: "OPTIONS", path: "/api/memberships/" + acmeID + "/",
 				headers: preflight(pageOrigin, "DELETE", "Authorization, X-Trace-Id, bad header")},
-			want: preflightAnswer(pageOrigin, "Authorization, Content-Type, Accept, X-Fake-Fault, X-Trace-Id"),
+			want: preflightAnswer(pageOrigin, "Authorization, Content-Type, Accept, X-Fake-Fault, X-Fake-Admin-Token, X-Trace-Id"),
 			vary: []string{"Origin", "Access-Control-Request-Method", "Access-Control-Request-Headers"},
 		},
 		{
@@ -85,7 +85,7 @@ func TestCORSPreflight(t *testing.T) {
 			origins: []string{"*"},
 			call: call{method: "OPTIONS", path: "/__fake/reset",
 				headers: preflight("http://127.0.0.1:9999", "POST", "authorization")},
-			want: preflightAnswer("*", "Authorization, Content-Type, Accept, X-Fake-Fault"),
+			want: preflightAnswer("*", "Authorization, Content-Type, Accept, X-Fake-Fault, X-Fake-Admin-Token"),
 			vary: []string{"Access-Control-Request-Method", "Access-Control-Request-Headers"},
 		},
 	}

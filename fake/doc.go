@@ -2,20 +2,20 @@
 // REST API, for developing and testing code that syncs PixieBrix with a
 // workforce system or an identity provider.
 //
-// What it emulates: the 46 operations of openapi.yaml (health, me and the
-// caller's own account, teams and their lifecycle, team memberships and
-// member detail, groups, group memberships, campaigns, campaign members and
-// their e-mail jobs, invitations) with the real API's paths, fields, status codes, DRF error bodies, Accept
-// header versioning, Link/X-Total-Count pagination, token authentication,
+// What it emulates: all 56 published team-management operations, in
+// openapi.yaml (health, me and the caller's own account, teams and their
+// lifecycle, team memberships and member detail, groups, group memberships,
+// campaigns, campaign members and their e-mail jobs, invitations, service
+// accounts, deployment keys and the audit trail) with the real API's paths,
+// fields, status codes, DRF error bodies, Accept header versioning, Link/X-Total-Count pagination, token authentication,
 // role rules and membership semantics. openapi.yaml follows PixieBrix's
 // published OpenAPI document, and every request body (JSON, form or
 // multipart, as DRF's parsers take them) is validated against it with
 // kin-openapi.
 //
 // What it does not: the rest of PixieBrix (mods, deployments, databases),
-// the 10 published team-management operations not served yet (service
-// accounts, deployment keys, reading the audit trail), logins, and real e-mail: every e-mail the real server would send goes to an
-// outbox that tests read ([Server.Outbox]). State lives in memory unless
+// logins, and real e-mail: every e-mail the real server would send goes to
+// an outbox that tests read ([Server.Outbox]). State lives in memory unless
 // [WithStateFile] keeps it in a crash-safe file.
 //
 // The fake's own additions live under /__fake/: health, reset, state
@@ -187,6 +187,21 @@
 //	ms, err := srv.Milestones("bill@initech.test")          // a user's onboarding milestones
 //	es, err := srv.ExtensionSettings("bill@initech.test")   // and browser-extension settings
 //
+//	sa, err := srv.CreateServiceAccount(team.ID, "Nightly sync", fake.RoleManager) // sa.Token: this once
+//	accounts, err := srv.ServiceAccounts(team.ID)           // []fake.ServiceAccount, without tokens
+//	err = srv.DeleteServiceAccount(team.ID, sa.ID)          // revokes sa.Token
+//	key, err := srv.CreateDeploymentKey(team.ID, "CI")      // key.Token, role 4 (restricted)
+//	keys, err := srv.DeploymentKeys(team.ID)                // with their tokens
+//	err = srv.DeleteDeploymentKey(team.ID, key.ID)          // revokes key.Token
+//	events, err := srv.AuditEvents(team.ID)                 // []fake.AuditEvent, newest first
+//
+// Service accounts and deployment keys are team members with a token that
+// authenticates at once; the create, delete and the API's writes follow the
+// same rules (a service account's role 0 is the default, restricted). The
+// four key helpers are recorded in the audit trail as the API's writes are,
+// with a null actor, since no user made the change; the seeding helpers
+// (AddTeam, AddMember, AddGroup) record nothing, as a fixture does not.
+//
 // Invite names the team's first admin as the inviter unless Inviter gives a
 // user's e-mail, and puts the invitation e-mail in the outbox as the API does;
 // the invitee accepts with the token AddUser returned. The outbox keeps the
@@ -217,9 +232,18 @@
 // at once. Other requests are served as before. Call it before shutting down
 // the http.Server (or httptest.Server), which otherwise waits for those
 // requests. No goroutine of the fake outlives Close plus the end of the
-// requests in flight. With a state file, shut down in this order:
-// Server.Close, then http.Server.Shutdown, then [Server.CloseStateFile]; a
-// write after CloseStateFile answers 500 rather than being lost.
+// requests in flight.
+//
+// A graceful stop, as the command's on SIGTERM, lets finite waits end first:
+//
+//	srv.Drain(deadline)                // delays and latency ending by deadline are answered;
+//	                                   // hang faults and longer waits end at once
+//	err := httpServer.Shutdown(ctx)    // ctx's deadline a little after deadline
+//	srv.Close()                        // ends whatever still waits
+//	err = srv.CloseStateFile()         // the last snapshot's error, or the file's earlier failure
+//
+// Without a state file CloseStateFile does nothing; with one, a write after it
+// answers 500 rather than being lost.
 //
 // # Costs
 //

@@ -12,6 +12,15 @@ import (
 // "kind=status; status=503" or "kind=delay; delay=200ms".
 const FaultHeader = "X-Fake-Fault"
 
+// FaultTokenHeader carries the control plane's token (WithControlToken)
+// beside X-Fake-Fault. A one-off fault is a control-plane power on an API
+// request — a hang holds a connection for up to MaxFaultDelay — so a server
+// whose control plane needs a token honours X-Fake-Fault only with that
+// token here (Authorization carries the API's own token), and refuses it
+// with a 403 otherwise. A server without a control plane
+// (WithoutControlPlane) ignores X-Fake-Fault, as WithoutFaultHeader does.
+const FaultTokenHeader = "X-Fake-Admin-Token"
+
 // parseFaultHeader reads an X-Fake-Fault value: kind, status, headers
 // ("Name: value, Name: value"), body, delay and probability.
 func parseFaultHeader(value string) (FaultRule, error) {

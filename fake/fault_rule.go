@@ -210,6 +210,11 @@ func unmarshalOr(raw json.RawMessage, v any, msg string) string {
 // knownMethods are the methods a rule may name.
 var knownMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}
 
+// serverHeaders are the response headers a fault may not set: the request's
+// id, which ties an answer to its journal entry and log line, and the
+// message's framing.
+var serverHeaders = []string{"X-Request-Id", "Content-Length", "Transfer-Encoding", "Connection"}
+
 // kindFields says which optional fields make sense for each kind.
 var kindFields = map[FaultKind]struct{ status, headers, body bool }{
 	FaultStatus:    {status: true, headers: true, body: true},
@@ -248,13 +253,22 @@ func checkFaultRule(r FaultRule, paths []string) (FaultRule, fieldErrors) {
 		errs.add("status", fmt.Sprintf("Does not apply to kind %q.", r.Kind))
 	case r.Status != 0 && (r.Status < 200 || r.Status > 599):
 		errs.add("status", "Ensure this value is between 200 and 599.")
+	case r.Status != 0 && !bodyAllowed(r.Status) && (r.Kind == FaultMalformed || r.Kind == FaultTruncate):
+		// A damaged body needs a body; net/http would send none, and the
+		// fault would quietly become another status.
+		errs.add("status", fmt.Sprintf("Status %d has no body, which kind %q damages; use a status that has one.", r.Status, r.Kind))
+	case r.Body != "" && r.Kind == FaultStatus && !bodyAllowed(r.Status):
+		errs.add("body", fmt.Sprintf("Status %d has no body.", r.Status))
 	}
 	if len(r.Headers) > 0 && knownKind && !uses.headers {
 		errs.add("headers", fmt.Sprintf("Does not apply to kind %q.", r.Kind))
 	}
 	for name, value := range r.Headers {
-		if !validHeaderName(name) || strings.ContainsAny(value, "\r\n\x00") {
+		switch {
+		case !validHeaderName(name) || strings.ContainsAny(value, "\r\n\x00"):
 			errs.add("headers", fmt.Sprintf("%q: %q is not a valid header.", name, value))
+		case slices.Contains(serverHeaders, http.CanonicalHeaderKey(name)):
+			errs.add("headers", fmt.Sprintf("%q is the server's own header; a fault may not set it.", name))
 		}
 	}
 	if r.Body != "" && knownKind && !uses.body {

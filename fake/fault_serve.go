@@ -21,6 +21,10 @@ const (
 // header first, then the rules in order, then the global error rate.
 func (s *Server) chooseFault(req *apiRequest) (*FaultRule, string, error) {
 	if value := req.Header.Get(FaultHeader); value != "" && s.faultHeader {
+		if !s.controlTokenMatches(req.Header.Get(FaultTokenHeader)) {
+			detail := FaultHeader + " needs the control plane's token: send " + FaultTokenHeader + ": <token> with it."
+			return nil, "", &apiError{code: codeForbidden, detail: detail, reason: detail}
+		}
 		r, err := parseFaultHeader(value)
 		if err == nil {
 			var errs fieldErrors

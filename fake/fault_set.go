@@ -1,6 +1,7 @@
 package fake
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"sync"
@@ -15,28 +16,68 @@ const (
 	streamLatency   uint64 = 102 // latency jitter
 )
 
+// MaxFaultRules is how many fault rules a server holds at once, and
+// MaxFaultRuleBytes how many bytes their bodies and headers take together:
+// a rule past either is refused (400), so that no client can grow the
+// server's memory without bound. Rules that expire or are deleted make room.
+const (
+	MaxFaultRules     = 1000
+	MaxFaultRuleBytes = 16 << 20
+)
+
 // faultSet holds the rules in the order they were added, and the seeded
 // source of their probability draws.
 type faultSet struct {
 	mu     sync.Mutex
 	rules  []*FaultRule
+	bytes  int // ruleBytes of the rules held
 	nextID int
 	rng    *rand.Rand
+}
+
+// ruleBytes is what a rule's free text costs in memory, for MaxFaultRuleBytes.
+func ruleBytes(r *FaultRule) int {
+	n := len(r.Body) + len(r.Path)
+	for name, value := range r.Headers {
+		n += len(name) + len(value)
+	}
+	return n
+}
+
+// errFaultRulesFull is the 400 of a rule past MaxFaultRules or
+// MaxFaultRuleBytes.
+func errFaultRulesFull(count, bytes int) *apiError {
+	detail := fmt.Sprintf("The fake holds at most %d fault rules, whose bodies and headers take at most %d MiB together; "+
+		"it holds %d (%d bytes). Delete some first (DELETE /__fake/faults/{id} or /__fake/faults).",
+		MaxFaultRules, MaxFaultRuleBytes>>20, count, bytes)
+	return &apiError{code: codeInvalid, detail: detail}
 }
 
 func newFaultSet(seed int64) *faultSet {
 	return &faultSet{rng: newRand(seed, streamFaults), nextID: 1}
 }
 
-// add appends a checked rule and returns it with its id.
-func (f *faultSet) add(r FaultRule) FaultRule {
+// add appends a checked rule and returns it with its id, unless the set is
+// full (MaxFaultRules, MaxFaultRuleBytes).
+func (f *faultSet) add(r FaultRule) (FaultRule, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	size := ruleBytes(&r)
+	if len(f.rules) >= MaxFaultRules || f.bytes+size > MaxFaultRuleBytes {
+		return FaultRule{}, errFaultRulesFull(len(f.rules), f.bytes)
+	}
 	r.ID = f.nextID
 	f.nextID++
 	stored := r.clone()
 	f.rules = append(f.rules, &stored)
-	return stored.clone()
+	f.bytes += size
+	return stored.clone(), nil
+}
+
+// deleteLocked removes the rule at index i.
+func (f *faultSet) deleteLocked(i int) {
+	f.bytes -= ruleBytes(f.rules[i])
+	f.rules = slices.Delete(f.rules, i, i+1)
 }
 
 func (f *faultSet) list() []FaultRule {
@@ -65,7 +106,7 @@ func (f *faultSet) remove(id int) bool {
 	defer f.mu.Unlock()
 	for i, r := range f.rules {
 		if r.ID == id {
-			f.rules = slices.Delete(f.rules, i, i+1)
+			f.deleteLocked(i)
 			return true
 		}
 	}
@@ -75,18 +116,19 @@ func (f *faultSet) remove(id int) bool {
 func (f *faultSet) clear() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.rules = nil
+	f.rules, f.bytes = nil, 0
 }
 
 // reset drops every rule, restarts the probability draws from the seed and
-// adds the start rules again (with new ids: ids are never reused).
+// adds the start rules again (with new ids: ids are never reused). New
+// checked that the start rules fit.
 func (f *faultSet) reset(seed int64, start []FaultRule) {
 	f.clear()
 	f.mu.Lock()
 	f.rng = newRand(seed, streamFaults)
 	f.mu.Unlock()
 	for _, r := range start {
-		f.add(r)
+		_, _ = f.add(r)
 	}
 }
 
@@ -109,7 +151,7 @@ func (f *faultSet) fire(method, path string) *FaultRule {
 		r.Fired++
 		fired := r.clone()
 		if r.Times > 0 && r.Fired >= r.Times {
-			f.rules = slices.Delete(f.rules, i, i+1)
+			f.deleteLocked(i)
 		}
 		return &fired
 	}

@@ -100,6 +100,7 @@ func FuzzPipeline(f *testing.F) {
 			// client has gone; faults that drop the connection panic with
 			// http.ErrAbortHandler under a recorder.
 			srv = target.faulty
+			req.Header.Set(fake.FaultTokenHeader, fuzzControlToken)
 			ctx, cancel := context.WithCancel(req.Context())
 			cancel()
 			req = req.WithContext(ctx)

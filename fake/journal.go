@@ -1,6 +1,7 @@
 package fake
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"io"
@@ -8,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/pixiebrix-fake/pixiebrix-fake/fake/internal/jsonenc"
 )
 
 // DefaultJournalSize is how many API requests the journal keeps unless
@@ -122,17 +125,44 @@ func (f JournalFilter) keep(e *JournalEntry) bool {
 		(!f.Unmatched || e.OperationID == "")
 }
 
-// journal is a bounded ring of the latest API requests.
+// MaxJournalSize is the most entries WithJournalSize may ask the journal to
+// keep, and MaxJournalBytes the most memory its entries may take together
+// (bodies, paths, queries, faults and a fixed cost per entry, journalCost):
+// the oldest entries drop out at whichever bound is reached first, so that
+// no client can grow the server's memory without bound.
+const (
+	MaxJournalSize  = 1_000_000
+	MaxJournalBytes = 64 << 20
+)
+
+// journalEntryOverhead is what an entry costs in memory besides its texts:
+// the struct, its pointer in the ring and the allocations behind it.
+const journalEntryOverhead = 320
+
+// journalCost is what an entry counts against MaxJournalBytes.
+func journalCost(e *JournalEntry) int {
+	n := journalEntryOverhead + len(e.RequestID) + len(e.Method) + len(e.Path) + len(e.Query) +
+		len(e.OperationID) + len(e.Caller) + len(e.RequestBody) + len(e.FaultSource) + len(e.ValidationError)
+	if e.Fault != nil {
+		n += journalEntryOverhead + ruleBytes(e.Fault)
+	}
+	return n
+}
+
+// journal is a bounded queue of the latest API requests. Entries are never
+// changed once added, so that readers can share them outside the lock.
 type journal struct {
-	mu      sync.Mutex
-	entries []JournalEntry // a ring of cap size, oldest at start
-	start   int
-	size    int
-	nextID  int
+	mu       sync.Mutex
+	ring     []*JournalEntry // grows up to size; the entries at start, start+1, … (mod len) are live
+	start, n int
+	bytes    int // journalCost of the live entries
+	size     int
+	maxBytes int
+	nextID   int
 }
 
 func newJournal(size int) *journal {
-	return &journal{size: size, nextID: 1}
+	return &journal{size: size, maxBytes: MaxJournalBytes, nextID: 1}
 }
 
 func (j *journal) add(e JournalEntry) {
@@ -140,25 +170,41 @@ func (j *journal) add(e JournalEntry) {
 	defer j.mu.Unlock()
 	e.ID = j.nextID
 	j.nextID++
-	switch {
-	case j.size == 0:
-	case len(j.entries) < j.size:
-		j.entries = append(j.entries, e)
-	default:
-		j.entries[j.start] = e
-		j.start = (j.start + 1) % j.size
+	if j.size == 0 {
+		return
 	}
+	cost := journalCost(&e)
+	for j.n > 0 && (j.n >= j.size || j.bytes+cost > j.maxBytes) {
+		j.dropOldestLocked()
+	}
+	if j.n == len(j.ring) {
+		grown := make([]*JournalEntry, min(max(2*len(j.ring), 16), j.size))
+		for i := 0; i < j.n; i++ {
+			grown[i] = j.ring[(j.start+i)%len(j.ring)]
+		}
+		j.ring, j.start = grown, 0
+	}
+	j.ring[(j.start+j.n)%len(j.ring)] = &e
+	j.n++
+	j.bytes += cost
 }
 
-// list returns copies of the matching entries, oldest first.
-func (j *journal) list(f JournalFilter) []JournalEntry {
+func (j *journal) dropOldestLocked() {
+	j.bytes -= journalCost(j.ring[j.start])
+	j.ring[j.start] = nil
+	j.start = (j.start + 1) % len(j.ring)
+	j.n--
+}
+
+// shared returns the matching entries, oldest first, shared with the
+// journal: the caller must not change them. It costs a pointer per entry.
+func (j *journal) shared(f JournalFilter) []*JournalEntry {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	out := []JournalEntry{}
-	for i := range j.entries {
-		e := &j.entries[(j.start+i)%len(j.entries)]
-		if f.keep(e) {
-			out = append(out, e.clone())
+	out := []*JournalEntry{}
+	for i := 0; i < j.n; i++ {
+		if e := j.ring[(j.start+i)%len(j.ring)]; f.keep(e) {
+			out = append(out, e)
 		}
 	}
 	if f.Limit > 0 && len(out) > f.Limit {
@@ -167,10 +213,60 @@ func (j *journal) list(f JournalFilter) []JournalEntry {
 	return out
 }
 
+// list returns copies of the matching entries, oldest first.
+func (j *journal) list(f JournalFilter) []JournalEntry {
+	shared := j.shared(f)
+	out := make([]JournalEntry, len(shared))
+	for i, e := range shared {
+		out[i] = e.clone()
+	}
+	return out
+}
+
+// count is how many entries match, Limit aside.
+func (j *journal) count(f JournalFilter) int {
+	f.Limit = 0
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	n := 0
+	for i := 0; i < j.n; i++ {
+		if f.keep(j.ring[(j.start+i)%len(j.ring)]) {
+			n++
+		}
+	}
+	return n
+}
+
 func (j *journal) clear() {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	j.entries, j.start = nil, 0
+	j.ring, j.start, j.n, j.bytes = nil, 0, 0, 0
+}
+
+// writeJournal answers entries as a JSON array, encoded one entry at a time
+// straight to the connection: a full journal is tens of MiB of JSON, and
+// readers in parallel would each hold all of it in one buffer.
+func writeJournal(w http.ResponseWriter, entries []*JournalEntry) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	out := bufio.NewWriterSize(w, 32<<10)
+	buf := jsonBuffers.Get().(*bytes.Buffer)
+	defer putJSONBuffer(buf)
+	out.WriteByte('[')
+	for i, e := range entries {
+		if i > 0 {
+			out.WriteByte(',')
+		}
+		buf.Reset()
+		if err := jsonenc.Encode(buf, e); err != nil {
+			return // cannot happen: every field encodes; the client sees a cut body
+		}
+		if _, err := out.Write(buf.Bytes()); err != nil {
+			return // the client went away
+		}
+	}
+	out.WriteByte(']')
+	_ = out.Flush()
 }
 
 func (e JournalEntry) clone() JournalEntry {
@@ -270,26 +366,45 @@ func redact(r *strings.Replacer, text string) string {
 	return r.Replace(text)
 }
 
-// journalEntry records a finished exchange.
+// journalEntry records a finished exchange, its tokens redacted (redact.go).
 func (s *Server) journalEntry(ex *exchange, r *http.Request) JournalEntry {
 	var kept string
 	if ex.body != nil && ex.body.total > 0 {
 		kept = string(ex.body.kept)
 	}
-	redactor := s.redactor(r, r.URL.Path, r.URL.RawQuery, kept)
+	truncated := ex.body != nil && ex.body.total > journalBodyLimit
+	contentType := r.Header.Get("Content-Type")
+	whole := kept // what can be decoded: not a body cut short
+	if truncated {
+		whole = ""
+	}
+	texts := []string{r.URL.Path, r.URL.RawQuery, kept, ex.validationError}
+	if f := ex.fault; f != nil {
+		texts = append(texts, f.Body)
+		texts = append(texts, decodedTexts("", f.Body, "")...)
+		for _, value := range f.Headers {
+			texts = append(texts, value)
+		}
+	}
+	texts = append(texts, decodedTexts(r.URL.RawQuery, whole, contentType)...)
+	redactor := s.redactor(r, texts...)
 	e := JournalEntry{
 		Time:            ex.start.UTC(),
 		RequestID:       ex.requestID,
 		Method:          r.Method,
 		Path:            redact(redactor, r.URL.Path),
-		Query:           redact(redactor, r.URL.RawQuery),
+		Query:           r.URL.RawQuery,
 		OperationID:     ex.operationID,
 		Caller:          ex.caller,
 		Status:          ex.status,
-		Fault:           ex.fault,
+		Fault:           redactFault(ex.fault, redactor),
 		FaultSource:     ex.faultSource,
-		ValidationError: ex.validationError,
+		ValidationError: redact(redactor, ex.validationError),
 		Duration:        time.Since(ex.start),
+	}
+	sensitive := hasSensitiveField(r.URL.RawQuery, whole, contentType)
+	if redactor != nil || sensitive {
+		e.Query = redactQuery(r.URL.RawQuery, redactor)
 	}
 	if e.Status == 0 && !ex.hijacked {
 		e.Status = ex.rec.status
@@ -298,15 +413,39 @@ func (s *Server) journalEntry(ex *exchange, r *http.Request) JournalEntry {
 		}
 	}
 	if ex.body != nil && ex.body.total > 0 {
-		text := redact(redactor, kept)
-		e.RequestBodyTruncated = ex.body.total > journalBodyLimit
-		if !e.RequestBodyTruncated && json.Valid([]byte(text)) {
-			var buf bytes.Buffer
-			_ = json.Compact(&buf, []byte(text))
-			e.RequestBody = buf.Bytes()
-		} else {
-			e.RequestBody, _ = json.Marshal(text)
+		e.RequestBodyTruncated = truncated
+		switch {
+		case !truncated && json.Valid([]byte(kept)):
+			if redactor != nil || sensitive {
+				e.RequestBody = redactJSONBody([]byte(kept), redactor)
+			} else {
+				var buf bytes.Buffer
+				_ = json.Compact(&buf, []byte(kept))
+				e.RequestBody = buf.Bytes()
+			}
+		case !truncated && formBody(kept, contentType) != "" && (redactor != nil || sensitive):
+			e.RequestBody, _ = json.Marshal(redactQuery(kept, redactor))
+		default:
+			e.RequestBody, _ = json.Marshal(redact(redactor, kept))
 		}
 	}
 	return e
+}
+
+// redactFault is the journal's copy of a fault, its body and header values
+// redacted; the rule itself is left as it is.
+func redactFault(f *FaultRule, redactor *strings.Replacer) *FaultRule {
+	if f == nil || redactor == nil {
+		return f
+	}
+	c := f.clone()
+	if body, changed := redactJSON([]byte(c.Body), redactor); changed && json.Valid([]byte(c.Body)) {
+		c.Body = string(body) // a token behind escapes
+	} else {
+		c.Body = redactor.Replace(c.Body)
+	}
+	for name, value := range c.Headers {
+		c.Headers[name] = redactor.Replace(value)
+	}
+	return &c
 }

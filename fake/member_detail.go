@@ -2,6 +2,7 @@ package fake
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
@@ -58,11 +59,10 @@ func (s *store) userDetailViewLocked(m *membership) UserDetail {
 		DateJoined:    u.dateJoined,
 		Membership:    UserDetailMembership{ID: m.id, Role: m.role},
 	}
-	for _, g := range m.org.groups.sorted {
-		if gm, ok := g.byUser[u.id]; ok {
-			d.Groups = append(d.Groups, UserDetailGroup{ID: gm.id, GroupID: g.id, GroupName: g.name, CreatedAt: gm.createdAt})
-		}
+	for g, gm := range m.groups { // the member's groups, not the team's (store.go)
+		d.Groups = append(d.Groups, UserDetailGroup{ID: gm.id, GroupID: g.id, GroupName: g.name, CreatedAt: gm.createdAt})
 	}
+	slices.SortFunc(d.Groups, func(a, b UserDetailGroup) int { return compareByName(a.GroupName, a.GroupID, b.GroupName, b.GroupID) })
 	return d
 }
 

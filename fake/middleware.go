@@ -67,7 +67,16 @@ type exchange struct {
 	status          int  // the status a fault sent past rec, if any
 	server          *Server
 	request         *http.Request
-	recorded        bool // in the journal already
+	recorded        bool   // in the journal already
+	redactedPath    string // the journal's path, once recorded: the log's too
+}
+
+// logPath is the request's path as the log shows it: tokens redacted.
+func (ex *exchange) logPath() string {
+	if ex.recorded {
+		return ex.redactedPath
+	}
+	return ex.server.redactedPath(ex.request)
 }
 
 // record adds an API exchange to the journal, once: as the response head is
@@ -78,7 +87,9 @@ func (ex *exchange) record() {
 		return
 	}
 	ex.recorded = true
-	ex.server.journal.add(ex.server.journalEntry(ex, ex.request))
+	entry := ex.server.journalEntry(ex, ex.request)
+	ex.redactedPath = entry.Path
+	ex.server.journal.add(entry)
 }
 
 // ServeHTTP serves one request: recover, journal and log around the control
@@ -114,7 +125,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) finish(ex *exchange, r *http.Request) {
 	v := recover()
 	if v != nil && v != http.ErrAbortHandler {
-		s.logger.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", v)
+		s.logger.Error("panic serving request", "method", r.Method, "path", ex.logPath(), "panic", v)
 		if !ex.rec.wroteHeader && !ex.hijacked {
 			ex.rec.stopHolding() // a held answer is lost with the panic
 			writeError(ex.rec, &apiError{code: codeInternal, detail: detailInternal})
@@ -125,7 +136,7 @@ func (s *Server) finish(ex *exchange, r *http.Request) {
 		status = ex.status
 	}
 	if s.logger.Enabled(r.Context(), slog.LevelInfo) { // spares the arguments' allocations
-		s.logger.Info("request", "method", r.Method, "path", r.URL.Path, "status", status,
+		s.logger.Info("request", "method", r.Method, "path", ex.logPath(), "status", status,
 			"duration", time.Since(ex.start), "request_id", ex.requestID)
 	}
 	ex.record() // when nothing was written

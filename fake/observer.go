@@ -97,7 +97,7 @@ func (s *Server) sendValidated(o *observer, req *apiRequest) {
 	if err := s.checkResponse(req, status, o.Header(), body); err != nil {
 		violation := "Response breaks openapi.yaml: " + describeViolation(err)
 		req.ex.validationError = violation
-		s.logger.Error("response breaks openapi.yaml", "method", req.Method, "path", req.URL.Path,
+		s.logger.Error("response breaks openapi.yaml", "method", req.Method, "path", req.ex.logPath(),
 			"status", status, "violation", violation, "request_id", req.ex.requestID)
 		h := o.Header()
 		for name := range h {

@@ -81,6 +81,7 @@ func WithFaults(rules ...FaultRule) Option {
 }
 
 // WithoutFaultHeader makes the server ignore the X-Fake-Fault request header.
+// See FaultTokenHeader for when the header is honoured otherwise.
 func WithoutFaultHeader() Option { return func(c *config) { c.noFaultHeader = true } }
 
 // WithLatency delays every API response by latency, give or take a uniform
@@ -118,6 +119,7 @@ func (c *config) outboxSizeOrDefault() int {
 
 // WithControlToken requires "Authorization: Bearer <token>" on every control
 // plane request (/__fake/…). Use it when the server listens beyond loopback.
+// The X-Fake-Fault header then needs the token too (FaultTokenHeader).
 func WithControlToken(token string) Option { return func(c *config) { c.controlToken = token } }
 
 // WithResponseValidation turns strict mode on or off (off by default in New,
@@ -147,7 +149,7 @@ func WithStateFile(path string) Option { return func(c *config) { c.stateFile = 
 
 // WithoutControlPlane turns the control plane off: paths under /__fake/
 // answer 404 as any unknown path does, so that no client can reset, replace
-// or break the data.
+// or break the data. The X-Fake-Fault header is ignored too.
 func WithoutControlPlane() Option { return func(c *config) { c.noControlPlane = true } }
 
 // WithContext bounds the work New does before it returns: once ctx is done,

@@ -131,7 +131,7 @@ func New(opts ...Option) (*Server, error) {
 		fixtureSum:   cfg.fixtureSum,
 		clock:        cfg.clock,
 		faults:       newFaultSet(cfg.seed),
-		faultHeader:  !cfg.noFaultHeader,
+		faultHeader:  !cfg.noFaultHeader && !cfg.noControlPlane, // see FaultTokenHeader
 		toggles:      newToggles(cfg.seed, cfg.latency, cfg.jitter, cfg.errorRate),
 		journal:      newJournal(DefaultJournalSize),
 		controlToken: cfg.controlToken,
@@ -159,7 +159,9 @@ func New(opts ...Option) (*Server, error) {
 			return nil, fmt.Errorf("WithFaults: rule %d: %s", i+1, describeFieldErrors(errs))
 		}
 		s.startFaults = append(s.startFaults, checked)
-		s.faults.add(checked)
+		if _, err := s.faults.add(checked); err != nil {
+			return nil, fmt.Errorf("WithFaults: rule %d: %v", i+1, err)
+		}
 	}
 	if cfg.stateFile != "" {
 		// Last, so that no other error leaves the file open. A fresh snapshot
@@ -195,6 +197,8 @@ func (c *config) checkToggles() error {
 		return fmt.Errorf("error rate %v is outside 0 to 1", c.errorRate)
 	case c.journalSize != nil && *c.journalSize < 0:
 		return fmt.Errorf("journal size %d may not be negative", *c.journalSize)
+	case c.journalSize != nil && *c.journalSize > MaxJournalSize:
+		return fmt.Errorf("journal size %d is over the most the journal keeps, %d", *c.journalSize, MaxJournalSize)
 	case c.outboxSize != nil && *c.outboxSize < 0:
 		return fmt.Errorf("outbox size %d may not be negative", *c.outboxSize)
 	}

@@ -55,6 +55,8 @@ type store struct {
 	// wroteTime says it read the clock: the time of its audit events.
 	writeTime time.Time
 	wroteTime bool
+	// caps counts what the API may still create (api_caps.go).
+	caps apiCaps
 }
 
 type user struct {
@@ -84,6 +86,10 @@ type membership struct {
 	lastActiveAt *time.Time
 	lastLoginAt  *time.Time
 	textAt       int // its entry in org.text
+	// groups are the team's groups that hold the member, indexed from
+	// addGroupMembershipLocked and unindexGroupMembershipLocked, so that the
+	// views list a member's groups without a scan of every group of the team.
+	groups map[*group]*groupMembership
 	// isDeploymentManager is Me's organization_memberships[].is_deployment_manager.
 	isDeploymentManager bool
 }
@@ -281,15 +287,43 @@ func (s *store) userRefLocked(u *user) UserRef {
 	}
 }
 
-// groupsOfUserLocked lists, by name, the groups of org that hold u.
+// groupsOfUserLocked lists, by name (then id, as org.groups does), the
+// groups of org that hold u: the cost of u's groups, not of the team's.
 func (s *store) groupsOfUserLocked(org *organization, u *user) []GroupRef {
-	refs := []GroupRef{}
-	for _, g := range org.groups.sorted {
-		if _, ok := g.byUser[u.id]; ok {
-			refs = append(refs, GroupRef{ID: g.id, Name: g.name})
-		}
+	m := org.memberByUser[u.id]
+	if m == nil {
+		return []GroupRef{}
 	}
+	refs := make([]GroupRef, 0, len(m.groups))
+	for g := range m.groups {
+		refs = append(refs, GroupRef{ID: g.id, Name: g.name})
+	}
+	slices.SortFunc(refs, func(a, b GroupRef) int { return compareByName(a.Name, a.ID, b.Name, b.ID) })
 	return refs
+}
+
+// indexGroupOfMemberLocked records that gm's group holds its user, a member
+// of the group's team.
+func indexGroupOfMemberLocked(gm *groupMembership) {
+	if gm.user == nil {
+		return
+	}
+	if m := gm.group.org.memberByUser[gm.user.id]; m != nil {
+		if m.groups == nil {
+			m.groups = map[*group]*groupMembership{}
+		}
+		m.groups[gm.group] = gm
+	}
+}
+
+// unindexGroupOfMemberLocked undoes indexGroupOfMemberLocked.
+func unindexGroupOfMemberLocked(gm *groupMembership) {
+	if gm.user == nil {
+		return
+	}
+	if m := gm.group.org.memberByUser[gm.user.id]; m != nil {
+		delete(m.groups, gm.group)
+	}
 }
 
 func (s *store) membershipViewLocked(m *membership) Membership {

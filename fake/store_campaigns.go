@@ -29,6 +29,9 @@ func (m *createCampaign) apply(s *store) error {
 	if err != nil {
 		return err
 	}
+	if err := s.checkCampaignCapLocked(); err != nil {
+		return err
+	}
 	now := s.now()
 	c, err := s.addCampaignLocked(org, "", m.Name, now, now)
 	if err != nil {

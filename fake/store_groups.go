@@ -29,6 +29,9 @@ type createGroup struct {
 func (m *createGroup) apply(s *store) error {
 	org, err := found(s.orgs, m.Org)
 	if err == nil {
+		err = s.checkGroupCapLocked()
+	}
+	if err == nil {
 		var g *group
 		if g, err = s.addGroupLocked(org, "", m.Name, s.now()); err == nil {
 			s.auditLocked(org, "group.created", groupRef(g), groupRef(g), map[string]any{"name": g.name})
@@ -61,6 +64,7 @@ func (s *store) addGroupLocked(org *organization, id, name string, createdAt tim
 func (s *store) removeGroupLocked(g *group) {
 	for _, gm := range g.members {
 		delete(s.groupMemberships, gm.id)
+		unindexGroupOfMemberLocked(gm)
 	}
 	removeNamedLocked(&g.org.groups, s.groups, g)
 }
@@ -269,6 +273,7 @@ func (s *store) addGroupMembershipLocked(g *group, t memberTarget, id string, cr
 	g.byEmail[emailKey(gm.email)] = gm
 	if gm.user != nil {
 		g.byUser[gm.user.id] = gm
+		indexGroupOfMemberLocked(gm)
 	}
 	s.groupMemberships[id] = gm
 	return gm, nil
@@ -286,6 +291,7 @@ func (s *store) unindexGroupMembershipLocked(gm *groupMembership) {
 	delete(g.byEmail, emailKey(gm.email))
 	if gm.user != nil {
 		delete(g.byUser, gm.user.id)
+		unindexGroupOfMemberLocked(gm)
 	}
 	delete(s.groupMemberships, gm.id)
 }
@@ -301,6 +307,15 @@ type addGroupMembers struct {
 func (m *addGroupMembers) apply(s *store) error {
 	g, targets, err := m.resolveLocked(s, m.Group)
 	if err != nil {
+		return err
+	}
+	added := 0
+	for _, t := range targets {
+		if g.find(t) == nil {
+			added++
+		}
+	}
+	if err := s.checkGroupMembershipCapLocked(added); err != nil {
 		return err
 	}
 	now := s.now()

@@ -91,10 +91,12 @@ func (f membershipFilter) keep(m *membership) bool {
 		return false
 	}
 	if f.groupIDs != nil {
-		return slices.ContainsFunc(m.org.groups.sorted, func(g *group) bool {
-			_, in := g.byUser[u.id]
-			return in && slices.Contains(f.groupIDs, g.id)
-		})
+		for g := range m.groups {
+			if slices.Contains(f.groupIDs, g.id) {
+				return true
+			}
+		}
+		return false
 	}
 	return true
 }
@@ -214,10 +216,8 @@ func (s *store) DeleteMembership(actor string, id int) error {
 
 func (s *store) removeMembershipLocked(m *membership) {
 	org, u := m.org, m.user
-	for _, g := range org.groups.sorted {
-		if gm, ok := g.byUser[u.id]; ok {
-			s.removeGroupMembershipLocked(gm)
-		}
+	for _, gm := range m.groups {
+		s.removeGroupMembershipLocked(gm)
 	}
 	i, found := slices.BinarySearchFunc(org.members, m.id, func(a *membership, id int) int { return a.id - id })
 	if found {
@@ -316,6 +316,7 @@ func (s *store) addMemberLocked(org *organization, u *user, role Role, id int, l
 		if gm, ok := g.byEmail[key]; ok && gm.user == nil {
 			gm.user = u
 			g.byUser[u.id] = gm
+			indexGroupOfMemberLocked(gm)
 		}
 	}
 	return m, nil

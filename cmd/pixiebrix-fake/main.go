@@ -134,12 +134,12 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.IntVar(&o.pageSize, "page-size", fake.DefaultPageSize, fmt.Sprintf("default page size of version 2.0 lists, 1 to %d [PIXIEBRIX_FAKE_PAGE_SIZE]", fake.MaxPageSize))
 	fs.StringVar(&o.logLevel, "log-level", "info", "log level on stderr: debug, info, warn or error [PIXIEBRIX_FAKE_LOG_LEVEL]")
 	fs.StringVar(&o.clock, "clock", "step", `clock that stamps writes: "step" (from 2026-01-01T00:00:00Z, one second per write: deterministic), "wall" (real time) or an RFC 3339 time to freeze at [PIXIEBRIX_FAKE_CLOCK]`)
-	fs.BoolVar(&o.noFaultHeader, "no-fault-header", false, "ignore the X-Fake-Fault request header, with which any client may ask for a one-off fault [PIXIEBRIX_FAKE_NO_FAULT_HEADER]")
+	fs.BoolVar(&o.noFaultHeader, "no-fault-header", false, "ignore the X-Fake-Fault request header, with which a client may ask for a one-off fault (with --admin-token, only beside X-Fake-Admin-Token: <token>; with --no-control-plane it is ignored anyway) [PIXIEBRIX_FAKE_NO_FAULT_HEADER]")
 	fs.Var((*durationValue)(&o.latency), "latency", "delay every API response by this `duration` (250ms, 1.5s); the control plane is not delayed [PIXIEBRIX_FAKE_LATENCY]")
 	fs.Var((*durationValue)(&o.latencyJitter), "latency-jitter", "vary --latency by up to this `duration` either way, uniformly, drawn from the seed (never below zero) [PIXIEBRIX_FAKE_LATENCY_JITTER]")
 	fs.Float64Var(&o.errorRate, "error-rate", 0, "fraction, 0 to 1, of the API requests that pass authentication, permissions and throttling to fail with a 500, 502 or 503, drawn from the seed [PIXIEBRIX_FAKE_ERROR_RATE]")
 	fs.StringVar(&o.throttle, "throttle", "", "limit each user (each client address when anonymous) to a rate in DRF's syntax, such as 5/min or 100/hour; requests over it get 429 with Retry-After [PIXIEBRIX_FAKE_THROTTLE]")
-	fs.IntVar(&o.journalSize, "journal-size", fake.DefaultJournalSize, "how many API requests the journal (GET /__fake/requests) keeps; older ones drop out; 0 keeps none [PIXIEBRIX_FAKE_JOURNAL_SIZE]")
+	fs.IntVar(&o.journalSize, "journal-size", fake.DefaultJournalSize, "how many API requests the journal (GET /__fake/requests) keeps, at most 1000000; older ones drop out, and past 64 MiB of entries too; 0 keeps none [PIXIEBRIX_FAKE_JOURNAL_SIZE]")
 	fs.IntVar(&o.outboxSize, "outbox-size", fake.DefaultOutboxSize, "how many e-mails the outbox (GET /__fake/outbox) keeps; older ones drop out; 0 keeps none [PIXIEBRIX_FAKE_OUTBOX_SIZE]")
 	fs.StringVar(&o.adminToken, "admin-token", "", "token the control plane (/__fake/...) then requires as \"Authorization: Bearer <token>\"; needed to listen beyond loopback, unless --no-control-plane [PIXIEBRIX_FAKE_ADMIN_TOKEN]")
 	fs.BoolVar(&o.noControl, "no-control-plane", false, "turn the control plane off: /__fake/... answers 404 like any unknown path [PIXIEBRIX_FAKE_NO_CONTROL_PLANE]")
@@ -220,6 +220,8 @@ func (o options) check() error {
 		return fmt.Errorf("%s %v: use a fraction from 0 to 1, such as 0.05", o.source("error-rate"), o.errorRate)
 	case o.journalSize < 0:
 		return fmt.Errorf("%s %d: use 0 (keep none) or more", o.source("journal-size"), o.journalSize)
+	case o.journalSize > fake.MaxJournalSize:
+		return fmt.Errorf("%s %d: use at most %d (the journal also drops its oldest entries past %d MiB)", o.source("journal-size"), o.journalSize, fake.MaxJournalSize, fake.MaxJournalBytes>>20)
 	case o.outboxSize < 0:
 		return fmt.Errorf("%s %d: use 0 (keep none) or more", o.source("outbox-size"), o.outboxSize)
 	case o.watch && o.fixtures == "":
