@@ -396,6 +396,8 @@ async function scenario(baseUrl: string): Promise<void> {
     equal("me/destroy", deleted.response.status, 204);
     const refused = await sam.GET("/api/me/");
     equal("me/destroy/token-refused", [refused.response.status, refused.error?.detail], [401, "Invalid token."]);
+  }
+
   // Service accounts, deployment keys and the audit trail (keys).
   {
     const team = { params: { path: { organization_pk: acmeID } } };
