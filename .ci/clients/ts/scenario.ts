@@ -447,6 +447,37 @@ async function scenario(baseUrl: string): Promise<void> {
     const groupTrail = await api.GET("/api/audit/groups/{id}/", { params: { path: { id: supportGroupID } } });
     equal("audit/group", [groupTrail.response.status, groupTrail.data?.every((e) => e.target_object.id === supportGroupID)], [200, true]);
   }
+
+  // The operations no step above calls, each once: a membership read,
+  // replaced and removed; the team's groups listed; a group replaced and
+  // renamed; a campaign deleted.
+  {
+    const rae = { params: { path: { id: 5 } } };
+    const one = await api.GET("/api/memberships/{id}/", rae);
+    equal("memberships/retrieve", [one.response.status, one.data?.user?.email, one.data?.role], [200, "rae@acme.test", 4]);
+    const replaced = await api.PUT("/api/memberships/{id}/", { ...rae, body: { role: 1 } });
+    equal("memberships/update", [replaced.response.status, replaced.data?.role], [200, 1]);
+    const removed = await api.DELETE("/api/memberships/{id}/", rae);
+    const gone = await api.GET("/api/memberships/{id}/", rae);
+    equal("memberships/destroy", [removed.response.status, gone.response.status], [204, 404]);
+
+    const team = { params: { path: { organization_pk: acmeID } } };
+    const groups = await api.GET("/api/organizations/{organization_pk}/groups/", team);
+    equal("groups/list", [groups.response.status, groups.data?.some((g) => g.id === supportGroupID)], [200, true]);
+    const made = await api.POST("/api/organizations/{organization_pk}/groups/", { ...team, body: { name: "TS Renamed" } });
+    const group = { params: { path: { id: must("groups/create/id", made.data?.id) } } };
+    const put = await api.PUT("/api/groups/{id}/", { ...group, body: { name: "TS Replaced" } });
+    equal("groups/update", [put.response.status, put.data?.name], [200, "TS Replaced"]);
+    const patched = await api.PATCH("/api/groups/{id}/", { ...group, body: { name: "TS Patched" } });
+    equal("groups/partial-update", [patched.response.status, patched.data?.name], [200, "TS Patched"]);
+    await api.DELETE("/api/groups/{id}/", group);
+
+    const campaign = await api.POST("/api/organizations/{organization_pk}/campaigns/", { ...team, body: { name: "TS Doomed" } });
+    const doomed = { params: { path: { organization_pk: acmeID, id: must("campaigns/create/id", campaign.data?.id) } } };
+    const deleted = await api.DELETE("/api/organizations/{organization_pk}/campaigns/{id}/", doomed);
+    const after = await api.GET("/api/organizations/{organization_pk}/campaigns/{id}/", doomed);
+    equal("campaigns/destroy", [deleted.response.status, after.response.status], [204, 404]);
+  }
 }
 
 // The control plane through its own generated client: reset, inject a fault,
