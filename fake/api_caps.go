@@ -2,21 +2,40 @@ package fake
 
 import "fmt"
 
-// What a client can grow through the API is bounded over all teams, as
-// fixtures are: past a cap a create is a 400 that names it, and deleting
-// makes room again. Data a fixture or state brings is not refused by these
-// caps (its own are checked when it loads); only API writes that would pass
-// them are.
+// What a client can grow through the API or the control plane is bounded
+// over all teams, as fixtures are: past a cap a create is a 400 that names
+// it, and deleting makes room again. Data a fixture or state brings is not
+// refused by these caps (its own are checked when it loads); only writes
+// that would pass them are. A write of a list counts all its new items at
+// once: it is refused whole, never cut short.
 const (
 	MaxGroups           = 1_000_000
 	MaxCampaigns        = 1_000_000
 	MaxGroupMemberships = 1_000_000
+	// MaxTeams bounds teams made with createOrganization (POST
+	// /api/organizations/).
+	MaxTeams = 10_000
+	// MaxCampaignMembers bounds campaign members, pending ones too.
+	MaxCampaignMembers = 1_000_000
+	// MaxInvitations bounds pending invitations (the API's and Invite's).
+	MaxInvitations = 1_000_000
+	// MaxKeys bounds service accounts and deployment keys together.
+	MaxKeys = 100_000
+	// MaxUsers bounds the users AddUser and POST /__fake/users may add to;
+	// every account counts, those of teams and keys too.
+	MaxUsers = 1_000_000
+	// MaxMilestonesPerUser bounds the distinct milestone keys one user
+	// records; recording a key again replaces its metadata and is never
+	// refused. The API has no way to delete one.
+	MaxMilestonesPerUser = 1_000
 )
 
 // apiCaps are the caps a store enforces; zero fields mean the constants.
 // Tests lower them (export_journal_test.go).
 type apiCaps struct {
 	groups, campaigns, groupMemberships int
+	teams, campaignMembers, invitations int
+	keys, users, milestonesPerUser      int
 }
 
 func capOr(v, def int) int {
@@ -26,9 +45,11 @@ func capOr(v, def int) int {
 	return def
 }
 
-// checkCap refuses adding n items of a kind that already holds have.
+// checkCap refuses adding n items of a kind that already holds have. A
+// write that adds none, or takes away more than it adds, is never refused,
+// so that a store past a cap (a fixture's data) can still shrink.
 func checkCap(have, n, limit int, what string) error {
-	if have+n <= limit {
+	if n <= 0 || have+n <= limit {
 		return nil
 	}
 	return &apiError{code: codeInvalid, detail: fmt.Sprintf(
@@ -45,4 +66,44 @@ func (s *store) checkCampaignCapLocked() error {
 
 func (s *store) checkGroupMembershipCapLocked(n int) error {
 	return checkCap(len(s.groupMemberships), n, capOr(s.caps.groupMemberships, MaxGroupMemberships), "group memberships")
+}
+
+func (s *store) checkTeamCapLocked() error {
+	return checkCap(len(s.orgs), 1, capOr(s.caps.teams, MaxTeams), "teams")
+}
+
+func (s *store) checkCampaignMemberCapLocked(n int) error {
+	return checkCap(len(s.campaignMembers), n, capOr(s.caps.campaignMembers, MaxCampaignMembers), "campaign members")
+}
+
+func (s *store) checkInvitationCapLocked(n int) error {
+	return checkCap(len(s.invitations), n, capOr(s.caps.invitations, MaxInvitations), "pending invitations")
+}
+
+// checkKeyCapLocked counts the key accounts, service accounts and
+// deployment keys, by a look at every user: a key's create is rare next to
+// the reads that a count kept up to date by every user write would tax.
+func (s *store) checkKeyCapLocked() error {
+	keys := 0
+	for _, u := range s.users {
+		if u.serviceAccount || u.deploymentKeyAccount {
+			keys++
+		}
+	}
+	return checkCap(keys, 1, capOr(s.caps.keys, MaxKeys), "service accounts and deployment keys")
+}
+
+func (s *store) checkUserCapLocked() error {
+	return checkCap(len(s.users), 1, capOr(s.caps.users, MaxUsers), "users")
+}
+
+// checkMilestoneCapLocked refuses a new milestone key of a user who holds
+// the most; there is no delete to make room, so the detail says so.
+func (s *store) checkMilestoneCapLocked(u *user) error {
+	limit := capOr(s.caps.milestonesPerUser, MaxMilestonesPerUser)
+	if len(u.milestones) < limit {
+		return nil
+	}
+	return &apiError{code: codeInvalid, detail: fmt.Sprintf(
+		"The fake records at most %d milestones per user, and this user has %d; record one of them again instead.", limit, len(u.milestones))}
 }

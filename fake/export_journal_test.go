@@ -23,7 +23,7 @@ func SetThrottleMaxRecordsForTest(s *Server, n int) {
 func SetAPICapsForTest(s *Server, groups, campaigns, groupMemberships int) {
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
-	s.store.caps = apiCaps{groups: groups, campaigns: campaigns, groupMemberships: groupMemberships}
+	s.store.caps.groups, s.store.caps.campaigns, s.store.caps.groupMemberships = groups, campaigns, groupMemberships
 }
 
 // SetThrottleClockForTest makes the throttle read now instead of the wall
@@ -32,4 +32,33 @@ func SetThrottleClockForTest(s *Server, now func() time.Time) {
 	s.throttle.mu.Lock()
 	defer s.throttle.mu.Unlock()
 	s.throttle.now = now
+}
+
+// MoreAPICaps are the API caps SetMoreAPICapsForTest lowers; 0 keeps a cap.
+type MoreAPICaps struct {
+	Teams, CampaignMembers, Invitations, Keys, Users, MilestonesPerUser int
+}
+
+// SetMoreAPICapsForTest lowers the caps of MaxTeams, MaxCampaignMembers,
+// MaxInvitations, MaxKeys, MaxUsers and MaxMilestonesPerUser.
+func SetMoreAPICapsForTest(s *Server, c MoreAPICaps) {
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	s.store.caps.teams, s.store.caps.campaignMembers, s.store.caps.invitations = c.Teams, c.CampaignMembers, c.Invitations
+	s.store.caps.keys, s.store.caps.users, s.store.caps.milestonesPerUser = c.Keys, c.Users, c.MilestonesPerUser
+}
+
+// APICountsForTest is what the store holds of each kind MoreAPICaps caps
+// (MilestonesPerUser: 0), for a test to set a cap just above it.
+func APICountsForTest(s *Server) MoreAPICaps {
+	st := s.store
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	keys := 0
+	for _, u := range st.users {
+		if u.serviceAccount || u.deploymentKeyAccount {
+			keys++
+		}
+	}
+	return MoreAPICaps{Teams: len(st.orgs), CampaignMembers: len(st.campaignMembers), Invitations: len(st.invitations), Keys: keys, Users: len(st.users)}
 }

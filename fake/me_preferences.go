@@ -193,6 +193,11 @@ func (m *putMilestone) apply(s *store) error {
 	if err != nil {
 		return err
 	}
+	if !slices.ContainsFunc(u.milestones, func(ms *milestone) bool { return ms.key == m.Key }) {
+		if err := s.checkMilestoneCapLocked(u); err != nil {
+			return err
+		}
+	}
 	setMilestoneLocked(u, m.Milestone)
 	m.Milestone = Milestone{Key: m.Key, Metadata: copyJSONObjectOrNil(m.Metadata)}
 	return nil

@@ -107,7 +107,8 @@ func WithThrottle(rate string) Option { return func(c *config) { c.throttle = ra
 func WithJournalSize(n int) Option { return func(c *config) { c.journalSize = &n } }
 
 // WithOutboxSize sets how many messages the outbox keeps
-// (DefaultOutboxSize by default; 0 keeps none); older ones drop out first.
+// (DefaultOutboxSize by default; 0 keeps none, MaxOutboxSize at most: New
+// fails past it); older ones drop out first.
 func WithOutboxSize(n int) Option { return func(c *config) { c.outboxSize = &n } }
 
 func (c *config) outboxSizeOrDefault() int {

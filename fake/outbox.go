@@ -16,6 +16,11 @@ import (
 // WithOutboxSize says otherwise; older ones drop out first.
 const DefaultOutboxSize = 1000
 
+// MaxOutboxSize is the most messages WithOutboxSize may ask the outbox to
+// keep: a message takes at most about 1 KiB (an address, a subject naming
+// the inviter and the team, ids), so a full outbox stays near 100 MiB.
+const MaxOutboxSize = 100_000
+
 // The kinds of outbox message.
 const (
 	OutboxInvitation           = "invitation"            // a team invitation (createOrganizationInvitation)

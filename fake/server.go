@@ -201,6 +201,8 @@ func (c *config) checkToggles() error {
 		return fmt.Errorf("journal size %d is over the most the journal keeps, %d", *c.journalSize, MaxJournalSize)
 	case c.outboxSize != nil && *c.outboxSize < 0:
 		return fmt.Errorf("outbox size %d may not be negative", *c.outboxSize)
+	case c.outboxSize != nil && *c.outboxSize > MaxOutboxSize:
+		return fmt.Errorf("outbox size %d is over the most the outbox keeps, %d", *c.outboxSize, MaxOutboxSize)
 	}
 	return nil
 }

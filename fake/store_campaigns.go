@@ -269,6 +269,18 @@ func (l *campaignItems) upsertLocked(s *store, c *campaign) error {
 	return nil
 }
 
+// newMembersLocked counts the emails of the items that c does not hold yet,
+// each once: the members an upsert would add.
+func (l *campaignItems) newMembersLocked(c *campaign) int {
+	added := make(map[string]bool)
+	for _, item := range l.Items {
+		if key := emailKey(item.Email); c.byEmail[key] == nil {
+			added[key] = true
+		}
+	}
+	return len(added)
+}
+
 // upsertCampaignMembers adds or updates members by email (their data is
 // replaced). It answers one member per item, in item order.
 type upsertCampaignMembers struct {
@@ -281,6 +293,9 @@ type upsertCampaignMembers struct {
 func (m *upsertCampaignMembers) apply(s *store) error {
 	c, err := m.checkLocked(s, m.Org, m.Campaign)
 	if err != nil {
+		return err
+	}
+	if err := s.checkCampaignMemberCapLocked(m.newMembersLocked(c)); err != nil {
 		return err
 	}
 	if err := m.upsertLocked(s, c); err != nil {
@@ -338,6 +353,9 @@ func (m *replaceCampaignMembers) apply(s *store) error {
 	wanted := make(map[string]bool, len(m.Items))
 	for _, item := range m.Items {
 		wanted[emailKey(item.Email)] = true
+	}
+	if err := s.checkCampaignMemberCapLocked(len(wanted) - len(c.members)); err != nil {
+		return err
 	}
 	kept := make([]*campaignMember, 0, len(c.members))
 	for _, cm := range c.members {

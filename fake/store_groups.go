@@ -383,6 +383,11 @@ func (m *replaceGroupMembers) apply(s *store) error {
 			adds = append(adds, t)
 		}
 	}
+	// The group ends with the wanted people: it grows by what that adds
+	// beyond what it holds.
+	if err := s.checkGroupMembershipCapLocked(len(wanted) - len(g.members)); err != nil {
+		return err
+	}
 	kept := make([]*groupMembership, 0, len(g.members))
 	for _, gm := range g.members {
 		if wanted[memberTarget{user: gm.user, email: gm.email}.key()] {

@@ -162,6 +162,9 @@ func (m *createInvitations) apply(s *store) error {
 		}
 		seen[key] = true
 	})
+	if err == nil {
+		err = s.checkInvitationCapLocked(len(m.Items)) // every item is a new invitation
+	}
 	if err != nil {
 		return err
 	}

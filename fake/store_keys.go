@@ -205,6 +205,9 @@ func (m *createServiceAccount) apply(s *store) error {
 	if err != nil {
 		return err
 	}
+	if err := s.checkKeyCapLocked(); err != nil {
+		return err
+	}
 	ms, err := s.addKeyLocked(org, kindServiceAccount, m.Name, m.Role)
 	if err != nil {
 		return err
@@ -237,6 +240,9 @@ func (m *createDeploymentKey) prepare() error {
 func (m *createDeploymentKey) apply(s *store) error {
 	org, err := found(s.orgs, m.Org)
 	if err != nil {
+		return err
+	}
+	if err := s.checkKeyCapLocked(); err != nil {
 		return err
 	}
 	// Restricted: a deployment key only reads what it deploys, and the

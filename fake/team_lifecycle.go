@@ -149,6 +149,9 @@ func (m *createTeam) apply(s *store) error {
 	if err := m.Change.checkLocked(s, nil); err != nil {
 		return err
 	}
+	if err := s.checkTeamCapLocked(); err != nil {
+		return err
+	}
 	org, err := s.addOrganizationLocked("", *m.Change.Name, nil, RoleRestricted, nil)
 	if err != nil {
 		return err

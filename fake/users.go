@@ -41,6 +41,9 @@ func (m *addUser) apply(s *store) error {
 	if _, taken := s.usersByEmail[emailKey(m.Email)]; taken {
 		return ErrUserExists
 	}
+	if err := s.checkUserCapLocked(); err != nil {
+		return err
+	}
 	return s.seedWriteLocked(m.emails, func(sd *seeder) error {
 		joined := s.now()
 		fu := FixtureUser{Email: strings.TrimSpace(m.Email), Name: m.Name, Token: s.newTokenLocked(), DateJoined: &joined}

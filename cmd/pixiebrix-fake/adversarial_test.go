@@ -56,6 +56,7 @@ func TestCapFlagsRefused(t *testing.T) {
 		want string
 	}{
 		{[]string{"--journal-size", "2000000"}, "pixiebrix-fake: --journal-size 2000000: use at most 1000000 (the journal also drops its oldest entries past 64 MiB)\n"},
+		{[]string{"--outbox-size", "100001"}, "pixiebrix-fake: --outbox-size 100001: use at most 100000\n"},
 		{[]string{"--throttle", "2000000/day"}, `pixiebrix-fake: --throttle: throttle rate "2000000/day": at most 1048576 requests per period` + "\n"},
 	} {
 		var stdout, stderr strings.Builder

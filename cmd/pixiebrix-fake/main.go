@@ -138,9 +138,9 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.Var((*durationValue)(&o.latency), "latency", "delay every API response by this `duration` (250ms, 1.5s); the control plane is not delayed [PIXIEBRIX_FAKE_LATENCY]")
 	fs.Var((*durationValue)(&o.latencyJitter), "latency-jitter", "vary --latency by up to this `duration` either way, uniformly, drawn from the seed (never below zero) [PIXIEBRIX_FAKE_LATENCY_JITTER]")
 	fs.Float64Var(&o.errorRate, "error-rate", 0, "fraction, 0 to 1, of the API requests that pass authentication, permissions and throttling to fail with a 500, 502 or 503, drawn from the seed [PIXIEBRIX_FAKE_ERROR_RATE]")
-	fs.StringVar(&o.throttle, "throttle", "", "limit each user (each client address when anonymous) to a rate in DRF's syntax, such as 5/min or 100/hour; requests over it get 429 with Retry-After [PIXIEBRIX_FAKE_THROTTLE]")
+	fs.StringVar(&o.throttle, "throttle", "", "limit each user (each client address when anonymous) to a rate in DRF's syntax, such as 5/min or 100/hour, at most 1048576 per period; requests over it get 429 with Retry-After [PIXIEBRIX_FAKE_THROTTLE]")
 	fs.IntVar(&o.journalSize, "journal-size", fake.DefaultJournalSize, "how many API requests the journal (GET /__fake/requests) keeps, at most 1000000; older ones drop out, and past 64 MiB of entries too; 0 keeps none [PIXIEBRIX_FAKE_JOURNAL_SIZE]")
-	fs.IntVar(&o.outboxSize, "outbox-size", fake.DefaultOutboxSize, "how many e-mails the outbox (GET /__fake/outbox) keeps; older ones drop out; 0 keeps none [PIXIEBRIX_FAKE_OUTBOX_SIZE]")
+	fs.IntVar(&o.outboxSize, "outbox-size", fake.DefaultOutboxSize, "how many e-mails the outbox (GET /__fake/outbox) keeps, at most 100000; older ones drop out; 0 keeps none [PIXIEBRIX_FAKE_OUTBOX_SIZE]")
 	fs.StringVar(&o.adminToken, "admin-token", "", "token the control plane (/__fake/...) then requires as \"Authorization: Bearer <token>\"; needed to listen beyond loopback, unless --no-control-plane [PIXIEBRIX_FAKE_ADMIN_TOKEN]")
 	fs.BoolVar(&o.noControl, "no-control-plane", false, "turn the control plane off: /__fake/... answers 404 like any unknown path [PIXIEBRIX_FAKE_NO_CONTROL_PLANE]")
 	fs.Var((*durationValue)(&o.shutdownWait), "shutdown-timeout", "how long a shutdown lets the requests in flight finish before it closes their connections [PIXIEBRIX_FAKE_SHUTDOWN_TIMEOUT]")
@@ -224,6 +224,8 @@ func (o options) check() error {
 		return fmt.Errorf("%s %d: use at most %d (the journal also drops its oldest entries past %d MiB)", o.source("journal-size"), o.journalSize, fake.MaxJournalSize, fake.MaxJournalBytes>>20)
 	case o.outboxSize < 0:
 		return fmt.Errorf("%s %d: use 0 (keep none) or more", o.source("outbox-size"), o.outboxSize)
+	case o.outboxSize > fake.MaxOutboxSize:
+		return fmt.Errorf("%s %d: use at most %d", o.source("outbox-size"), o.outboxSize, fake.MaxOutboxSize)
 	case o.watch && o.fixtures == "":
 		return fmt.Errorf("%s: there is no fixture file to watch; give --fixtures (or %s)", o.source("watch"), envVar("fixtures"))
 	case o.shutdownWait <= 0:
