@@ -28,6 +28,11 @@ const (
 	// records; recording a key again replaces its metadata and is never
 	// refused. The API has no way to delete one.
 	MaxMilestonesPerUser = 1_000
+	// MaxMemberships bounds team memberships over all teams when an
+	// invitation is accepted, the one way the API adds a member that no
+	// other cap bounds (a team's creator is bounded by MaxTeams, a key by
+	// MaxKeys). A fixture may bring 1,000,000; this leaves room beside it.
+	MaxMemberships = 2_000_000
 )
 
 // apiCaps are the caps a store enforces; zero fields mean the constants.
@@ -36,6 +41,7 @@ type apiCaps struct {
 	groups, campaigns, groupMemberships int
 	teams, campaignMembers, invitations int
 	keys, users, milestonesPerUser      int
+	memberships                         int
 }
 
 func capOr(v, def int) int {
@@ -91,6 +97,10 @@ func (s *store) checkKeyCapLocked() error {
 		}
 	}
 	return checkCap(keys, 1, capOr(s.caps.keys, MaxKeys), "service accounts and deployment keys")
+}
+
+func (s *store) checkMembershipCapLocked() error {
+	return checkCap(len(s.memberships), 1, capOr(s.caps.memberships, MaxMemberships), "team memberships")
 }
 
 func (s *store) checkUserCapLocked() error {

@@ -335,3 +335,35 @@ func capCall(t *testing.T, s *apiServer, c call) *response {
 	}
 	return s.do(t, c)
 }
+
+// TestMembershipCapOnAccept: accepting an invitation stops at the team
+// memberships' cap with a 400 naming it; the invitation stays pending, and
+// removing a member makes room.
+func TestMembershipCapOnAccept(t *testing.T) {
+	t.Parallel()
+	s := newAPIServer(t)
+	var invs []fake.PendingInvitation
+	s.do(t, call{method: "POST", path: acmeInvitations, token: acmeAdmin, accept: v2,
+		body: `[{"email": "one@x.test"}, {"email": "two@x.test"}]`}).decode(t, &invs)
+	one, two := newUser(t, s, "one@x.test", "One"), newUser(t, s, "two@x.test", "Two")
+	have := fake.APICountsForTest(s.Server)
+	fake.SetMoreAPICapsForTest(s.Server, fake.MoreAPICaps{Memberships: have.Memberships + 1})
+	accept := func(inv fake.PendingInvitation, token string) call {
+		return call{method: "POST", path: "/api/invitations/" + inv.ID + "/accept/", token: token, accept: v2}
+	}
+	wantStatus(t, s.do(t, accept(invs[0], one.Token)), 201)
+	var joined []fake.Membership
+	s.do(t, call{method: "GET", path: acmeMemberships + "?q=one@x.test", token: acmeAdmin}).decode(t, &joined)
+	if len(joined) != 1 {
+		t.Fatalf("members found by one@x.test: %+v", joined)
+	}
+	before := stateJSON(t, s)
+	r := s.do(t, accept(invs[1], two.Token))
+	wantStatus(t, r, 400)
+	wantJSON(t, r, fmt.Sprintf(`{"detail": "The fake holds at most %d team memberships over all teams, and holds %d; delete some first."}`, have.Memberships+1, have.Memberships+1))
+	if after := stateJSON(t, s); after != before {
+		t.Errorf("a refused accept changed the state:\nbefore %s\nafter  %s", before, after)
+	}
+	wantStatus(t, s.do(t, call{method: "DELETE", path: fmt.Sprintf("/api/memberships/%d/", joined[0].ID), token: acmeAdmin}), 204)
+	wantStatus(t, s.do(t, accept(invs[1], two.Token)), 201)
+}

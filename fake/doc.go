@@ -115,13 +115,17 @@
 // with http.ErrAbortHandler, which net/http turns into an aborted response: a
 // test that calls ServeHTTP with a recorder sees that panic.
 //
-// What clients grow fastest is capped: at most [MaxFaultRules] rules of
+// What clients grow is capped: at most [MaxFaultRules] rules of
 // [MaxFaultRuleBytes] together (InjectFault past them returns an error,
 // WithFaults makes New fail), a journal of at most [MaxJournalSize] entries
-// and [MaxJournalBytes] (the oldest drop out), a throttle that remembers at
-// most [MaxThrottleRecords] request times, and at most [MaxGroups],
-// [MaxCampaigns] and [MaxGroupMemberships] created through the API (teams,
-// campaign members, invitations and keys are not capped). The journal and
+// and [MaxJournalBytes] (the oldest drop out), an outbox of at most
+// [MaxOutboxSize] messages, a throttle that remembers at most
+// [MaxThrottleRecords] request times, and at most [MaxTeams], [MaxGroups],
+// [MaxCampaigns], [MaxGroupMemberships], [MaxCampaignMembers],
+// [MaxInvitations], [MaxKeys], [MaxUsers], [MaxMemberships] (on accepting
+// an invitation) and [MaxMilestonesPerUser] created through the API, the
+// control plane, Invite or AddUser: past a cap the write is a 400 naming
+// it (an error from Go) and changes nothing. The journal and
 // the request log never show an API token, escaped or not; with
 // [WithControlToken], the X-Fake-Fault header needs the token in
 // X-Fake-Admin-Token.

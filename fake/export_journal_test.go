@@ -37,15 +37,18 @@ func SetThrottleClockForTest(s *Server, now func() time.Time) {
 // MoreAPICaps are the API caps SetMoreAPICapsForTest lowers; 0 keeps a cap.
 type MoreAPICaps struct {
 	Teams, CampaignMembers, Invitations, Keys, Users, MilestonesPerUser int
+	Memberships                                                         int
 }
 
 // SetMoreAPICapsForTest lowers the caps of MaxTeams, MaxCampaignMembers,
-// MaxInvitations, MaxKeys, MaxUsers and MaxMilestonesPerUser.
+// MaxInvitations, MaxKeys, MaxUsers, MaxMilestonesPerUser and
+// MaxMemberships.
 func SetMoreAPICapsForTest(s *Server, c MoreAPICaps) {
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
 	s.store.caps.teams, s.store.caps.campaignMembers, s.store.caps.invitations = c.Teams, c.CampaignMembers, c.Invitations
 	s.store.caps.keys, s.store.caps.users, s.store.caps.milestonesPerUser = c.Keys, c.Users, c.MilestonesPerUser
+	s.store.caps.memberships = c.Memberships
 }
 
 // APICountsForTest is what the store holds of each kind MoreAPICaps caps
@@ -60,5 +63,5 @@ func APICountsForTest(s *Server) MoreAPICaps {
 			keys++
 		}
 	}
-	return MoreAPICaps{Teams: len(st.orgs), CampaignMembers: len(st.campaignMembers), Invitations: len(st.invitations), Keys: keys, Users: len(st.users)}
+	return MoreAPICaps{Teams: len(st.orgs), CampaignMembers: len(st.campaignMembers), Invitations: len(st.invitations), Keys: keys, Users: len(st.users), Memberships: len(st.memberships)}
 }

@@ -290,6 +290,9 @@ func (m *answerInvitation) apply(s *store) error {
 	if org.memberByUser[u.id] != nil {
 		return errInvalidField("non_field_errors", messageAlreadyInTeam)
 	}
+	if err := s.checkMembershipCapLocked(); err != nil {
+		return err
+	}
 	ms, err := s.addMemberLocked(org, u, inv.role, 0, nil, nil)
 	if err != nil {
 		return err
