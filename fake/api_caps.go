@@ -1,6 +1,9 @@
 package fake
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // What a client can grow through the API or the control plane is bounded
 // over all teams, as fixtures are: past a cap a create is a 400 that names
@@ -44,8 +47,15 @@ type apiCaps struct {
 	memberships                         int
 }
 
-func capOr(v, def int) int {
-	if v > 0 {
+// limitLocked is a cap: v when a test lowered it, else def. A replayed
+// write of a state file's log has no cap: it was accepted when it was made
+// (perhaps by a version without the cap), and refusing it now would lose
+// it and every write after it.
+func (s *store) limitLocked(v, def int) int {
+	switch {
+	case s.replaying:
+		return math.MaxInt
+	case v > 0:
 		return v
 	}
 	return def
@@ -63,54 +73,57 @@ func checkCap(have, n, limit int, what string) error {
 }
 
 func (s *store) checkGroupCapLocked() error {
-	return checkCap(len(s.groups), 1, capOr(s.caps.groups, MaxGroups), "groups")
+	return checkCap(len(s.groups), 1, s.limitLocked(s.caps.groups, MaxGroups), "groups")
 }
 
 func (s *store) checkCampaignCapLocked() error {
-	return checkCap(len(s.campaigns), 1, capOr(s.caps.campaigns, MaxCampaigns), "campaigns")
+	return checkCap(len(s.campaigns), 1, s.limitLocked(s.caps.campaigns, MaxCampaigns), "campaigns")
 }
 
 func (s *store) checkGroupMembershipCapLocked(n int) error {
-	return checkCap(len(s.groupMemberships), n, capOr(s.caps.groupMemberships, MaxGroupMemberships), "group memberships")
+	return checkCap(len(s.groupMemberships), n, s.limitLocked(s.caps.groupMemberships, MaxGroupMemberships), "group memberships")
 }
 
 func (s *store) checkTeamCapLocked() error {
-	return checkCap(len(s.orgs), 1, capOr(s.caps.teams, MaxTeams), "teams")
+	return checkCap(len(s.orgs), 1, s.limitLocked(s.caps.teams, MaxTeams), "teams")
 }
 
 func (s *store) checkCampaignMemberCapLocked(n int) error {
-	return checkCap(len(s.campaignMembers), n, capOr(s.caps.campaignMembers, MaxCampaignMembers), "campaign members")
+	return checkCap(len(s.campaignMembers), n, s.limitLocked(s.caps.campaignMembers, MaxCampaignMembers), "campaign members")
 }
 
 func (s *store) checkInvitationCapLocked(n int) error {
-	return checkCap(len(s.invitations), n, capOr(s.caps.invitations, MaxInvitations), "pending invitations")
+	return checkCap(len(s.invitations), n, s.limitLocked(s.caps.invitations, MaxInvitations), "pending invitations")
 }
 
 // checkKeyCapLocked counts the key accounts, service accounts and
 // deployment keys, by a look at every user: a key's create is rare next to
 // the reads that a count kept up to date by every user write would tax.
 func (s *store) checkKeyCapLocked() error {
+	if s.replaying {
+		return nil // no cap (limitLocked), so no count
+	}
 	keys := 0
 	for _, u := range s.users {
 		if u.serviceAccount || u.deploymentKeyAccount {
 			keys++
 		}
 	}
-	return checkCap(keys, 1, capOr(s.caps.keys, MaxKeys), "service accounts and deployment keys")
+	return checkCap(keys, 1, s.limitLocked(s.caps.keys, MaxKeys), "service accounts and deployment keys")
 }
 
 func (s *store) checkMembershipCapLocked() error {
-	return checkCap(len(s.memberships), 1, capOr(s.caps.memberships, MaxMemberships), "team memberships")
+	return checkCap(len(s.memberships), 1, s.limitLocked(s.caps.memberships, MaxMemberships), "team memberships")
 }
 
 func (s *store) checkUserCapLocked() error {
-	return checkCap(len(s.users), 1, capOr(s.caps.users, MaxUsers), "users")
+	return checkCap(len(s.users), 1, s.limitLocked(s.caps.users, MaxUsers), "users")
 }
 
 // checkMilestoneCapLocked refuses a new milestone key of a user who holds
 // the most; there is no delete to make room, so the detail says so.
 func (s *store) checkMilestoneCapLocked(u *user) error {
-	limit := capOr(s.caps.milestonesPerUser, MaxMilestonesPerUser)
+	limit := s.limitLocked(s.caps.milestonesPerUser, MaxMilestonesPerUser)
 	if len(u.milestones) < limit {
 		return nil
 	}
