@@ -153,7 +153,7 @@ var formatOptions = []openapi3.SchemaValidationOption{
 	openapi3.VisitAsRequest(),
 	openapi3.DisableReadOnlyValidation(), // DRF ignores read-only fields a client sends
 	openapi3.WithStringFormatValidator("uuid", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForUUIDOfRFC4122)),
-	openapi3.WithStringFormatValidator("email", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForEmail)),
+	openapi3.WithStringFormatValidator("email", emailFormat),
 }
 
 // bodySchemas returns the schema a request body must match. For bodies that
