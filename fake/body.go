@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/pixiebrix-fake/pixiebrix-fake/fake/internal/memo"
 )
 
 // decodeBody reads, parses and validates the body of operations that take
@@ -60,7 +62,7 @@ func parseBody(req *apiRequest, data []byte) (any, error) {
 		return form, err
 	}
 	contentType := req.Header.Get("Content-Type")
-	mediaType, _, err := mime.ParseMediaType(contentType)
+	mediaType, _, err := parseContentType(contentType)
 	if err != nil || (mediaType != "application/json" && !strings.HasSuffix(mediaType, "+json")) {
 		return nil, errUnsupportedMediaType(contentType)
 	}
@@ -69,6 +71,25 @@ func parseBody(req *apiRequest, data []byte) (any, error) {
 		return nil, &apiError{code: codeInvalid, detail: "JSON parse error - " + err.Error()}
 	}
 	return body, nil
+}
+
+// parseContentType is mime.ParseMediaType of a Content-Type header,
+// remembered: a client sends the same one with every write, and the JSON
+// and form parsers both ask. The parameters are shared: never change them.
+func parseContentType(contentType string) (mediaType string, params map[string]string, err error) {
+	p := contentTypes.Get(contentType)
+	return p.mediaType, p.params, p.err
+}
+
+var contentTypes = memo.New(256, func(contentType string) parsedContentType {
+	mediaType, params, err := mime.ParseMediaType(contentType)
+	return parsedContentType{mediaType, params, err}
+})
+
+type parsedContentType struct {
+	mediaType string
+	params    map[string]string
+	err       error
 }
 
 func decodeJSON(data []byte) (any, error) {
