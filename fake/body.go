@@ -1,8 +1,6 @@
 package fake
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"io"
 	"mime"
@@ -10,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/pixiebrix-fake/pixiebrix-fake/fake/internal/jsonvalue"
 	"github.com/pixiebrix-fake/pixiebrix-fake/fake/internal/memo"
 )
 
@@ -98,16 +97,7 @@ func decodeJSON(data []byte) (any, error) {
 		// server's parser refuses them.
 		return nil, errors.New("the body is not valid UTF-8")
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, err
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, errors.New("extra data after the JSON value")
-	}
-	return v, nil
+	return jsonvalue.Decode(data)
 }
 
 // Bodies reach handlers decoded and validated against openapi.yaml, so the

@@ -1,7 +1,8 @@
-// Package jsonvalue compares decoded JSON values (what encoding/json decodes
-// into an any with UseNumber: nil, bool, string, json.Number, []any and
-// map[string]any) as the real server's Python compares the values its JSON
-// parser makes of them.
+// Package jsonvalue reads and compares JSON values as request bodies hold
+// them: what encoding/json's Decoder with UseNumber makes of JSON (nil,
+// bool, string, json.Number, []any and map[string]any). Decode reads the
+// common bodies in one pass; Equal compares such values as the real
+// server's Python compares what its JSON parser makes of them.
 package jsonvalue
 
 import (
