@@ -91,7 +91,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ex.rec = &ex.observer
 	defer s.finish(ex, r)
 	ex.rec.Header()["X-Request-Id"] = []string{ex.requestID} // canonical already
-	if s.cors.handle(ex.rec, r) { // a preflight, answered before anything else
+	if s.cors.handle(ex.rec, r) {                            // a preflight, answered before anything else
 		return
 	}
 	if isControlPath(r.URL.Path) && !s.noControl {
