@@ -90,8 +90,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ex.observer = observer{ResponseWriter: w, ex: ex}
 	ex.rec = &ex.observer
 	defer s.finish(ex, r)
-	ex.rec.Header()["X-Request-Id"] = []string{ex.requestID} // canonical already
-	if s.cors.handle(ex.rec, r) {                            // a preflight, answered before anything else
+	// The header's name is canonical already: no need for Header.Set's work.
+	ex.rec.Header()["X-Request-Id"] = []string{ex.requestID}
+	if s.cors.handle(ex.rec, r) { // a preflight, answered before anything else
 		return
 	}
 	if isControlPath(r.URL.Path) && !s.noControl {
