@@ -1,14 +1,15 @@
 package fake
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"io"
 	"mime"
 	"net/http"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/pixiebrix-fake/pixiebrix-fake/fake/internal/jsonvalue"
+	"github.com/pixiebrix-fake/pixiebrix-fake/fake/internal/memo"
 )
 
 // decodeBody reads, parses and validates the body of operations that take
@@ -63,7 +64,7 @@ func parseBody(req *apiRequest, data []byte) (any, error) {
 		return form, err
 	}
 	contentType := req.Header.Get("Content-Type")
-	mediaType, _, err := mime.ParseMediaType(contentType)
+	mediaType, _, err := parseContentType(contentType)
 	if err != nil || (mediaType != "application/json" && !strings.HasSuffix(mediaType, "+json")) {
 		return nil, errUnsupportedMediaType(contentType)
 	}
@@ -74,22 +75,32 @@ func parseBody(req *apiRequest, data []byte) (any, error) {
 	return body, nil
 }
 
+// parseContentType is mime.ParseMediaType of a Content-Type header,
+// remembered: a client sends the same one with every write, and the JSON
+// and form parsers both ask. The parameters are shared: never change them.
+func parseContentType(contentType string) (mediaType string, params map[string]string, err error) {
+	p := contentTypes.Get(contentType)
+	return p.mediaType, p.params, p.err
+}
+
+var contentTypes = memo.New(256, func(contentType string) parsedContentType {
+	mediaType, params, err := mime.ParseMediaType(contentType)
+	return parsedContentType{mediaType, params, err}
+})
+
+type parsedContentType struct {
+	mediaType string
+	params    map[string]string
+	err       error
+}
+
 func decodeJSON(data []byte) (any, error) {
 	if !utf8.Valid(data) {
 		// encoding/json would quietly turn bad bytes into U+FFFD; the real
 		// server's parser refuses them.
 		return nil, errors.New("the body is not valid UTF-8")
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, err
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, errors.New("extra data after the JSON value")
-	}
-	return v, nil
+	return jsonvalue.Decode(data)
 }
 
 // Bodies reach handlers decoded and validated against openapi.yaml, so the

@@ -79,7 +79,7 @@ func validLocalPart(local string) bool {
 	if local == "" {
 		return false
 	}
-	for _, atom := range strings.Split(local, ".") {
+	for atom := range strings.SplitSeq(local, ".") {
 		if atom == "" {
 			return false
 		}
@@ -126,17 +126,17 @@ func validDomainPart(domain string) bool {
 		addr, err := netip.ParseAddr(literal)
 		return err == nil && addr.Zone() == ""
 	}
-	labels := strings.Split(domain, ".")
-	if len(labels) < 2 {
-		return false
+	dot := strings.LastIndexByte(domain, '.')
+	if dot < 0 {
+		return false // one label
 	}
-	for _, label := range labels[:len(labels)-1] {
+	for label := range strings.SplitSeq(domain[:dot], ".") {
 		if len(label) < 1 || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' || !labelChars(label) {
 			return false
 		}
 	}
 	// The last label: [A-Z0-9-]{2,63}, not ending in a hyphen.
-	tld := labels[len(labels)-1]
+	tld := domain[dot+1:]
 	return len(tld) >= 2 && len(tld) <= 63 && tld[len(tld)-1] != '-' && labelChars(tld)
 }
 

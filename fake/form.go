@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"mime"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -36,7 +35,7 @@ const (
 // data is the whole body, already bounded by maxBodyBytes; multipart parts,
 // files included, are read from it in memory, never spooled to disk.
 func decodeForm(req *apiRequest, data []byte) (body any, isForm bool, err error) {
-	mediaType, params, err := mime.ParseMediaType(req.Header.Get("Content-Type"))
+	mediaType, params, err := parseContentType(req.Header.Get("Content-Type"))
 	if err != nil || (mediaType != mediaTypeForm && mediaType != mediaTypeMultipart) {
 		return nil, false, nil
 	}

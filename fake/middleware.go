@@ -69,6 +69,10 @@ type exchange struct {
 	request         *http.Request
 	recorded        bool   // in the journal already
 	redactedPath    string // the journal's path, once recorded: the log's too
+	// observer and api are rec and the API pipeline's request, allocated
+	// with the exchange: one allocation a request rather than three.
+	observer observer
+	api      apiRequest
 }
 
 // logPath is the request's path as the log shows it: tokens redacted.
@@ -96,9 +100,11 @@ func (ex *exchange) record() {
 // plane or the API pipeline.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ex := &exchange{start: time.Now(), requestID: s.nextRequestID(), server: s, request: r}
-	ex.rec = &observer{ResponseWriter: w, ex: ex}
+	ex.observer = observer{ResponseWriter: w, ex: ex}
+	ex.rec = &ex.observer
 	defer s.finish(ex, r)
-	ex.rec.Header().Set("X-Request-Id", ex.requestID)
+	// The header's name is canonical already: no need for Header.Set's work.
+	ex.rec.Header()["X-Request-Id"] = []string{ex.requestID}
 	if s.cors.handle(ex.rec, r) { // a preflight, answered before anything else
 		return
 	}
@@ -116,7 +122,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ex.journaled = true
 	ex.body, ex.bodyReadEarly = s.tapAPIBody(r)
-	s.serveAPI(&apiRequest{Request: r, ex: ex})
+	ex.api = apiRequest{Request: r, ex: ex}
+	s.serveAPI(&ex.api)
 }
 
 // finish recovers from a panic (a bug: 500), logs the request and adds it
@@ -136,8 +143,9 @@ func (s *Server) finish(ex *exchange, r *http.Request) {
 		status = ex.status
 	}
 	if s.logger.Enabled(r.Context(), slog.LevelInfo) { // spares the arguments' allocations
-		s.logger.Info("request", "method", r.Method, "path", ex.logPath(), "status", status,
-			"duration", time.Since(ex.start), "request_id", ex.requestID)
+		s.logger.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("method", r.Method),
+			slog.String("path", ex.logPath()), slog.Int("status", status),
+			slog.Duration("duration", time.Since(ex.start)), slog.String("request_id", ex.requestID))
 	}
 	ex.record() // when nothing was written
 	if v == http.ErrAbortHandler {

@@ -120,7 +120,7 @@ var responseOptions = &openapi3filter.Options{
 	SchemaValidationOptions: []openapi3.SchemaValidationOption{
 		openapi3.EnableFormatValidation(),
 		openapi3.WithStringFormatValidator("uuid", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForUUIDOfRFC4122)),
-		openapi3.WithStringFormatValidator("email", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForEmail)),
+		openapi3.WithStringFormatValidator("email", emailFormat),
 	},
 }
 

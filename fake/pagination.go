@@ -3,6 +3,7 @@ package fake
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -80,6 +81,7 @@ func linkHeader(req *apiRequest, res pageResult) string {
 	}
 	pages := pageURLs(req)
 	var b strings.Builder
+	b.Grow(4 * (len(pages.prefix) + len(pages.before) + len(pages.after) + len(`<?&page=999>; rel="first", `)))
 	add := func(rel string, page int) {
 		if b.Len() > 0 {
 			b.WriteString(", ")
@@ -116,16 +118,31 @@ func pageURLs(req *apiRequest) pageLinks {
 		scheme = "https"
 	}
 	u := url.URL{Scheme: scheme, Host: req.Host, Path: req.URL.Path}
-	before, after := url.Values{}, url.Values{}
-	for name, values := range req.query() {
-		switch {
-		case name < "page":
-			before[name] = values
-		case name > "page":
-			after[name] = values
+	query := req.query()
+	names := make([]string, 0, len(query))
+	for name := range query {
+		if name != "page" {
+			names = append(names, name)
 		}
 	}
-	return pageLinks{prefix: u.String(), before: before.Encode(), after: after.Encode()}
+	slices.Sort(names)
+	// What url.Values.Encode writes of the parameters on each side of page.
+	var before, after strings.Builder
+	for _, name := range names {
+		b := &before
+		if name > "page" {
+			b = &after
+		}
+		for _, value := range query[name] {
+			if b.Len() > 0 {
+				b.WriteByte('&')
+			}
+			b.WriteString(url.QueryEscape(name))
+			b.WriteByte('=')
+			b.WriteString(url.QueryEscape(value))
+		}
+	}
+	return pageLinks{prefix: u.String(), before: before.String(), after: after.String()}
 }
 
 func (l pageLinks) write(b *strings.Builder, page int) {

@@ -18,6 +18,7 @@ import (
 	"github.com/gorilla/mux"
 
 	pixiebrixfake "github.com/pixiebrix-fake/pixiebrix-fake"
+	"github.com/pixiebrix-fake/pixiebrix-fake/fake/internal/memo"
 )
 
 // apiSpec is openapi.yaml, loaded once: the path table the fake routes by and
@@ -30,7 +31,20 @@ type apiSpec struct {
 	// from trying every route's regexp in turn (a tenth of a request's
 	// time on the busiest path).
 	bySegments map[int][]*pathRoute
+	// matches remembers match's answers by path: a client asks for a few
+	// paths many times, and gorilla/mux's regexps cost more than the lookup.
+	matches *memo.Strings[routeMatch]
 }
+
+// routeMatch is the route a path is an instance of, and its parameters.
+// One value serves every request for that path: nothing may change vars.
+type routeMatch struct {
+	route *pathRoute
+	vars  map[string]string
+}
+
+// maxRememberedPaths bounds apiSpec.matches (some hundred KiB at most).
+const maxRememberedPaths = 4096
 
 // pathRoute is one path of the spec and the methods it serves.
 type pathRoute struct {
@@ -78,16 +92,24 @@ func loadSpec(data []byte) (*apiSpec, error) {
 		n := strings.Count(template, "/")
 		spec.bySegments[n] = append(spec.bySegments[n], route)
 	}
+	spec.matches = memo.New(maxRememberedPaths, spec.matchOnce)
 	return spec, nil
 }
 
 // match finds the spec path that urlPath is an instance of, with its
 // parameters, through gorilla/mux. Methods play no part: a wrong method is a
-// 405, found later.
+// 405, found later. The parameters are shared by every request for the path:
+// read them, never change them.
 func (sp *apiSpec) match(urlPath string) (*pathRoute, map[string]string) {
+	m := sp.matches.Get(urlPath)
+	return m.route, m.vars
+}
+
+// matchOnce is match without the memo.
+func (sp *apiSpec) matchOnce(urlPath string) routeMatch {
 	candidates := sp.bySegments[strings.Count(urlPath, "/")]
 	if len(candidates) == 0 {
-		return nil, nil
+		return routeMatch{}
 	}
 	req := http.Request{Method: http.MethodGet, URL: &url.URL{Path: urlPath}}
 	for _, route := range candidates {
@@ -96,10 +118,10 @@ func (sp *apiSpec) match(urlPath string) (*pathRoute, map[string]string) {
 		}
 		var m mux.RouteMatch
 		if route.mux.Match(&req, &m) {
-			return route, m.Vars
+			return routeMatch{route, m.Vars}
 		}
 	}
-	return nil, nil
+	return routeMatch{}
 }
 
 // literalsMatch reports whether urlPath has the route's literal segments
@@ -131,7 +153,7 @@ var formatOptions = []openapi3.SchemaValidationOption{
 	openapi3.VisitAsRequest(),
 	openapi3.DisableReadOnlyValidation(), // DRF ignores read-only fields a client sends
 	openapi3.WithStringFormatValidator("uuid", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForUUIDOfRFC4122)),
-	openapi3.WithStringFormatValidator("email", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForEmail)),
+	openapi3.WithStringFormatValidator("email", emailFormat),
 }
 
 // bodySchemas returns the schema a request body must match. For bodies that

@@ -290,15 +290,22 @@ func (s *store) userRefLocked(u *user) UserRef {
 // groupsOfUserLocked lists, by name (then id, as org.groups does), the
 // groups of org that hold u: the cost of u's groups, not of the team's.
 func (s *store) groupsOfUserLocked(org *organization, u *user) []GroupRef {
+	return appendGroupsOfUser([]GroupRef{}, org, u)
+}
+
+// appendGroupsOfUser appends to refs, by name (then id), the groups of org
+// that hold u: from u's membership's own index, so at the cost of u's
+// groups, not of the team's.
+func appendGroupsOfUser(refs []GroupRef, org *organization, u *user) []GroupRef {
 	m := org.memberByUser[u.id]
 	if m == nil {
-		return []GroupRef{}
+		return refs
 	}
-	refs := make([]GroupRef, 0, len(m.groups))
+	start := len(refs)
 	for g := range m.groups {
 		refs = append(refs, GroupRef{ID: g.id, Name: g.name})
 	}
-	slices.SortFunc(refs, func(a, b GroupRef) int { return compareByName(a.Name, a.ID, b.Name, b.ID) })
+	slices.SortFunc(refs[start:], func(a, b GroupRef) int { return compareByName(a.Name, a.ID, b.Name, b.ID) })
 	return refs
 }
 
@@ -327,20 +334,52 @@ func unindexGroupOfMemberLocked(gm *groupMembership) {
 }
 
 func (s *store) membershipViewLocked(m *membership) Membership {
+	return newMembershipViews(s, 1).view(m)
+}
+
+// membershipViews renders the memberships of a page or a team. The views'
+// times and group lists are cut from two slices shared by the whole page
+// (a page of 20 took 40 to 60 small allocations of them, a fifth of a list
+// request's); the slices are only appended to, so every view keeps its own
+// values, and no view shares the store's.
+type membershipViews struct {
+	s      *store
+	times  []time.Time
+	groups []GroupRef
+}
+
+// newMembershipViews makes room for n memberships.
+func newMembershipViews(s *store, n int) *membershipViews {
+	return &membershipViews{s: s, times: make([]time.Time, 0, 2*n), groups: make([]GroupRef, 0, n)}
+}
+
+func (vs *membershipViews) view(m *membership) Membership {
+	start := len(vs.groups)
+	vs.groups = appendGroupsOfUser(vs.groups, m.org, m.user)
 	return Membership{
 		ID:           m.id,
-		User:         s.userRefLocked(m.user),
+		User:         vs.s.userRefLocked(m.user),
 		Role:         m.role,
-		Groups:       s.groupsOfUserLocked(m.org, m.user),
-		LastActiveAt: copyTime(m.lastActiveAt),
-		LastLoginAt:  copyTime(m.lastLoginAt),
+		Groups:       vs.groups[start:len(vs.groups):len(vs.groups)], // [] when none: never nil
+		LastActiveAt: vs.copyTime(m.lastActiveAt),
+		LastLoginAt:  vs.copyTime(m.lastLoginAt),
 	}
 }
 
+// copyTime is a copy of *t, nil for nil.
+func (vs *membershipViews) copyTime(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	vs.times = append(vs.times, *t)
+	return &vs.times[len(vs.times)-1]
+}
+
 func (s *store) organizationViewLocked(org *organization) Organization {
+	views := newMembershipViews(s, len(org.members))
 	members := make([]Membership, 0, len(org.members))
 	for _, m := range org.members {
-		members = append(members, s.membershipViewLocked(m))
+		members = append(members, views.view(m))
 	}
 	view := Organization{
 		ID:          org.id,

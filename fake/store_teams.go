@@ -113,7 +113,15 @@ func (s *store) FindMemberships(orgID string, f membershipFilter, p pageRequest)
 	if !f.empty() {
 		keep = f.keep
 	}
-	return paginate(s.membershipCandidatesLocked(org, f), keep, p, s.membershipViewLocked)
+	candidates := s.membershipCandidatesLocked(org, f)
+	n := len(candidates) // the page's size, when no filter leaves fewer
+	if p.size > 0 {
+		n = min(n, p.size)
+	}
+	if keep != nil {
+		n = 0 // unknown: the views' slices grow as they need
+	}
+	return paginate(candidates, keep, p, newMembershipViews(s, n).view)
 }
 
 // membershipCandidatesLocked narrows a team's ordered index with the filters

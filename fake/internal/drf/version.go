@@ -3,6 +3,8 @@ package drf
 import (
 	"mime"
 	"strings"
+
+	"github.com/pixiebrix-fake/pixiebrix-fake/fake/internal/memo"
 )
 
 // Versions are the API versions the real server accepts.
@@ -11,6 +13,27 @@ var Versions = []string{"1.0", "1.1", "2.0"}
 // AcceptedVersion returns the version parameter of the best Accept entry
 // that a JSON response satisfies, and false when none does.
 func AcceptedVersion(accept []string) (string, bool) {
+	if len(accept) == 1 { // a client sends the same header every time
+		v := acceptedVersions.Get(accept[0])
+		return v.version, v.ok
+	}
+	return negotiate(accept)
+}
+
+// acceptedVersions remembers negotiate's answers for one Accept header:
+// parsing the media types cost a request about a microsecond.
+var acceptedVersions = memo.New(256, func(accept string) negotiated {
+	version, ok := negotiate([]string{accept})
+	return negotiated{version, ok}
+})
+
+type negotiated struct {
+	version string
+	ok      bool
+}
+
+// negotiate is AcceptedVersion, without the memo.
+func negotiate(accept []string) (string, bool) {
 	var ranges []string
 	for _, header := range accept {
 		ranges = append(ranges, strings.Split(header, ",")...)
