@@ -216,7 +216,10 @@ func (l *campaignItems) checkLocked(s *store, orgID, campaignID string) (*campai
 func (s *store) upsertCampaignMemberLocked(c *campaign, item campaignMemberItem, now time.Time) (*campaignMember, error) {
 	key := emailKey(item.Email)
 	if cm, ok := c.byEmail[key]; ok {
-		if !sameJSON(cm.data, item.Data) {
+		// The same data as the real server's Python sees it (3, 3.0 and a
+		// fixture's 3 are one number) is no change: no new time, no event.
+		// jsonvalue.Equal compares in place, under the write lock.
+		if !jsonvalue.Equal(cm.data, item.Data) {
 			cm.data = copyJSONObject(item.Data)
 			cm.updatedAt = now
 			s.auditCampaignMemberLocked("campaign.member_upserted", cm, false)
@@ -380,16 +383,6 @@ func (m *replaceCampaignMembers) apply(s *store) error {
 func (s *store) ReplaceCampaignMembers(actor, orgID, campaignID string, items []campaignMemberItem) ([]CampaignMember, []fieldErrors, error) {
 	m := &replaceCampaignMembers{Org: orgID, Campaign: campaignID, campaignItems: campaignItems{itemList[campaignMemberItem]{Items: items}}}
 	return listWriteResult(m.out, s.doAs(actor, m))
-}
-
-// sameJSON reports whether two JSON objects hold the same value as the real
-// server's Python sees it: 3, 3.0 and a fixture's 3 are one number, so
-// writing back the same data does not count as a change. It compares the
-// decoded values in place (jsonvalue.Equal); the encoding/json round trip of
-// both objects it replaced was a fifth of a PUT's CPU, under the write lock.
-// (No data, a nil map, is JSON null to it, not {}.)
-func sameJSON(a, b map[string]any) bool {
-	return jsonvalue.Equal(a, b)
 }
 
 // copyJSONObject deep-copies a decoded JSON object so that no caller shares
